@@ -1,0 +1,1 @@
+"""Dashboard: figures from mart queries, rendered into one self-contained HTML file."""

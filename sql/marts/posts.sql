@@ -1,0 +1,34 @@
+-- one row per post (platform, post_id): typed, with the newest known value of every field
+with observations as (
+    select * from stg_posts
+),
+
+final as (
+    select
+        platform,
+        post_id,
+        -- each field takes its newest non-missing value, so a source that lacks a field
+        -- (the X archive has no impression count) never blanks what another source knows
+        arg_max(account_id, observed_at) filter (where account_id is not null)              as account_id,
+        min(created_at)                                                                      as created_at,
+        arg_max(kind, observed_at)                                                           as kind,
+        arg_max(referenced_post_id, observed_at) filter (where referenced_post_id is not null) as referenced_post_id,
+        arg_max(text, observed_at) filter (where text is not null)                           as text,
+        arg_max(lang, observed_at) filter (where lang is not null)                           as lang,
+        arg_max(conversation_id, observed_at) filter (where conversation_id is not null)     as conversation_id,
+        arg_max(in_reply_to_user_id, observed_at) filter (where in_reply_to_user_id is not null) as in_reply_to_user_id,
+        arg_max(like_count, observed_at) filter (where like_count is not null)               as like_count,
+        arg_max(reply_count, observed_at) filter (where reply_count is not null)             as reply_count,
+        arg_max(repost_count, observed_at) filter (where repost_count is not null)           as repost_count,
+        arg_max(quote_count, observed_at) filter (where quote_count is not null)             as quote_count,
+        arg_max(bookmark_count, observed_at) filter (where bookmark_count is not null)       as bookmark_count,
+        arg_max(impression_count, observed_at) filter (where impression_count is not null)   as impression_count,
+        max(observed_at)                                                                     as metrics_observed_at,
+        list_sort(list_distinct(list(source)))                                               as sources,
+        count(*)                                                                             as count_observations,
+        bool_or(is_simulated)                                                                as is_simulated
+    from observations
+    group by platform, post_id
+)
+
+select * from final

@@ -1,0 +1,35 @@
+-- one row per observation of an account that authored posts on a landed page (the author expansion)
+with pages as (
+    select record_id, source, retrieved_at, is_simulated, payload
+    from raw_x_pages
+    where json_type(payload, '$.includes.users') = 'ARRAY'
+),
+
+users as (
+    select pages.* exclude (payload),
+           unnest(json_extract(payload, '$.includes.users[*]')) as u,
+           json_extract_string(payload, '$.data[*].author_id') as author_ids
+    from pages
+),
+
+final as (
+    select
+        u ->> 'id'                                              as account_id,
+        'x'                                                     as platform,
+        u ->> 'username'                                        as handle,
+        u ->> 'name'                                            as display_name,
+        (u ->> 'created_at')::timestamptz                       as account_created_at,
+        (u -> 'public_metrics' ->> 'followers_count')::bigint   as followers_count,
+        (u -> 'public_metrics' ->> 'following_count')::bigint   as following_count,
+        (u -> 'public_metrics' ->> 'tweet_count')::bigint       as post_count,
+        (u -> 'public_metrics' ->> 'listed_count')::bigint      as listed_count,
+        retrieved_at                                            as observed_at,
+        source,
+        record_id,
+        is_simulated
+    from users
+    -- includes.users also lists people a post mentions or replies to; keep only authors
+    where list_contains(author_ids, u ->> 'id')
+)
+
+select * from final

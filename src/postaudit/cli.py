@@ -1,0 +1,205 @@
+"""The `postaudit` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from postaudit import settings, warehouse
+from postaudit.sources.errors import InputError
+
+app = typer.Typer(
+    help="Test what public figures claim about their own social-media habits against their observable activity.\n\n"
+         "Start with `postaudit demo`, then explore the warehouse with `postaudit sql \"select ...\"`.",
+    no_args_is_help=True, rich_markup_mode="markdown", pretty_exceptions_enable=False)
+import_app = typer.Typer(help="Import posts or press you already have as files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+console = Console(stderr=True)
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help="Warehouse file. Default: $POSTAUDIT_DB, else data/postaudit.duckdb.", show_default=False)]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a clear error and exit without a traceback."""
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _quiet_prefect() -> None:
+    # Prefect's analytics write to its sqlite file while the temporary server does, and lose the lock race.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    days: Annotated[int, typer.Option(min=7, max=3650, help="Days of simulated activity.")] = 56,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same executive.")] = 7,
+    out: Annotated[Path | None, typer.Option(help="Dashboard file. Default: dashboard.html beside the warehouse.")] = None,
+) -> None:
+    """Run the whole audit on the built-in SIMULATED executive and print where the results are.
+
+    Simulates posts (X API v2 pages) and press (RSS), lands them through the real parsers, builds
+    sessions, time-share estimates and claim verdicts, and writes the dashboard. Runs as a Prefect flow
+    on Prefect's temporary local server: no set-up needed.
+    """
+    cfg = settings.load(db)
+    out = out or cfg.dashboard_path
+    _quiet_prefect()
+    from flows.audit import audit
+
+    with console.status("Running the audit flow on the simulated executive (Prefect starts a local server first)..."):
+        result = audit(db=str(cfg.db_path), dashboard=str(out), source="simulated", days=days, seed=seed)
+    _summary(cfg.db_path)
+    print(f"Warehouse: {cfg.db_path.resolve()}")
+    print(f"Dashboard: {Path(result['dashboard']).resolve()}")
+    print(f'Next: postaudit sql "select kind, count(*) from posts group by kind"   (or: duckdb {cfg.db_path})')
+
+
+def _summary(db: Path) -> None:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        posts = warehouse.scalar(con, "select count(*) from posts")
+        stories = warehouse.scalar(con, "select count(*) from press_stories")
+        copies = warehouse.scalar(con, "select count(*) from press_articles")
+        rows = con.execute("""
+            select distinct c.value, c.unit, v.verdict, v.estimate, v.ci_low, v.ci_high, v.tipping_point
+            from claims c join claim_verdicts v using (claim_id) where c.kind = 'time_share'""").fetchall()
+    finally:
+        con.close()
+    console.print(f"[bold]SIMULATED audit[/]: {posts} posts, {stories} press stories ({copies} copies).")
+    for value, unit, verdict, est, lo, hi, k in rows:
+        if est is None:
+            console.print(f"Claim {value:g} {unit}: [bold]{verdict}[/]")
+            continue
+        console.print(f"Claim {value:g} {unit} of time on the platform: [bold]{verdict}[/]; observed floor {est:.1%} "
+                      f"(assumption range with 95% intervals {lo:.1%}–{hi:.1%}); true time must be {k:.1f}× the "
+                      "observed for the claim to hold.")
+
+
+@app.command()
+def build(db: DbOption = None,
+          n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap draws per interval.")] = 2000) -> None:
+    """Apply the SQL layers (raw → staging → marts) and compute every metric from what the warehouse holds."""
+    from postaudit.build import build_metrics, build_sql
+
+    cfg = settings.load(db)
+    if not cfg.db_path.exists():
+        fail(f"no warehouse at {cfg.db_path}: import something first, or run `postaudit demo`")
+    con = _connect(cfg.db_path)
+    try:
+        with console.status("Building...") as status:
+            built = build_sql(con)
+            counts = build_metrics(con, n_boot=n_boot, progress=lambda m: status.update(f"Building: {m}"))
+    finally:
+        con.close()
+    console.print(f"Built {len(built)} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+@app.command()
+def dashboard(db: DbOption = None,
+              out: Annotated[Path | None, typer.Option(help="Output file. Default: dashboard.html beside the warehouse.")] = None
+              ) -> None:
+    """Render the self-contained dashboard HTML (opens offline, from file://) from the marts."""
+    from dashboards.report import render
+
+    cfg = settings.load(db)
+    con = _connect(cfg.db_path, read_only=True)
+    try:
+        if not warehouse.table_exists(con, "daily_activity"):
+            fail("the warehouse has no metrics yet: run `postaudit build` first")
+        path = render(con, out or cfg.dashboard_path)
+    finally:
+        con.close()
+    print(path.resolve())
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help='A DuckDB query, e.g. "select count(*) from posts".')],
+        db: DbOption = None,
+        fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+        limit: Annotated[int, typer.Option(help="Most rows to print in table format.")] = 50) -> None:
+    """Run one read-only SQL query on the warehouse and print the result.
+
+    Relations to try: posts, accounts, account_snapshots, post_metric_snapshots, sessions, daily_activity,
+    timeshare_estimates, press_articles, press_stories, claims, claim_verdicts, runs.
+    """
+    cfg = settings.load(db)
+    if fmt not in ("table", "csv", "json"):
+        fail("--format must be table, csv or json")
+    con = _connect(cfg.db_path, read_only=True)
+    try:
+        frame = warehouse.query_pl(con, query)
+    except duckdb.Error as exc:
+        fail(f"query failed: {exc}")
+    finally:
+        con.close()
+    if fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(*frame.columns, show_lines=False)
+        for row in frame.head(limit).iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+        if frame.height > limit:
+            console.print(f"({frame.height} rows, first {limit} shown; use --limit or --format csv)")
+
+
+@import_app.command("x-jsonl")
+def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSONL files (plain or .gz).")],
+                   db: DbOption = None) -> None:
+    """Land X API v2 response pages from twarc2 JSONL files; a bad line stops that file and lands none of it."""
+    from postaudit.sources import twarc_jsonl
+
+    _land_files(db, "raw_x_pages", "twarc_jsonl", paths, twarc_jsonl.fetch_pages)
+
+
+@import_app.command("rss")
+def import_rss(paths: Annotated[list[Path], typer.Argument(help="RSS 2.0 or Atom files.")], db: DbOption = None) -> None:
+    """Land the entries of saved RSS or Atom feed files."""
+    from postaudit.sources import press_rss
+
+    _land_files(db, "raw_press_items", "rss_file", paths, press_rss.fetch_file)
+
+
+def _land_files(db, table, source, paths, reader) -> None:
+    cfg = settings.load(db)
+    con = _connect(cfg.db_path)
+    failed = 0
+    try:
+        for path in paths:
+            try:
+                n = warehouse.land_raw(con, table, reader(path), warehouse.Provenance(source, str(path)))
+                console.print(f"{path}: {n} new records")
+            except InputError as exc:
+                failed += 1
+                console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
+    finally:
+        con.close()
+    console.print("Run `postaudit build` to update the marts.")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _connect(path: Path, read_only: bool = False):
+    try:
+        return warehouse.connect(path, read_only=read_only)
+    except warehouse.WarehouseError as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Polars metric functions: frames in, frames out."""

@@ -1,0 +1,1 @@
+"""Press coverage: cleaning, language, story grouping and claim extraction."""

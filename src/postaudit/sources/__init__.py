@@ -1,0 +1,1 @@
+"""Data sources: one module per source, each yielding raw records as they arrived."""

@@ -1,0 +1,65 @@
+"""The command line: sql answers, errors are clear, help teaches."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from postaudit import warehouse
+from postaudit.cli import app
+from postaudit.sources import twarc_jsonl
+
+runner = CliRunner()
+
+
+def test_import_build_and_sql(db_path, sim_files):
+    r = runner.invoke(app, ["import", "x-jsonl", str(sim_files["timeline"]), "--db", str(db_path)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["import", "rss", *map(str, sim_files["feeds"]), "--db", str(db_path)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["build", "--db", str(db_path), "--n-boot", "200"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["sql", "select count(*) as n from posts", "--db", str(db_path), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    con = warehouse.connect(db_path, read_only=True)
+    expected = warehouse.scalar(con, "select count(*) from posts")
+    con.close()
+    pages = list(twarc_jsonl.fetch_pages(sim_files["timeline"]))
+    assert expected > 0 and len(pages) > 0
+    assert r.stdout.strip().splitlines() == ["n", str(expected)]
+
+
+def test_sql_errors_are_clear(db_path, sim_files):
+    runner.invoke(app, ["import", "x-jsonl", str(sim_files["timeline"]), "--db", str(db_path)])
+    r = runner.invoke(app, ["sql", "select * from no_such_table", "--db", str(db_path)])
+    assert r.exit_code == 2
+    assert "query failed" in r.output and "no_such_table" in r.output
+    r = runner.invoke(app, ["sql", "select 1", "--db", str(db_path.parent / "missing.duckdb")])
+    assert r.exit_code == 2 and "no warehouse" in r.output
+
+
+def test_sql_is_read_only(db_path, sim_files):
+    runner.invoke(app, ["import", "x-jsonl", str(sim_files["timeline"]), "--db", str(db_path)])
+    r = runner.invoke(app, ["sql", "drop table raw_x_pages", "--db", str(db_path)])
+    assert r.exit_code == 2
+    con = warehouse.connect(db_path, read_only=True)
+    assert warehouse.table_exists(con, "raw_x_pages")
+    con.close()
+
+
+def test_bad_file_is_named_and_nothing_lands(db_path, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"data": []}\n{not json\n')
+    r = runner.invoke(app, ["import", "x-jsonl", str(bad), "--db", str(db_path)])
+    assert r.exit_code == 1
+    assert "bad.jsonl:2" in r.output
+    con = warehouse.connect(db_path, read_only=True)
+    assert warehouse.scalar(con, "select count(*) from raw_x_pages") == 0
+    con.close()
+
+
+def test_help_explains_commands():
+    r = runner.invoke(app, ["--help"])
+    for cmd in ("demo", "build", "dashboard", "sql", "import"):
+        assert cmd in r.output
+    r = runner.invoke(app, ["sql", "--help"])
+    assert "claim_verdicts" in r.output
