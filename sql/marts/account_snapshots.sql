@@ -1,6 +1,6 @@
 -- one row per account per time its public counts were observed
 with observations as (
-    select * from stg_x_users
+    select * from stg_account_observations
 ),
 
 final as (

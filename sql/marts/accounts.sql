@@ -1,6 +1,6 @@
 -- one row per account (platform, account_id), with its newest profile and counts
 with snapshots as (
-    select * from stg_x_users
+    select * from stg_account_observations
 ),
 
 posts_per_account as (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -21,7 +22,9 @@ app = typer.Typer(
          "Start with `postaudit demo`, then explore the warehouse with `postaudit sql \"select ...\"`.",
     no_args_is_help=True, rich_markup_mode="markdown", pretty_exceptions_enable=False)
 import_app = typer.Typer(help="Import posts or press you already have as files.", no_args_is_help=True)
+collect_app = typer.Typer(help="Collect posts or press from online sources (APIs, feeds).", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(collect_app, name="collect")
 
 console = Console(stderr=True)
 DbOption = Annotated[Path | None, typer.Option(
@@ -200,6 +203,12 @@ def _connect(path: Path, read_only: bool = False):
     except warehouse.WarehouseError as exc:
         fail(str(exc))
 
+
+# Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
+# Each area keeps its commands in its own module: add the module's name here.
+COMMAND_MODULES: tuple[str, ...] = ()
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name)
 
 if __name__ == "__main__":
     app()

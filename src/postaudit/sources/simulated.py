@@ -129,8 +129,7 @@ def _diurnal_hour(rng: random.Random, wake: float, sleep: float) -> float:
             return h
 
 
-WORDS = ("market liquidity users security build listing fees launch team community compliance "
-         "growth wallet support update thanks progress product volume research").split()
+WORDS = ["market", "liquidity", "users", "security", "build", "listing", "fees", "launch", "team", "community", "compliance", "growth", "wallet", "support", "update", "thanks", "progress", "product", "volume", "research"]
 
 
 def _post(rng: random.Random, persona: Persona, created: datetime, seq: int, followers: float) -> dict:
