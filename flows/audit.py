@@ -1,4 +1,8 @@
-"""Flow: the whole audit, collect posts and press, build metrics, render the dashboard."""
+"""Flow: the whole audit: collect posts and press, build metrics, render the dashboard.
+
+Two ways in: an audits file (`audits_file=`, every executive or one) or the original single-audit
+parameters (`source="simulated"` or `"files"`), which `postaudit demo` uses.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from pathlib import Path
 from prefect import flow, task
 
 from flows._common import open_db, run_id
+from flows._tasks import resolve, run_collection
 from flows.build_metrics import build_metrics
 from flows.collect_posts import collect_posts
 from flows.collect_press import collect_press
 from flows.render_dashboard import render_dashboard
+from postaudit import audits as audits_mod
 from postaudit import warehouse
 from postaudit.sources import simulated as sim
 
@@ -34,21 +40,58 @@ def land_ground_truth(db: str, path: str) -> int:
 
 
 @flow(name="audit")
-def audit(db: str = "data/postaudit.duckdb", dashboard: str = "data/dashboard.html", source: str = "simulated",
+def audit(db: str | None = None, dashboard: str | None = None, source: str = "simulated",
           x_jsonl: list[str] | None = None, feed_files: list[str] | None = None,
-          days: int = 56, seed: int = 7, n_boot: int = 2000) -> dict:
-    """Run one audit end to end and return where its outputs are."""
+          days: int = 56, seed: int = 7, n_boot: int | None = None,
+          audits_file: str | None = None, executive: str | None = None,
+          x_bearer_token_block: str | None = "x-bearer-token", force_build: bool = False) -> dict:
+    """Run the audits in an audits file (or one audit from the parameters) end to end; returns where outputs are."""
+    if audits_file:
+        return _audit_file(db, dashboard, audits_file, executive, n_boot, x_bearer_token_block, force_build)
+    db = db or "data/postaudit.duckdb"
+    dashboard = dashboard or str(Path(db).parent / "dashboard.html")
+    n_boot = n_boot or 2000
     if source == "simulated":
         files = simulate_inputs(str(Path(db).parent / "demo"), days, seed)
         x_jsonl, feed_files = [files["timeline"]], files["feeds"]
         land_ground_truth(db, files["ground_truth"])
     elif source != "files":
-        raise ValueError(f"unknown source {source!r}: use 'simulated' or 'files'")
+        raise ValueError(f"unknown source {source!r}: use 'simulated' or 'files', or pass audits_file")
     posts = collect_posts(db, x_jsonl=x_jsonl, simulated=source == "simulated")
     press = collect_press(db, feed_files=feed_files, simulated=source == "simulated")
-    metrics = build_metrics(db, n_boot=n_boot)
+    metrics = build_metrics(db, n_boot=n_boot, force=force_build)
     html = render_dashboard(db, dashboard)
     return {"db": db, "dashboard": html, "posts": posts, "press": press, "metrics": metrics}
+
+
+def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_build) -> dict:
+    """Every executive's posts and press fan out together on this flow's task runner; one load; one build."""
+    audits, db, landing_dir, state_dir = resolve(db, audits_file, None, None)
+    dashboard = dashboard or audits.dashboard
+    jobs = audits_mod.jobs(audits, "posts", executive) + audits_mod.jobs(audits, "press", executive)
+    params = {"db": db, "audits_file": audits_file, "executive": executive}
+    try:
+        collected = run_collection("audit", jobs, db, landing_dir, state_dir, block,
+                                   params, legacy=("files", "new_pages", "raw_x_pages"))
+        failure = None
+    except RuntimeError as exc:  # some fetches failed: build and render what did land, then fail the run
+        collected, failure = None, exc
+    metrics = build_metrics(db, n_boot=n_boot or audits.n_boot, force=force_build)
+    html = render_dashboard(db, dashboard)
+    if failure:
+        raise failure
+    return {"db": db, "dashboard": html, "collected": collected, "metrics": metrics,
+            "executives": [e.id for e in audits.select(executive)]}
+
+
+def dask_runner(n_workers: int = 2, threads_per_worker: int = 2, processes: bool = False, address: str | None = None):
+    """A DaskTaskRunner: on an existing dask.distributed scheduler (address) or a LocalCluster it starts and stops."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": n_workers, "threads_per_worker": threads_per_worker,
+                                          "processes": processes, "dashboard_address": None})
 
 
 if __name__ == "__main__":

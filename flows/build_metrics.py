@@ -1,4 +1,4 @@
-"""Flow: apply the SQL layers and compute the metric marts."""
+"""Flow: apply the SQL layers and compute the metric marts, skipped when no input changed since the last build."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from prefect import flow, get_run_logger, task
 from flows._common import open_db, run_id
 from postaudit.build import build_metrics as build_metric_marts
 from postaudit.build import build_sql
-from postaudit.runs import finish_run, start_run
+from postaudit.runs import finish_run, input_fingerprint, needs_build, start_run
 
 
 @task
@@ -26,11 +26,17 @@ def compute_metrics(db: str, n_boot: int) -> dict:
 
 
 @flow(name="build_metrics")
-def build_metrics(db: str, n_boot: int = 2000) -> dict:
-    """Rebuild every relation above raw from what the warehouse holds."""
+def build_metrics(db: str, n_boot: int = 2000, force: bool = False) -> dict:
+    """Rebuild every relation above raw from what the warehouse holds, unless nothing it reads has changed."""
     rid = run_id()
     with open_db(db) as con:
-        start_run(con, rid, "build_metrics", {"db": db, "n_boot": n_boot})
+        start_run(con, rid, "build_metrics", {"db": db, "n_boot": n_boot, "force": force})
+        inputs = input_fingerprint(con, n_boot=n_boot)
+        if not force and not needs_build(con, inputs):
+            finish_run(con, rid, "skipped", {"skipped": 1}, "no raw table, SQL file or parameter changed since "
+                                                            "the last completed build")
+            get_run_logger().info("inputs unchanged since the last build: marts kept as they are")
+            return {"skipped": True}
     try:
         counts = {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot)}
     except Exception as exc:
@@ -38,5 +44,5 @@ def build_metrics(db: str, n_boot: int = 2000) -> dict:
             finish_run(con, rid, "failed", {}, str(exc))
         raise
     with open_db(db) as con:
-        finish_run(con, rid, "completed", counts)
+        finish_run(con, rid, "completed", {**counts, "inputs": inputs})
     return counts

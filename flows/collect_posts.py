@@ -1,41 +1,24 @@
-"""Flow: land posts from files or APIs into raw_x_pages."""
+"""Flow: collect posts from every configured account, in parallel, through the landing area."""
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
+from prefect import flow
 
-from flows._common import open_db, run_id
-from postaudit import warehouse
-from postaudit.runs import finish_run, start_run
-from postaudit.sources import twarc_jsonl
-
-
-@task
-def land_x_jsonl(db: str, path: str, simulated: bool) -> int:
-    """Land one twarc2 JSONL file of X API v2 pages."""
-    source = "simulated" if simulated else "twarc_jsonl"
-    prov = warehouse.Provenance(source=source, origin=path, flow_run_id=run_id(), is_simulated=simulated)
-    with open_db(db) as con:
-        added = warehouse.land_raw(con, "raw_x_pages", twarc_jsonl.fetch_pages(path), prov)
-    get_run_logger().info("%s: %d new pages", path, added)
-    return added
+from flows._tasks import resolve, run_collection
+from postaudit import audits as audits_mod
+from postaudit.audits import Job
 
 
 @flow(name="collect_posts")
-def collect_posts(db: str, x_jsonl: list[str] | None = None, simulated: bool = False) -> dict:
-    """Collect posts from every configured source into the warehouse."""
-    rid = run_id()
-    with open_db(db) as con:
-        start_run(con, rid, "collect_posts", {"db": db, "x_jsonl": x_jsonl, "simulated": simulated})
-    counts = {"files": 0, "new_pages": 0}
-    try:
-        for path in x_jsonl or []:
-            counts["new_pages"] += land_x_jsonl(db, path, simulated)
-            counts["files"] += 1
-    except Exception as exc:
-        with open_db(db) as con:
-            finish_run(con, rid, "failed", counts, str(exc))
-        raise
-    with open_db(db) as con:
-        finish_run(con, rid, "completed", counts)
-    return counts
+def collect_posts(db: str | None = None, x_jsonl: list[str] | None = None, simulated: bool = False,
+                  audits_file: str | None = None, executive: str | None = None, landing_dir: str | None = None,
+                  state_dir: str | None = None, x_bearer_token_block: str | None = "x-bearer-token") -> dict:
+    """Collect posts from the audits file's accounts (and/or twarc2 JSONL files) into the warehouse."""
+    audits, db, landing_dir, state_dir = resolve(db, audits_file, landing_dir, state_dir)
+    jobs = [Job("files", "posts", "x_jsonl", p, is_simulated=simulated) for p in x_jsonl or []]
+    if audits:
+        jobs += audits_mod.jobs(audits, "posts", executive)
+    return run_collection("collect_posts", jobs, db, landing_dir, state_dir, x_bearer_token_block,
+                          {"db": db, "x_jsonl": x_jsonl, "simulated": simulated, "audits_file": audits_file,
+                           "executive": executive}, legacy=("files", "new_pages", "raw_x_pages"))
+

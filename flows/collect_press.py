@@ -1,41 +1,23 @@
-"""Flow: land press items from feeds into raw_press_items."""
+"""Flow: collect press coverage (feeds, GDELT, articles) for every executive, through the landing area."""
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
+from prefect import flow
 
-from flows._common import open_db, run_id
-from postaudit import warehouse
-from postaudit.runs import finish_run, start_run
-from postaudit.sources import press_rss
-
-
-@task
-def land_feed_file(db: str, path: str, simulated: bool) -> int:
-    """Land the entries of one RSS/Atom file."""
-    prov = warehouse.Provenance(source="simulated" if simulated else "rss_file", origin=path,
-                                flow_run_id=run_id(), is_simulated=simulated)
-    with open_db(db) as con:
-        added = warehouse.land_raw(con, "raw_press_items", press_rss.fetch_file(path), prov)
-    get_run_logger().info("%s: %d new items", path, added)
-    return added
+from flows._tasks import resolve, run_collection
+from postaudit import audits as audits_mod
+from postaudit.audits import Job
 
 
 @flow(name="collect_press")
-def collect_press(db: str, feed_files: list[str] | None = None, simulated: bool = False) -> dict:
-    """Collect press coverage from every configured source into the warehouse."""
-    rid = run_id()
-    with open_db(db) as con:
-        start_run(con, rid, "collect_press", {"db": db, "feed_files": feed_files, "simulated": simulated})
-    counts = {"files": 0, "new_items": 0}
-    try:
-        for path in feed_files or []:
-            counts["new_items"] += land_feed_file(db, path, simulated)
-            counts["files"] += 1
-    except Exception as exc:
-        with open_db(db) as con:
-            finish_run(con, rid, "failed", counts, str(exc))
-        raise
-    with open_db(db) as con:
-        finish_run(con, rid, "completed", counts)
-    return counts
+def collect_press(db: str | None = None, feed_files: list[str] | None = None, simulated: bool = False,
+                  audits_file: str | None = None, executive: str | None = None, landing_dir: str | None = None,
+                  state_dir: str | None = None) -> dict:
+    """Collect press items for the audits file's executives (and/or saved RSS/Atom files) into the warehouse."""
+    audits, db, landing_dir, state_dir = resolve(db, audits_file, landing_dir, state_dir)
+    jobs = [Job("files", "press", "rss_file", p, is_simulated=simulated) for p in feed_files or []]
+    if audits:
+        jobs += audits_mod.jobs(audits, "press", executive)
+    return run_collection("collect_press", jobs, db, landing_dir, state_dir, None,
+                          {"db": db, "feed_files": feed_files, "simulated": simulated, "audits_file": audits_file,
+                           "executive": executive}, legacy=("files", "new_items", "raw_press_items"))

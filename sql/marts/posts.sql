@@ -11,8 +11,11 @@ final as (
         -- (the X archive has no impression count) never blanks what another source knows
         arg_max(account_id, observed_at) filter (where account_id is not null)              as account_id,
         min(created_at)                                                                      as created_at,
-        arg_max(kind, observed_at)                                                           as kind,
-        arg_max(referenced_post_id, observed_at) filter (where referenced_post_id is not null) as referenced_post_id,
+        -- kind and the referenced post: an API observation beats the X archive, whose quote and repost
+        -- detection is inferred from text and links; among equals the newest wins
+        arg_max(kind, struct_pack(api := source <> 'x_archive', at := observed_at))          as kind,
+        arg_max(referenced_post_id, struct_pack(api := source <> 'x_archive', at := observed_at))
+            filter (where referenced_post_id is not null)                                    as referenced_post_id,
         arg_max(text, observed_at) filter (where text is not null)                           as text,
         arg_max(lang, observed_at) filter (where lang is not null)                           as lang,
         arg_max(conversation_id, observed_at) filter (where conversation_id is not null)     as conversation_id,

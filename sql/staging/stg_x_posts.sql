@@ -1,13 +1,26 @@
--- one row per post per landed page: a post re-fetched later appears again with its newer counts
+-- one row per post per landed page (API, twarc2 pages) or flattened line (`twarc2 flatten`):
+-- a post re-fetched later appears again with its newer counts
 with pages as (
     select record_id, source, retrieved_at, is_simulated, payload
     from raw_x_pages
 ),
 
-exploded as (
+page_posts as (
     select pages.* exclude (payload), unnest(json_extract(payload, '$.data[*]')) as post
     from pages
     where json_type(payload, '$.data') = 'ARRAY'
+),
+
+-- a flattened line is one API v2 post object with extras inlined (author, __twarc): the same fields apply
+flat_posts as (
+    select record_id, source, retrieved_at, is_simulated, payload as post
+    from raw_x_flat_tweets
+),
+
+exploded as (
+    select * from page_posts
+    union all by name
+    select * from flat_posts
 ),
 
 typed as (

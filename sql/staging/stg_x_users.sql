@@ -1,15 +1,31 @@
 -- one row per observation of an account that authored posts on a landed page (the author expansion)
+-- or a flattened twarc2 line (its inlined author)
 with pages as (
     select record_id, source, retrieved_at, is_simulated, payload
     from raw_x_pages
     where json_type(payload, '$.includes.users') = 'ARRAY'
 ),
 
-users as (
+page_users as (
     select pages.* exclude (payload),
            unnest(json_extract(payload, '$.includes.users[*]')) as u,
            json_extract_string(payload, '$.data[*].author_id') as author_ids
     from pages
+),
+
+-- `twarc2 flatten` inlines the author of each post as `author`
+flat_users as (
+    select record_id, source, retrieved_at, is_simulated,
+           payload -> 'author' as u,
+           [payload ->> 'author_id'] as author_ids
+    from raw_x_flat_tweets
+    where json_type(payload, '$.author') = 'OBJECT'
+),
+
+users as (
+    select * from page_users
+    union all by name
+    select * from flat_users
 ),
 
 final as (

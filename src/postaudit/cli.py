@@ -161,15 +161,6 @@ def sql(query: Annotated[str, typer.Argument(help='A DuckDB query, e.g. "select 
             console.print(f"({frame.height} rows, first {limit} shown; use --limit or --format csv)")
 
 
-@import_app.command("x-jsonl")
-def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSONL files (plain or .gz).")],
-                   db: DbOption = None) -> None:
-    """Land X API v2 response pages from twarc2 JSONL files; a bad line stops that file and lands none of it."""
-    from postaudit.sources import twarc_jsonl
-
-    _land_files(db, "raw_x_pages", "twarc_jsonl", paths, twarc_jsonl.fetch_pages)
-
-
 @import_app.command("rss")
 def import_rss(paths: Annotated[list[Path], typer.Argument(help="RSS 2.0 or Atom files.")], db: DbOption = None) -> None:
     """Land the entries of saved RSS or Atom feed files."""
@@ -206,7 +197,7 @@ def _connect(path: Path, read_only: bool = False):
 
 # Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
 # Each area keeps its commands in its own module: add the module's name here.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("postaudit.cli_platforms", "postaudit.cli_press", "postaudit.cli_ops", "postaudit.cli_x")
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,38 +146,129 @@ RAW_COLUMNS = ["record_id", "source", "origin", "retrieved_at", "landed_at", "fl
                "tool_version", "is_simulated", "record_key", "payload"]
 
 
-def land_raw(con: duckdb.DuckDBPyConnection, table: str, records: Iterable[RawRecord], prov: Provenance) -> int:
-    """Insert raw payloads into a raw table in one transaction; identical payloads land once. Returns rows added."""
-    if not re.fullmatch(r"raw_[a-z0-9_]+", table):
-        raise WarehouseError(f"{table!r} is not a raw table name")
+# A batch is flushed at whichever limit comes first: rows keep the per-batch overhead small for short
+# records (RSS items, ~1 KB); bytes keep memory bounded for X pages (100 posts, ~60 KB each, so 10k
+# pages would be ~600 MB held in Python and again in Arrow).
+BATCH_ROWS = 10_000
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def land_raw(con: duckdb.DuckDBPyConnection, table: str, records: Iterable[RawRecord], prov: Provenance,
+             *, batch_rows: int = BATCH_ROWS, batch_bytes: int = BATCH_BYTES) -> int:
+    """Insert raw payloads into a raw table in one transaction; identical payloads land once. Returns rows added.
+
+    Records stream through in bounded batches, so memory does not grow with the input; a record that fails
+    to parse after some batches went in rolls the whole transaction back, so nothing of the input lands.
+    """
+    _check_raw_name(table)
     ensure_raw(con)
     now = datetime.now(UTC)
-    seen: dict[str, RawRecord] = {}
-    for rec in records:
-        seen.setdefault(rec.record_id(prov.source), rec)
-    if not seen:
-        return 0
-    batch = pa.table({
-        "record_id": list(seen),
-        "source": [prov.source] * len(seen),
-        "origin": [prov.origin] * len(seen),
-        "retrieved_at": pa.array([r.retrieved_at or prov.retrieved_at for r in seen.values()], pa.timestamp("us", "UTC")),
-        "landed_at": pa.array([now] * len(seen), pa.timestamp("us", "UTC")),
-        "flow_run_id": [prov.flow_run_id] * len(seen),
-        "tool_version": [prov.tool_version] * len(seen),
-        "is_simulated": [prov.is_simulated] * len(seen),
-        "record_key": [r.key for r in seen.values()],
-        "payload": [r.payload for r in seen.values()],
-    })
     with transaction(con):
         before = scalar(con, f"SELECT count(*) FROM {table}")
-        con.register("_raw_batch", batch)
-        try:
-            con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _raw_batch")
-        finally:
-            con.unregister("_raw_batch")
+        batch: dict[str, RawRecord] = {}
+        size = 0
+        for rec in records:
+            rid = rec.record_id(prov.source)
+            if rid in batch:
+                continue
+            batch[rid] = rec
+            size += len(rec.payload)
+            if len(batch) >= batch_rows or size >= batch_bytes:
+                _insert_batch(con, table, batch, prov, now)
+                batch, size = {}, 0
+        if batch:
+            _insert_batch(con, table, batch, prov, now)
         after = scalar(con, f"SELECT count(*) FROM {table}")
     return after - before
+
+
+def _check_raw_name(table: str) -> None:
+    if not re.fullmatch(r"raw_[a-z0-9_]+", table):
+        raise WarehouseError(f"{table!r} is not a raw table name")
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, batch: dict[str, RawRecord], prov: Provenance,
+                  now: datetime) -> None:
+    n = len(batch)
+    recs = list(batch.values())
+    arrow = pa.table({
+        "record_id": list(batch),
+        "source": [prov.source] * n,
+        "origin": [prov.origin] * n,
+        "retrieved_at": pa.array([r.retrieved_at or prov.retrieved_at for r in recs], pa.timestamp("us", "UTC")),
+        "landed_at": pa.array([now] * n, pa.timestamp("us", "UTC")),
+        "flow_run_id": pa.array([prov.flow_run_id] * n, pa.string()),
+        "tool_version": [prov.tool_version] * n,
+        "is_simulated": [prov.is_simulated] * n,
+        "record_key": pa.array([r.key for r in recs], pa.string()),
+        "payload": [r.payload for r in recs],
+    })
+    con.register("_raw_batch", arrow)
+    try:
+        # INSERT OR IGNORE keeps the row already there (landed earlier, or by an earlier batch of this
+        # transaction), so the first copy of a payload wins, as it did when all records were collected first.
+        con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _raw_batch")
+    finally:
+        con.unregister("_raw_batch")
+
+
+def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, prov: Provenance, *,
+               check_sql: str = "true", retrieved_at_path: str | None = None, key: str | None = None,
+               fallback: Callable[[], Iterable[RawRecord]] | None = None) -> int:
+    """Land each line of a JSONL file (plain or gzip) as one raw record, DuckDB reading and hashing it.
+
+    Same record_id, dedup and provenance as land_raw over the same lines. check_sql is a condition on
+    `payload` every line must meet; when a line is not JSON or fails it, nothing lands and, if given,
+    `fallback()` (the source's own line parser) is landed through land_raw instead, so its error names the line.
+    """
+    _check_raw_name(table)
+    path = Path(path)
+    ensure_raw(con)
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if head.startswith(b"\xef\xbb\xbf"):
+        # A byte-order mark: DuckDB's reader rejects it; the source's parser accepts it.
+        return _fallback(con, table, prov, fallback, f"{path}: starts with a byte-order mark")
+    compression = "gzip" if head[:2] == b"\x1f\x8b" else "none"
+    stamp = f"try_cast(payload ->> '{retrieved_at_path}' AS TIMESTAMPTZ)" if retrieved_at_path else "NULL"
+    now = datetime.now(UTC)
+    try:
+        with transaction(con):
+            before = scalar(con, f"SELECT count(*) FROM {table}")
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE _jsonl_lines AS
+                SELECT json::VARCHAR AS payload
+                FROM read_json_objects(?, format = 'newline_delimited', compression = '{compression}')""",
+                        [str(path)])
+            bad = scalar(con, f"SELECT count(*) FROM _jsonl_lines WHERE NOT coalesce(({check_sql}), false)")
+            if bad:
+                raise _BadInput(f"{path}: {bad} lines fail the check")
+            # The hash is RawRecord.record_id's: sha256(source NUL key NUL payload), so both paths dedup alike.
+            con.execute(f"""
+                INSERT OR IGNORE INTO {table} BY NAME
+                SELECT sha256(? || chr(0) || coalesce(?, '') || chr(0) || payload) AS record_id,
+                       ? AS source, ? AS origin,
+                       coalesce({stamp}, ?::TIMESTAMPTZ) AS retrieved_at, ?::TIMESTAMPTZ AS landed_at,
+                       ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key, payload
+                FROM _jsonl_lines""",
+                        [prov.source, key, prov.source, prov.origin, prov.retrieved_at, now,
+                         prov.flow_run_id, prov.tool_version, prov.is_simulated, key])
+            con.execute("DROP TABLE _jsonl_lines")
+            after = scalar(con, f"SELECT count(*) FROM {table}")
+    except (_BadInput, duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
+        con.execute("DROP TABLE IF EXISTS _jsonl_lines")
+        return _fallback(con, table, prov, fallback, str(exc))
+    return after - before
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _fallback(con, table, prov, fallback, reason: str) -> int:
+    if fallback is None:
+        raise WarehouseError(f"nothing landed: {reason}")
+    return land_raw(con, table, fallback(), prov)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> int:

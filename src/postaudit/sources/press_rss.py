@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+import duckdb
 import feedparser
 
+from postaudit.press.http import FetchError, PoliteClient
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import RawRecord
+from postaudit.warehouse import Provenance, RawRecord, ensure_raw, land_raw, transaction
+
+FEED_MAX_BYTES = 20_000_000   # a feed is a few hundred KB; this only stops a runaway response
+Progress = Callable[[str], None]
 
 
-def to_items(document: bytes | str, origin: str) -> list[dict]:
+def to_items(document: bytes | str, origin: str, parsed=None) -> list[dict]:
     """Parse a feed document into plain entry dicts (url, title, published, outlet, author, language, html)."""
-    parsed = feedparser.parse(document)
+    parsed = parsed if parsed is not None else feedparser.parse(document)
     if parsed.bozo and not parsed.entries:
         raise InputError(f"{origin}: not a readable RSS or Atom feed ({parsed.get('bozo_exception')})")
     feed = parsed.feed
@@ -26,6 +31,8 @@ def to_items(document: bytes | str, origin: str) -> list[dict]:
     items = []
     for entry in parsed.entries:
         link = entry.get("link") or entry.get("id")
+        if not link:
+            continue  # an entry without a link cannot be told apart from others or fetched
         content = entry.get("content") or []
         html = content[0].get("value") if content else entry.get("summary", "")
         published = entry.get("published_parsed") or entry.get("updated_parsed")
@@ -49,4 +56,99 @@ def fetch_file(path: str | Path) -> Iterator[RawRecord]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     for item in to_items(path.read_bytes(), str(path)):
-        yield RawRecord(payload=json.dumps(item, ensure_ascii=False, sort_keys=True), key=item["url"])
+        yield _record(item)
+
+
+# ---------------------------------------------------------------- feeds over HTTP, with conditional GET
+
+def feed_state(con: duckdb.DuckDBPyConnection, url: str) -> dict:
+    """The stored validators (etag, last_modified) for a feed URL; empty when never fetched."""
+    ensure_raw(con)
+    rows = con.execute("select etag, last_modified from feed_state where feed_url = ?", [url]).fetchall()
+    return {"etag": rows[0][0], "last_modified": rows[0][1]} if rows else {}
+
+
+def _save_state(con: duckdb.DuckDBPyConnection, url: str, status: int, headers: dict, count: int | None,
+                note: str | None, changed: bool) -> None:
+    now = datetime.now(UTC)
+    old = feed_state(con, url)
+    etag = headers.get("etag") if changed else old.get("etag")
+    modified = headers.get("last-modified") if changed else old.get("last_modified")
+    with transaction(con):
+        con.execute(
+            """insert into feed_state (feed_url, etag, last_modified, last_status, last_checked_at, last_changed_at,
+                                       last_count_items, last_note)
+               values (?, ?, ?, ?, ?, ?, ?, ?)
+               on conflict (feed_url) do update set
+                 etag = excluded.etag, last_modified = excluded.last_modified, last_status = excluded.last_status,
+                 last_checked_at = excluded.last_checked_at,
+                 last_changed_at = coalesce(excluded.last_changed_at, feed_state.last_changed_at),
+                 last_count_items = coalesce(excluded.last_count_items, feed_state.last_count_items),
+                 last_note = excluded.last_note""",
+            [url, etag, modified, status, now, now if changed else None, count, note])
+
+
+def fetch_feed(client: PoliteClient, url: str, etag: str | None = None,
+               last_modified: str | None = None) -> tuple[int, dict, list[RawRecord], list[str]]:
+    """Conditional GET of one feed: (status, response headers, raw entry records, notes); a 304 gives no records."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    resp = client.get(url, headers=headers, max_bytes=FEED_MAX_BYTES, ok=(200, 304))
+    if resp.status == 304:
+        return 304, resp.headers, [], []
+    notes = []
+    parsed = feedparser.parse(resp.content, response_headers={"content-type": resp.headers.get("content-type", "")})
+    if parsed.bozo and parsed.entries:
+        # feedparser recovers from a wrong declared charset or stray bytes; say so, keep the entries.
+        notes.append(f"{url}: feed is not clean ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
+                     f"{len(parsed.entries)} entries recovered")
+    items = to_items(resp.content, url, parsed=parsed)
+    return 200, resp.headers, [_record(item, resp.retrieved_at) for item in items], notes
+
+
+def _record(item: dict, retrieved_at: datetime | None = None) -> RawRecord:
+    return RawRecord(payload=json.dumps(item, ensure_ascii=False, sort_keys=True), key=item["url"],
+                     retrieved_at=retrieved_at)
+
+
+def collect_feeds(con: duckdb.DuckDBPyConnection, urls: list[str], *, client: PoliteClient | None = None,
+                  flow_run_id: str | None = None, progress: Progress | None = None) -> dict:
+    """Fetch each feed with conditional GET and land its entries (one transaction per feed); returns counts and notes.
+
+    A feed that fails (network, HTTP error, unreadable document) is noted and skipped; the others go on.
+    """
+    say = progress or (lambda _m: None)
+    own = client is None
+    client = client or PoliteClient(min_interval=1.0)
+    counts: dict = {"feeds": 0, "feeds_unchanged": 0, "feeds_failed": 0, "feed_entries": 0, "new_feed_items": 0,
+                    "notes": []}
+    try:
+        for url in urls:
+            counts["feeds"] += 1
+            state = feed_state(con, url)
+            try:
+                status, headers, records, notes = fetch_feed(client, url, state.get("etag"), state.get("last_modified"))
+            except (FetchError, InputError) as exc:
+                counts["feeds_failed"] += 1
+                counts["notes"].append(f"{exc} (feed skipped, nothing landed from it)")
+                say(counts["notes"][-1])
+                _save_state(con, url, getattr(exc, "status", 0) or 0, {}, None, str(exc), changed=False)
+                continue
+            counts["notes"].extend(notes)
+            if status == 304:
+                counts["feeds_unchanged"] += 1
+                say(f"{url}: not modified since the last check")
+                _save_state(con, url, 304, headers, None, None, changed=False)
+                continue
+            added = land_raw(con, "raw_press_items", records, Provenance("rss", url, flow_run_id))
+            counts["feed_entries"] += len(records)
+            counts["new_feed_items"] += added
+            _save_state(con, url, 200, headers, len(records), "; ".join(notes) or None, changed=True)
+            say(f"{url}: {len(records)} entries, {added} new")
+    finally:
+        if own:
+            client.close()
+    return counts

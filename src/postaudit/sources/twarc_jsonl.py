@@ -1,4 +1,9 @@
-"""twarc2 JSONL: one X API v2 response page per line, plain or gzip."""
+"""twarc2 JSONL, plain or gzip: one X API v2 response page per line, or (`twarc2 flatten`) one post per line.
+
+A flattened line is an API v2 post object with `author`, `__twarc` and referenced posts inlined. It lands untouched
+in its own raw table (raw_x_flat_tweets) rather than wrapped into a page, so the raw layer stays exactly what the
+file held; stg_x_posts and stg_x_users read both tables with the same field mapping.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import RawRecord
+from postaudit.warehouse import Provenance, RawRecord, ensure_raw, transaction
+
+PAGES, FLAT = "raw_x_pages", "raw_x_flat_tweets"
 
 
 def _open(path: Path):
@@ -18,8 +27,8 @@ def _open(path: Path):
     return gzip.open(path, "rt", encoding="utf-8-sig") if magic == b"\x1f\x8b" else open(path, encoding="utf-8-sig")
 
 
-def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
-    """Yield each response page of a twarc2 JSONL file as a raw record; bad lines raise InputError naming the line."""
+def fetch_records(path: str | Path) -> Iterator[tuple[str, RawRecord]]:
+    """Yield (raw table, record) for each line: response pages and flattened posts; bad lines raise InputError."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -30,20 +39,48 @@ def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
                 if not line:
                     continue
                 try:
-                    page = json.loads(line)
+                    obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-                if not isinstance(page, dict) or not ("data" in page or "meta" in page or "errors" in page):
-                    raise InputError(f"{path}:{lineno}: not an X API v2 response page (no 'data' or 'meta' key)")
-                yield RawRecord(payload=line, retrieved_at=_retrieved_at(page))
+                if isinstance(obj, dict) and ("data" in obj or "meta" in obj or "errors" in obj):
+                    yield PAGES, RawRecord(payload=line, retrieved_at=_retrieved_at(obj))
+                elif isinstance(obj, dict) and "id" in obj and ("text" in obj or "author_id" in obj):
+                    yield FLAT, RawRecord(payload=line, retrieved_at=_retrieved_at(obj))
+                else:
+                    raise InputError(f"{path}:{lineno}: neither an X API v2 response page (no 'data' or 'meta' "
+                                     "key) nor a flattened post (no 'id' and 'text')")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
 
 
-def _retrieved_at(page: dict) -> datetime | None:
-    stamp = (page.get("__twarc") or {}).get("retrieved_at")
+def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
+    """Yield each response page of a twarc2 JSONL file; a flattened line is an error here (use `land_file`)."""
+    for table, rec in fetch_records(path):
+        if table != PAGES:
+            raise InputError(f"{path}: holds flattened posts (`twarc2 flatten`): land it with twarc_jsonl.land_file")
+        yield rec
+
+
+def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str = "twarc_jsonl",
+              flow_run_id: str | None = None, is_simulated: bool = False) -> dict:
+    """Land one twarc2 file (pages and/or flattened posts) in one transaction; a bad line lands nothing of it."""
+    from postaudit.sources.x_api import insert_raw
+
+    by_table: dict[str, list[RawRecord]] = {PAGES: [], FLAT: []}
+    for table, rec in fetch_records(path):
+        by_table[table].append(rec)
+    prov = Provenance(source, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
+    ensure_raw(con)
+    with transaction(con):
+        added = {table: insert_raw(con, table, recs, prov) for table, recs in by_table.items()}
+    return {"pages": len(by_table[PAGES]), "flat_posts": len(by_table[FLAT]),
+            "new_records": added[PAGES] + added[FLAT]}
+
+
+def _retrieved_at(obj: dict) -> datetime | None:
+    stamp = (obj.get("__twarc") or {}).get("retrieved_at")
     if not stamp:
         return None
     try:

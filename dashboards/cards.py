@@ -1,0 +1,73 @@
+"""Claim cards: one card per distinct claim with who said it, where, the verdict and the numbers behind it."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from dashboards.figures import esc, link, missing
+from postaudit.warehouse import query_pl
+
+
+def claim_cards(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per distinct claim (copies of one story's claim counted once) with its verdict and sources."""
+    if missing(con, "claims", "claim_verdicts", "press_articles"):
+        return pl.DataFrame()
+    return query_pl(con, """
+        select c.kind, c.platform, c.value, c.unit, any_value(c.speaker) filter (where c.speaker is not null) as speaker,
+               arg_min(c.sentence, a.published_at) as sentence, any_value(v.verdict) as verdict,
+               any_value(v.reason) as reason, any_value(v.estimate) as estimate, any_value(v.ci_low) as ci_low,
+               any_value(v.ci_high) as ci_high, any_value(v.tipping_point) as tipping_point,
+               min(a.published_at) as first_published_at,
+               list(distinct {'url': a.url, 'outlet': a.outlet}) filter (where a.url is not null) as sources,
+               list(distinct a.outlet order by a.outlet) as outlets
+        from claims c
+        join claim_verdicts v using (claim_id)
+        left join press_articles a using (article_id)
+        group by c.story_id, c.kind, c.platform, c.value, c.unit
+        order by case when c.kind like 'time%' then 0 else 1 end, c.kind, min(a.published_at)
+        limit 30""")
+
+
+def _verdict_class(verdict: str) -> str:
+    if verdict.startswith("supported"):
+        return "supported"
+    if verdict.startswith("contradicted"):
+        return "contra"
+    if verdict.startswith("not contradicted"):
+        return "nc"
+    return "nt"
+
+
+def claimed_shares(cards: pl.DataFrame) -> list[float]:
+    """The distinct claimed time shares in percent (drawn as lines on the time-share charts)."""
+    if not cards.height:
+        return []
+    shares = cards.filter((pl.col("kind") == "time_share") & (pl.col("unit") == "percent"))["value"]
+    return sorted({float(v) for v in shares.drop_nulls().to_list()})
+
+
+def cards_html(cards: pl.DataFrame) -> str:
+    """The cards as HTML, every text field escaped."""
+    out = []
+    for c in cards.iter_rows(named=True):
+        figures = ""
+        if c["estimate"] is not None:
+            figures = (f"<div class=\"num\">Observed floor <b>{c['estimate']:.1%}</b> "
+                       f"(range over assumptions and 95% intervals {c['ci_low']:.1%}–{c['ci_high']:.1%})</div>")
+            if c["tipping_point"]:
+                figures += (f"<div class=\"num\">Tipping point: true time must be <b>{c['tipping_point']:.1f}×</b> "
+                            "the observed time for the claim to hold</div>")
+        sources = sorted(c["sources"] or [], key=lambda s: s["url"])[:8]
+        links = " · ".join(link(s["url"], s["outlet"] or s["url"]) for s in sources)
+        where = ", ".join(c["outlets"] or []) or "unknown outlet"
+        when = f", first {c['first_published_at']:%d %b %Y}" if c["first_published_at"] else ""
+        value = "?" if c["value"] is None else f"{c['value']:g}"
+        out.append(
+            f'<div class="card"><div class="h"><b>{esc(value)} {esc(c["unit"])}</b> · '
+            f'{esc(c["kind"]).replace("_", " ")} · {esc(c["platform"] or "no platform named")}</div>'
+            f'<q>{esc(c["sentence"])}</q>'
+            f'<small>Said by {esc(c["speaker"] or "unattributed")} · in {esc(where)}{esc(when)}</small>'
+            f'<div class="v {_verdict_class(c["verdict"] or "")}">{esc(c["verdict"])}</div>'
+            f'<div>{esc(c["reason"])}</div>{figures}<small>Sources: {links or "none"}</small></div>')
+    return "".join(out)

@@ -1,0 +1,15 @@
+-- one row per GDELT DOC 2.0 API response (mode=timelinevolraw: matching article counts per time step, with GDELT's total as norm),
+-- payload = {"request": the query parameters, "response": the JSON as served}.
+-- record_id is a hash of source, record_key and payload, so landing the same payload twice adds nothing.
+CREATE TABLE IF NOT EXISTS raw_gdelt_timeline (
+    record_id     VARCHAR PRIMARY KEY,
+    source        VARCHAR NOT NULL,
+    origin        VARCHAR NOT NULL,      -- request URL (GDELT needs no credentials)
+    retrieved_at  TIMESTAMPTZ NOT NULL,  -- when the source served it
+    landed_at     TIMESTAMPTZ NOT NULL,
+    flow_run_id   VARCHAR,
+    tool_version  VARCHAR NOT NULL,
+    is_simulated  BOOLEAN NOT NULL,
+    record_key    VARCHAR,
+    payload       JSON NOT NULL
+);

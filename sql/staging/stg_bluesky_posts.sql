@@ -1,0 +1,84 @@
+-- one row per post or repost on a landed getAuthorFeed page, in the stg_posts contract
+with pages as (
+    select record_id, source, retrieved_at, is_simulated, record_key as actor_did, payload
+    from raw_bluesky_feed_pages
+    where json_type(payload, '$.feed') = 'ARRAY'
+),
+
+items as (
+    select pages.* exclude (payload), unnest(json_extract(payload, '$.feed[*]')) as item
+    from pages
+),
+
+typed as (
+    select
+        item -> 'post'                                                      as post,
+        item -> 'post' -> 'record'                                          as rec,
+        item -> 'reason'                                                    as reason,
+        -- keys starting with $ read as JSON paths after ->>, so $type needs a quoted path
+        coalesce(json_extract_string(item, '$.reason."$type"') = 'app.bsky.feed.defs#reasonRepost', false)
+                                                                            as is_repost,
+        -- an embedded record is a quote; recordWithMedia nests it one level deeper
+        case json_extract_string(item, '$.post.record.embed."$type"')
+            when 'app.bsky.embed.record' then item -> 'post' -> 'record' -> 'embed' -> 'record' ->> 'uri'
+            when 'app.bsky.embed.recordWithMedia'
+                then item -> 'post' -> 'record' -> 'embed' -> 'record' -> 'record' ->> 'uri'
+        end                                                                 as quoted_uri,
+        actor_did,
+        retrieved_at,
+        source,
+        record_id,
+        is_simulated
+    from items
+),
+
+final as (
+    select
+        -- a repost is its own act with its own record (reason.uri, sent since 2025); older AppViews
+        -- omit it, so name it after the reposter and the original
+        case when is_repost then coalesce(reason ->> 'uri', 'repost:' || actor_did || ':' || (post ->> 'uri'))
+             else post ->> 'uri' end                                        as post_id,
+        'bluesky'                                                           as platform,
+        case when is_repost then coalesce(reason -> 'by' ->> 'did', actor_did)
+             else post -> 'author' ->> 'did' end                            as account_id,
+        -- a repost happened when the executive reposted (reason.indexedAt), not when the original
+        -- author wrote it; createdAt is client-set, so fall back to indexedAt when it is unreadable
+        case when is_repost then (reason ->> 'indexedAt')::timestamptz
+             else coalesce(try_cast(rec ->> 'createdAt' as timestamptz), (post ->> 'indexedAt')::timestamptz)
+        end                                                                 as created_at,
+        case
+            when is_repost then 'repost'
+            when (rec -> 'reply') is not null then 'reply'
+            when quoted_uri is not null then 'quote'
+            else 'original'
+        end                                                                 as kind,
+        case
+            when is_repost then post ->> 'uri'
+            when (rec -> 'reply') is not null then rec -> 'reply' -> 'parent' ->> 'uri'
+            else quoted_uri
+        end                                                                 as referenced_post_id,
+        rec ->> 'text'                                                      as text,
+        json_extract_string(rec, '$.langs[0]')                              as lang,
+        case when not is_repost
+            then coalesce(rec -> 'reply' -> 'root' ->> 'uri', post ->> 'uri') end as conversation_id,
+        -- at://<did>/app.bsky.feed.post/<rkey>: the parent's author is the third part
+        case when not is_repost
+            then nullif(split_part(rec -> 'reply' -> 'parent' ->> 'uri', '/', 3), '') end as in_reply_to_user_id,
+        null::varchar                                                       as client_name,
+        -- a repost's counts belong to the original post, not to the executive's act
+        case when not is_repost then (post ->> 'likeCount')::bigint end     as like_count,
+        case when not is_repost then (post ->> 'replyCount')::bigint end    as reply_count,
+        case when not is_repost then (post ->> 'repostCount')::bigint end   as repost_count,
+        case when not is_repost then (post ->> 'quoteCount')::bigint end    as quote_count,
+        case when not is_repost then (post ->> 'bookmarkCount')::bigint end as bookmark_count,
+        null::bigint                                                        as impression_count,
+        retrieved_at                                                        as observed_at,
+        source,
+        record_id,
+        is_simulated
+    from typed
+    -- a feed holds the actor's own posts and reposts; anything else (a pinned stranger) is not theirs
+    where is_repost or (post -> 'author' ->> 'did') = actor_did
+)
+
+select * from final

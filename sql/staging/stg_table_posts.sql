@@ -1,0 +1,58 @@
+-- one row per row of an imported CSV/JSONL file, read through the column mapping stored with it, in the stg_posts contract
+with landed as (
+    select
+        record_id, source, retrieved_at, is_simulated, payload,
+        record_key::json ->> 'platform'     as platform,
+        record_key::json -> 'map'           as m,
+        record_key::json ->> 'tz'           as tz,
+        record_key::json ->> 'account'      as fixed_account
+    from raw_table_rows
+),
+
+fields as (
+    select
+        *,
+        -- a mapped column name is a plain key: ->> with a text key never reads it as a JSON path
+        trim(payload ->> (m ->> 'time'))                                    as time_text,
+        json_type(payload -> (m ->> 'time'))                                as time_type
+    from landed
+),
+
+final as (
+    select
+        -- without an id column a row is named by its content, so re-importing it names it the same
+        coalesce(nullif(trim(payload ->> (m ->> 'id')), ''), 'row:' || md5(payload::varchar)) as post_id,
+        platform,
+        coalesce(nullif(trim(payload ->> (m ->> 'account')), ''), fixed_account) as account_id,
+        -- the importer accepted only these forms (table_import.ISO_TIME / EPOCH): epoch seconds
+        -- (milliseconds from 1e11 on, i.e. 13 digits), ISO 8601 with an offset, or naive ISO with the
+        -- zone the user stated (--tz)
+        case
+            when time_type in ('UBIGINT', 'BIGINT', 'DOUBLE') or regexp_full_match(time_text, '[0-9]+(\.[0-9]+)?')
+                then to_timestamp(case when time_text::double >= 1e11 then time_text::double / 1000
+                                       else time_text::double end)
+            when regexp_matches(time_text, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$')
+                then time_text::timestamptz
+            else timezone(tz, time_text::timestamp)
+        end                                                                 as created_at,
+        coalesce(nullif(lower(trim(payload ->> (m ->> 'kind'))), ''), 'original') as kind,
+        nullif(trim(payload ->> (m ->> 'reply_to')), '')                    as referenced_post_id,
+        nullif(payload ->> (m ->> 'text'), '')                              as text,
+        nullif(trim(payload ->> (m ->> 'lang')), '')                        as lang,
+        null::varchar                                                       as conversation_id,
+        null::varchar                                                       as in_reply_to_user_id,
+        null::varchar                                                       as client_name,
+        try_cast(nullif(trim(payload ->> (m ->> 'likes')), '') as bigint)   as like_count,
+        try_cast(nullif(trim(payload ->> (m ->> 'replies')), '') as bigint) as reply_count,
+        try_cast(nullif(trim(payload ->> (m ->> 'reposts')), '') as bigint) as repost_count,
+        try_cast(nullif(trim(payload ->> (m ->> 'quotes')), '') as bigint)  as quote_count,
+        null::bigint                                                        as bookmark_count,
+        try_cast(nullif(trim(payload ->> (m ->> 'views')), '') as bigint)   as impression_count,
+        retrieved_at                                                        as observed_at,
+        source,
+        record_id,
+        is_simulated
+    from fields
+)
+
+select * from final

@@ -1,0 +1,51 @@
+-- one row per chat message (service messages skipped) per landing, from every sender, with whether the executive sent it
+with landed as (
+    select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload
+    from raw_telegram_messages
+    where (payload ->> 'type') = 'message'
+),
+
+typed as (
+    select
+        k ->> 'chat_id'                                                     as chat_id,
+        k ->> 'chat_type'                                                   as chat_type,
+        k ->> 'executive_id'                                                as executive_id,
+        payload ->> 'id'                                                    as message_id,
+        -- a channel's own posts may carry no from_id in old exports: they are the channel's
+        coalesce(payload ->> 'from_id', 'channel' || (k ->> 'chat_id'))     as sender_id,
+        -- `date` is the exporting machine's local time with no offset; date_unixtime (exports since
+        -- 2021) is the true instant. Very old exports only have `date`: the importer then required --tz.
+        case
+            when regexp_full_match(payload ->> 'date_unixtime', '[0-9]+')
+                then to_timestamp((payload ->> 'date_unixtime')::bigint)
+            else timezone(k ->> 'tz', (payload ->> 'date')::timestamp)
+        end                                                                 as sent_at,
+        payload ->> 'reply_to_message_id'                                   as reply_to_message_id,
+        -- forwarded_from can be null (hidden sender) and still mark a forward: test the key, not the value
+        json_exists(payload, '$.forwarded_from')                            as is_forward,
+        -- text is a plain string, or a list of strings and {type, text} entity objects (links, bold, mentions)
+        nullif(case
+            when json_type(payload, '$.text') = 'ARRAY' then array_to_string(
+                list_transform(json_extract(payload, '$.text[*]'), lambda e: coalesce(e ->> 'text', e ->> '$')), '')
+            else payload ->> 'text'
+        end, '')                                                            as text,
+        -- reactions exist only in exports made since late 2022: absent means unknown, not zero
+        case
+            when json_type(payload, '$.reactions') = 'ARRAY'
+                then coalesce(list_sum(json_extract(payload, '$.reactions[*].count')::bigint[]), 0)::bigint
+        end                                                                 as reaction_count,
+        retrieved_at                                                        as observed_at,
+        source,
+        record_id,
+        is_simulated
+    from landed
+),
+
+final as (
+    select
+        *,
+        executive_id = '*' or sender_id = executive_id                      as is_executive
+    from typed
+)
+
+select * from final

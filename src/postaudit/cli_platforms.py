@@ -1,0 +1,196 @@
+"""CLI commands for the platforms beyond X: Telegram and Slack exports, any CSV/JSONL, Bluesky, Mastodon."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from postaudit import settings, warehouse
+from postaudit.cli import DbOption, collect_app, console, fail, import_app
+from postaudit.sources.errors import InputError
+
+NEXT = "Run `postaudit build` to update the marts."
+
+
+def _open(db):
+    cfg = settings.load(db)
+    try:
+        return warehouse.connect(cfg.db_path)
+    except warehouse.WarehouseError as exc:
+        fail(str(exc))
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--since {value!r}: use a date like 2024-01-31 or a time like 2024-01-31T12:00:00Z")
+    # a bare date means midnight UTC: say so rather than guess the user's zone
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _run_import(db, what, fn) -> dict:
+    con = _open(db)
+    try:
+        with console.status(f"Reading {what}..."):
+            return fn(con)
+    except InputError as exc:
+        console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
+        raise typer.Exit(1) from None
+    finally:
+        con.close()
+
+
+@import_app.command("telegram")
+def import_telegram_cmd(
+    path: Annotated[Path, typer.Argument(help="result.json of a Telegram Desktop chat export (or its folder).")],
+    from_id: Annotated[str | None, typer.Option(
+        "--from-id", help="For a group: the executive's from_id as in the export, e.g. user123456 (the error "
+                          "lists the most active senders). Not needed for a channel.")] = None,
+    tz: Annotated[str | None, typer.Option(
+        help="Only for very old exports without date_unixtime: the time zone of the computer that made the "
+             "export, e.g. Europe/Berlin.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Land a Telegram Desktop JSON export of one channel or group.
+
+    Export with Telegram Desktop: open the chat, ⋮ → Export chat history, format **JSON**. Times come from
+    `date_unixtime` (true UTC); `date` is the exporting machine's local clock without an offset, so
+    exports too old to have `date_unixtime` need `--tz`. Forwards count as reposts, replies as replies,
+    reactions as likes (absent in exports before late 2022: left unknown). Service messages are skipped.
+    In a group everyone's messages go to `group_messages`; the executive's (`--from-id`) also go to `posts`.
+    Importing the same file again adds nothing.
+    """
+    from postaudit.sources.telegram import import_telegram
+
+    out = _run_import(db, path, lambda con: import_telegram(con, path, from_id=from_id, tz=tz))
+    who = "every message (a channel)" if out["executive_id"] == "*" else f"executive {out['executive_id']}"
+    console.print(f"{path}: chat {out['chat_id']}, {out['messages']} messages, {who}; "
+                  f"{out['new_records']} new records. {NEXT}")
+
+
+@import_app.command("slack")
+def import_slack_cmd(
+    path: Annotated[Path, typer.Argument(help="An unpacked Slack workspace export folder, or its .zip.")],
+    user: Annotated[str | None, typer.Option(
+        help="The executive: a Slack user id (U0123ABC) or user name from users.json (the error lists the "
+             "most active posters).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Land a Slack workspace export (channels.json, users.json, one folder per channel, one file per day).
+
+    `ts` is both the time and the message id and is kept exactly. A message with `thread_ts` different from
+    its `ts` is a reply; reactions are summed as likes; joins, bot posts and other events are skipped.
+    Everyone's messages go to `group_messages`; the executive's (`--user`) also go to `posts`.
+    Importing the same export again adds nothing.
+    """
+    from postaudit.sources.slack import import_slack
+
+    out = _run_import(db, path, lambda con: import_slack(con, path, user=user))
+    console.print(f"{path}: {out['channels']} channels, {out['records']} records, executive {out['executive_id']}; "
+                  f"{out['new_records']} new records. {NEXT}")
+
+
+MAP_HELP = (
+    "Which column holds what, as FIELD=COLUMN pairs separated by commas, e.g. "
+    "--map 'time=Sent,text=Body,likes=Likes'. time is required; fields: "
+    "time, text, id, kind (original|reply|quote|repost), account, reply_to, lang, likes, replies, reposts, "
+    "quotes, views. Column names may contain spaces (quote the whole option).")
+
+
+@import_app.command("table")
+def import_table_cmd(
+    path: Annotated[Path, typer.Argument(help="A .csv, .tsv, .jsonl or .ndjson file with one post per row.")],
+    map_: Annotated[str, typer.Option("--map", help=MAP_HELP)],
+    platform: Annotated[str, typer.Option(help="Platform name for these posts, e.g. wechat or linkedin.")],
+    account: Annotated[str | None, typer.Option(
+        help="Whose posts these are, when no column says so (--map account=COLUMN).")] = None,
+    tz: Annotated[str | None, typer.Option(
+        help="Time zone of times written without an offset, e.g. Europe/Berlin. Without it such times are "
+             "refused.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Land posts from any other platform: a CSV or JSONL file plus a column mapping.
+
+    Times: ISO 8601 with an offset (2024-03-01T09:30:00+01:00 or ...Z), or Unix epoch seconds (13 digits are
+    read as milliseconds). A time without an offset is refused, naming the file, row and column, unless you
+    state its zone with `--tz`. Every row is checked before anything lands.
+
+    Example (a WeChat chat export, times local to Shanghai):
+
+        postaudit import table chat.csv --platform wechat --account ceo_wxid
+            --map 'time=StrTime,text=StrContent,id=MsgSvrID' --tz Asia/Shanghai
+    """
+    from postaudit.sources.table_import import import_table, parse_mapping
+
+    try:
+        mapping = parse_mapping(map_)
+    except InputError as exc:
+        fail(str(exc))
+    out = _run_import(db, path, lambda con: import_table(con, path, mapping, platform=platform, account=account,
+                                                          tz=tz))
+    console.print(f"{path}: {out['rows']} rows as {platform} posts; {out['new_records']} new records. {NEXT}")
+
+
+def _run_collect(db, label: str, fn, errors: tuple[type[Exception], ...]) -> dict:
+    con = _open(db)
+    try:
+        with console.status(f"{label}...") as status:
+            return fn(con, lambda msg: status.update(f"{label}: {msg}"))
+    except errors as exc:
+        fail(f"{exc} (nothing was landed)", code=1)
+    finally:
+        con.close()
+
+
+@collect_app.command("bluesky")
+def collect_bluesky_cmd(
+    handle: Annotated[str, typer.Argument(help="Handle or DID, e.g. jay.bsky.team or did:plc:....")],
+    base_url: Annotated[str | None, typer.Option(
+        help="XRPC base URL of a public AppView. Default: https://public.api.bsky.app/xrpc")] = None,
+    since: Annotated[str | None, typer.Option(help="Stop paging once posts are older than this (UTC date).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Collect a Bluesky account's posts, replies, quotes and reposts and its follower counts (no login).
+
+    Uses app.bsky.feed.getAuthorFeed (100 per page, cursor paging) and app.bsky.actor.getProfile on the
+    public AppView. A repost is timed when the executive reposted (reason.indexedAt), not when the original
+    was written.
+    """
+    from postaudit.sources import bluesky
+
+    when = _since(since)
+    out = _run_collect(db, f"Bluesky {handle}", lambda con, progress: bluesky.collect_bluesky(
+        con, handle, base_url=base_url or bluesky.DEFAULT_BASE_URL, since=when, progress=progress),
+        (bluesky.BlueskyError,))
+    console.print(f"Bluesky {out['actor']} ({out['did']}): {out['feed_items']} feed items on {out['pages']} pages, "
+                  f"{out['new_pages']} new; {out['followers']} followers. {NEXT}")
+
+
+@collect_app.command("mastodon")
+def collect_mastodon_cmd(
+    acct: Annotated[str, typer.Argument(help="The account as @user@server, e.g. @Gargron@mastodon.social.")],
+    base_url: Annotated[str | None, typer.Option(
+        help="The server's base URL when it differs from the handle's domain. Default: https://<server>")] = None,
+    since: Annotated[str | None, typer.Option(help="Stop paging once posts are older than this (UTC date).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Collect a Mastodon account's statuses and follower counts from its home server (no login).
+
+    Uses /api/v1/accounts/lookup and /api/v1/accounts/:id/statuses (40 per page, Link-header paging).
+    Honours X-RateLimit-Remaining/Reset (300 requests per 5 minutes): waits for the reset when the
+    budget runs out. Counts are as the queried server sees them, hence the home server.
+    """
+    from postaudit.sources import mastodon
+
+    when = _since(since)
+    out = _run_collect(db, f"Mastodon {acct}", lambda con, progress: mastodon.collect_mastodon(
+        con, acct, base_url=base_url, since=when, progress=progress), (mastodon.MastodonError,))
+    waited = f"; waited {out['rate_limit_wait_s']:.0f} s for rate limits" if out["rate_limit_wait_s"] else ""
+    console.print(f"Mastodon {out['acct']}: {out['statuses']} statuses on {out['pages']} pages, {out['new_pages']} "
+                  f"new; {out['followers']} followers{waited}. {NEXT}")

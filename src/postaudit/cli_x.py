@@ -1,0 +1,137 @@
+"""X/Twitter commands: `collect x` (API v2), `import x-archive` (official archive), `import x-jsonl` (twarc2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from postaudit import settings, warehouse
+from postaudit.cli import DbOption, collect_app, console, fail, import_app
+from postaudit.sources.errors import InputError
+
+
+def _date(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD (UTC) or an ISO time")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _open(db):
+    cfg = settings.load(db)
+    try:
+        return warehouse.connect(cfg.db_path)
+    except warehouse.WarehouseError as exc:
+        fail(str(exc))
+
+
+@collect_app.command("x")
+def collect_x(
+    handle: Annotated[str, typer.Option("--handle", help="The account's @handle (with or without @).")],
+    since: Annotated[str | None, typer.Option(help="Oldest post date wanted, YYYY-MM-DD (UTC).")] = None,
+    until: Annotated[str | None, typer.Option(help="Newest post date wanted, YYYY-MM-DD (UTC); a past window "
+                                                   "does not move the incremental cursor.")] = None,
+    refresh_days: Annotated[int, typer.Option(min=0, help="Also re-fetch posts of the last N days to record how "
+                                                          "their counts grew (one post_metric_snapshots row each).")] = 0,
+    full_archive: Annotated[bool, typer.Option(help="Use full-archive search (`from:ID`) instead of the timeline: "
+                                                    "reaches past the newest 3,200 posts; needs a higher access tier.")] = False,
+    token_block: Annotated[str | None, typer.Option(help="Name of a Prefect Secret block holding the bearer token "
+                                                         "(instead of $X_BEARER_TOKEN).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Collect an account's posts from the X API v2, incrementally and resumably.
+
+    Looks the handle up (recording follower/following/post counts), then pages the user timeline 100 posts at a
+    time with metrics (likes, replies, reposts, quotes, bookmarks, impressions). Only posts newer than the last
+    run are asked for; a run that was interrupted (even killed) continues where it stopped. Rate limits are
+    waited out (bounded), server errors and dropped connections retried with backoff.
+
+    **Token**: `X_BEARER_TOKEN` in the environment, or `--token-block NAME` for a Prefect Secret block. It is never
+    written to logs or to the warehouse.
+
+    **The 3,200 cap**: X's user timeline returns only the newest 3,200 posts. When the window you ask for reaches
+    further back, the command says so; use `--full-archive` (Pro/Enterprise access) or import the account's own
+    archive with `postaudit import x-archive`.
+    """
+    from postaudit.sources import x_api
+
+    start, end = _date(since, "--since"), _date(until, "--until")
+    con = _open(db)
+    try:
+        with console.status(f"Collecting @{handle.lstrip('@')} from the X API...") as status:
+            def progress(message: str) -> None:
+                status.update(message)
+                console.log(message)
+            counts = x_api.collect_x(con, handle, since=start, until=end, token_block=token_block,
+                                     refresh_days=refresh_days, full_archive=full_archive, progress=progress)
+    except x_api.XApiError as exc:
+        fail(f"{exc}", code=1)
+    finally:
+        con.close()
+    console.print(f"@{handle.lstrip('@')}: {counts['fetched']} posts fetched on {counts['pages']} pages: "
+                  f"{counts['new']} new, {counts['updated']} re-observed with new counts, {counts['skipped']} unchanged"
+                  + (f", {counts['refreshed']} refreshed" if refresh_days else "")
+                  + (f"; {counts['failed']} objects X reported as unavailable" if counts["failed"] else ""))
+    for note in counts["notes"]:
+        style = "bold yellow" if counts["capped_at_3200"] and "3,200" in note else "dim"
+        console.print(f"[{style}]note:[/] {note}")
+    console.print("Run `postaudit build` to update the marts.")
+
+
+@import_app.command("x-archive")
+def import_x_archive(
+    path: Annotated[Path, typer.Argument(help="The archive zip as downloaded from X, or its unpacked folder.")],
+    db: DbOption = None,
+) -> None:
+    """Land the posts of an official X account archive (Settings > Your account > Download an archive).
+
+    Reads data/tweets.js (and tweets-part1.js ...; older exports: tweet.js) and note-tweet.js (full text of long
+    posts). The archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts
+    are as of the export (taken from manifest.js, else the file's modification time); it has no reply, quote or
+    impression counts, which stay empty rather than zero. A malformed file stops the import and lands nothing.
+    """
+    from postaudit.sources import x_archive
+
+    con = _open(db)
+    try:
+        with console.status(f"Reading {path}..."):
+            result = x_archive.import_archive(con, path)
+    except InputError as exc:
+        fail(f"{exc} (nothing from this archive was landed)", code=1)
+    finally:
+        con.close()
+    console.print(f"{path}: {result['posts']} posts and {result['notes']} long-post texts from {result['files']} "
+                  f"files, {result['new_records']} new records; account {result['account_id'] or 'unknown'}; counts "
+                  f"as of {result['exported_at']} ({result['exported_at_from']})")
+    console.print("Run `postaudit build` to update the marts.")
+
+
+@import_app.command("x-jsonl")
+def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSONL files (plain or .gz).")],
+                   db: DbOption = None) -> None:
+    """Land X API v2 data from twarc2 JSONL: response pages (`twarc2 timeline/search`) or flattened posts
+    (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it."""
+    from postaudit.sources import twarc_jsonl
+
+    con = _open(db)
+    failed = 0
+    try:
+        for path in paths:
+            try:
+                result = twarc_jsonl.land_file(con, path)
+                console.print(f"{path}: {result['new_records']} new records "
+                              f"({result['pages']} pages, {result['flat_posts']} flattened posts)")
+            except InputError as exc:
+                failed += 1
+                console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
+    finally:
+        con.close()
+    console.print("Run `postaudit build` to update the marts.")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,60 @@
+"""One press collection run: GDELT, feeds, then the article pages they point to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import duckdb
+
+from postaudit.press.http import PoliteClient
+from postaudit.sources import articles, press_gdelt, press_rss
+from postaudit.warehouse import SQL_DIR, ensure_raw, query_pl
+
+Progress = Callable[[str], None]
+
+
+def urls_without_page(con: duckdb.DuckDBPyConnection, start: datetime | None = None, end: datetime | None = None,
+                      limit: int = 200) -> list[str]:
+    """URLs that GDELT or a feed listed (seen/published in the window) whose page has not been landed yet."""
+    ensure_raw(con)
+    for view in ("stg_gdelt_articles", "stg_press_pages", "stg_press_items"):
+        # Only the press views, so this works before the first `postaudit build`.
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS\n" + (SQL_DIR / "staging" / f"{view}.sql").read_text())
+    frame = query_pl(con, """
+        select url, min(coalesce(published_at, seen_at)) as at
+        from stg_press_items
+        where item_kind in ('gdelt', 'feed_entry') and url like 'http%'
+          and url not in (select url from stg_press_pages where url is not null)
+          and (cast(? as timestamptz) is null or coalesce(published_at, seen_at) >= ?)
+          and (cast(? as timestamptz) is null or coalesce(published_at, seen_at) < ?)
+        group by url order by at desc nulls last, url limit ?""", [start, start, end, end, limit])
+    return frame["url"].to_list()
+
+
+def collect_press(con: duckdb.DuckDBPyConnection, *, query: str | list[str] | None, feeds: list[str],
+                  start: datetime, end: datetime, fetch_articles: bool = False, max_articles: int = 200,
+                  gdelt_url: str = press_gdelt.BASE_URL, gdelt_client: PoliteClient | None = None,
+                  web_client: PoliteClient | None = None, flow_run_id: str | None = None,
+                  progress: Progress | None = None) -> dict:
+    """Collect GDELT (when a query is given), feeds, and optionally the article pages; counts and notes merged."""
+    say = progress or (lambda _m: None)
+    counts: dict = {"notes": []}
+
+    def merge(part: dict) -> None:
+        for k, v in part.items():
+            if k == "notes":
+                counts["notes"].extend(v)
+            else:
+                counts[k] = counts.get(k, 0) + v
+
+    if query:
+        merge(press_gdelt.collect_gdelt(con, query, start, end, base_url=gdelt_url, client=gdelt_client,
+                                        flow_run_id=flow_run_id, progress=say))
+    if feeds:
+        merge(press_rss.collect_feeds(con, feeds, client=web_client, flow_run_id=flow_run_id, progress=say))
+    if fetch_articles:
+        urls = urls_without_page(con, start, end, max_articles)
+        say(f"fetching {len(urls)} article pages")
+        merge(articles.collect_articles(con, urls, client=web_client, flow_run_id=flow_run_id, progress=say))
+    return counts

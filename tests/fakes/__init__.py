@@ -1,0 +1,1 @@
+"""Fakes of outside services and exports, for tests."""

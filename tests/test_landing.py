@@ -1,0 +1,122 @@
+"""The landing area: atomic immutable batches, one idempotent loader, quarantine of bad batches."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+import pytest
+
+from postaudit import landing, warehouse
+from postaudit.warehouse import Provenance, RawRecord
+
+
+def _records(n: int, start: int = 0) -> list[RawRecord]:
+    return [RawRecord(payload=json.dumps({"data": [{"id": str(i)}], "meta": {}}), key=f"k{i}") for i in range(start, start + n)]
+
+
+def _count(con, table="raw_x_pages") -> int:
+    return warehouse.scalar(con, f"select count(*) from {table}")
+
+
+def test_write_batch_is_atomic_and_loads_once(con, tmp_path):
+    land = tmp_path / "landing"
+    prov = Provenance("twarc_jsonl", "file.jsonl", flow_run_id="r1")
+    path = landing.write_batch(_records(5), land, "twarc_jsonl", table="raw_x_pages", prov=prov, batch_id="r1-a")
+    assert path == land / "twarc_jsonl" / "r1-a.jsonl"
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temp file left behind
+    counts = landing.load_batches(con, land)
+    assert (counts["batches"], counts["fetched"], counts["new"], counts["failed"]) == (1, 5, 5, 0)
+    assert counts["tables"] == {"raw_x_pages": 5}
+    assert _count(con) == 5
+    assert not path.exists() and (land / "_loaded" / "twarc_jsonl" / "r1-a.jsonl").exists()
+    assert landing.load_batches(con, land)["batches"] == 0  # nothing pending any more
+
+
+def test_record_ids_match_land_raw(con, tmp_path):
+    """A record landed directly and through the landing area is the same row: no double counting."""
+    prov = Provenance("twarc_jsonl", "f", flow_run_id="r")
+    warehouse.land_raw(con, "raw_x_pages", _records(3), prov)
+    landing.write_batch(_records(4), tmp_path, "twarc_jsonl", table="raw_x_pages", prov=prov)
+    counts = landing.load_batches(con, tmp_path)
+    assert (counts["fetched"], counts["new"], counts["skipped"]) == (4, 1, 3)
+    assert _count(con) == 4
+
+
+def test_reloading_after_a_crash_loses_nothing_and_doubles_nothing(con, tmp_path):
+    prov = Provenance("simulated", "sim", is_simulated=True)
+    first = landing.write_batch(_records(4), tmp_path, "simulated", table="raw_x_pages", prov=prov, batch_id="b1")
+    landing.write_batch(_records(3, start=10), tmp_path, "simulated", table="raw_x_pages", prov=prov, batch_id="b2")
+    # A loader that committed b1 and died before moving it: b1 is still pending.
+    landing.load_batch(con, first)
+    assert _count(con) == 4
+    counts = landing.load_batches(con, tmp_path)
+    assert (counts["batches"], counts["new"], counts["skipped"]) == (2, 3, 4)
+    assert _count(con) == 7
+    assert warehouse.scalar(con, "select bool_and(is_simulated) from raw_x_pages") is True
+
+
+def test_a_batch_lands_all_or_nothing_and_bad_batches_are_quarantined(con, tmp_path):
+    prov = Provenance("twarc_jsonl", "f")
+    good = landing.write_batch(_records(2), tmp_path, "twarc_jsonl", table="raw_x_pages", prov=prov, batch_id="good")
+    bad = tmp_path / "twarc_jsonl" / "bad.jsonl"
+    lines = good.read_text().splitlines()
+    fresh = landing.batch_rows("raw_x_pages", _records(1, start=50), prov)[0]
+    bad.write_text(json.dumps(fresh) + "\n" + lines[1][:40] + "\n")  # a new, valid first line; then a cut one
+    unknown = tmp_path / "twarc_jsonl" / "unknown.jsonl"
+    row = json.loads(lines[0])
+    unknown.write_text(json.dumps({**row, "table": "raw_nonexistent", "record_id": "zz"}) + "\n")
+    counts = landing.load_batches(con, tmp_path)
+    assert counts["batches"] == 1 and counts["failed"] == 2
+    assert any("bad.jsonl:2" in e and "not valid JSON" in e for e in counts["errors"])
+    assert any("unknown.jsonl" in e and "raw_nonexistent" in e for e in counts["errors"])
+    assert _count(con) == 2  # the good batch only; nothing from the bad one (its first line was fine)
+    assert (tmp_path / "_failed" / "twarc_jsonl" / "bad.error.txt").read_text().startswith(str(bad))
+
+
+def test_temp_files_are_not_loaded(con, tmp_path):
+    folder = tmp_path / "x_api"
+    folder.mkdir()
+    (folder / ".half-written.tmp").write_text('{"table": "raw_x_pages"')
+    assert landing.pending_batches(tmp_path) == []
+    assert landing.load_batches(con, tmp_path)["batches"] == 0
+
+
+def test_parallel_writers_then_one_loader(con, tmp_path):
+    prov = Provenance("twarc_jsonl", "f")
+
+    def write(i: int):
+        return landing.write_batch(_records(10, start=i * 5), tmp_path, "twarc_jsonl", table="raw_x_pages", prov=prov)
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(write, range(16)))
+    assert len(set(paths)) == 16
+    counts = landing.load_batches(con, tmp_path)
+    assert counts["fetched"] == 160 and counts["new"] == 16 * 5 + 5  # overlapping ids land once
+    assert _count(con) == counts["new"]
+
+
+def test_export_new_raw_from_a_fetcher_database(tmp_path, con):
+    scratch = duckdb.connect(str(tmp_path / "state.duckdb"))
+    scratch.execute("SET TimeZone = 'UTC'")
+    prov = Provenance("bluesky", "https://example.invalid/feed", flow_run_id="r1")
+    warehouse.land_raw(scratch, "raw_x_pages", _records(3), prov)
+    path, n = landing.export_new_raw(scratch, tmp_path / "landing", "bluesky", batch_id="e1")
+    assert n == 3 and path.exists()
+    assert landing.export_new_raw(scratch, tmp_path / "landing", "bluesky")[1] == 0  # exported once
+    warehouse.land_raw(scratch, "raw_x_pages", _records(2, start=3), prov)
+    assert landing.export_new_raw(scratch, tmp_path / "landing", "bluesky", batch_id="e2")[1] == 2
+    scratch.close()
+    counts = landing.load_batches(con, tmp_path / "landing")
+    assert counts["new"] == 5
+    origin, flow_run = con.execute("select distinct origin, flow_run_id from raw_x_pages").fetchall()[0]
+    assert (origin, flow_run) == ("https://example.invalid/feed", "r1")  # provenance carried through
+
+
+def test_bad_source_or_table_names_are_refused(tmp_path):
+    prov = Provenance("x", "f")
+    with pytest.raises(ValueError):
+        landing.write_batch(_records(1), tmp_path, "../escape", table="raw_x_pages", prov=prov)
+    with pytest.raises(ValueError):
+        landing.write_batch(_records(1), tmp_path, "ok", table="posts", prov=prov)
