@@ -36,7 +36,8 @@ def _offsets_sql(con: duckdb.DuckDBPyConnection) -> str:
 def activity_heatmap(con: duckdb.DuckDBPyConnection) -> Panel:
     """Posts by local hour of day × weekday, each account shifted by its own inferred offset."""
     offset, tz_sentence = primary_offset(con)
-    p = Panel("activity_heatmap", f"When posts are written (hour × weekday, {offset_label(offset)} local time)",
+    zone = "UTC" if offset is None else f"local time, {offset_label(offset)}"
+    p = Panel("activity_heatmap", f"When posts are written (hour × weekday, {zone})",
               "Darker cells hold more posts; the empty band of hours is when the account sleeps. " + tz_sentence)
     p.absent = missing(con, "hourly_activity")
     if p.absent:
@@ -53,7 +54,7 @@ def activity_heatmap(con: duckdb.DuckDBPyConnection) -> Panel:
         grid[cell // 24][cell % 24] = n
     fig = go.Figure(go.Heatmap(z=grid, x=list(range(24)), y=WEEKDAYS, colorscale="Blues",
                                hovertemplate="%{y} %{x}:00 local: %{z} posts<extra></extra>"))
-    layout(fig, height=300, xaxis_title=f"hour of day ({offset_label(offset)})", xaxis_dtick=2,
+    layout(fig, height=300, xaxis_title=f"hour of day ({zone})", xaxis_dtick=2,
            yaxis_autorange="reversed")
     p.figure = fig
     return p
@@ -83,7 +84,8 @@ def session_week(con: duckdb.DuckDBPyConnection, week: date | None = None) -> Pa
         return p
     tz_sql = _offsets_sql(con)
     week = week or _pick_week(con, tz_sql)
-    p.title = f"Sessions in the week of {week:%d %b %Y} ({offset_label(offset)} local time)"
+    zone = "UTC" if offset is None else f"local time, {offset_label(offset)}"
+    p.title = f"Sessions in the week of {week:%d %b %Y} ({zone})"
     first_text = "null::varchar"
     join_posts = ""
     if table_exists(con, "posts"):
@@ -128,7 +130,7 @@ def session_week(con: duckdb.DuckDBPyConnection, week: date | None = None) -> Pa
         fig.add_trace(go.Bar(y=t["y"], x=t["x"], base=t["base"], orientation="h", name=esc(platform),
                              marker_color=SERIES_COLOURS[i % len(SERIES_COLOURS)], hovertext=t["text"],
                              hovertemplate="%{hovertext}<extra></extra>", width=0.7))
-    layout(fig, height=330, barmode="overlay", xaxis={"range": [0, 24], "dtick": 2, "title": "hour of day (local)"},
+    layout(fig, height=330, barmode="overlay", xaxis={"range": [0, 24], "dtick": 2, "title": f"hour of day ({zone})"},
            yaxis={"categoryorder": "array", "categoryarray": [labels[d] for d in days], "autorange": "reversed",
                   "type": "category"})
     fig.update_yaxes(tickvals=[labels[d] for d in days])

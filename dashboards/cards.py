@@ -66,7 +66,7 @@ def cards_html(cards: pl.DataFrame) -> str:
         out.append(
             f'<div class="card"><div class="h"><b>{esc(value)} {esc(c["unit"])}</b> · '
             f'{esc(c["kind"]).replace("_", " ")} · {esc(c["platform"] or "no platform named")}</div>'
-            f'<q>{esc(c["sentence"])}</q>'
+            f'<div class="q">{esc(c["sentence"])}</div>'
             f'<small>Said by {esc(c["speaker"] or "unattributed")} · in {esc(where)}{esc(when)}</small>'
             f'<div class="v {_verdict_class(c["verdict"] or "")}">{esc(c["verdict"])}</div>'
             f'<div>{esc(c["reason"])}</div>{figures}<small>Sources: {links or "none"}</small></div>')

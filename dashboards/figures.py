@@ -90,10 +90,11 @@ def clock(value: object) -> str:
         return "?"
     if isinstance(value, time):
         return value.strftime("%H:%M")
-    if isinstance(value, int | float):
-        minutes = round(float(value) * 60) % (24 * 60)
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
-    return str(value)
+    try:
+        minutes = round(float(value) * 60) % (24 * 60)   # hours as float, int or DECIMAL
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def offset_label(hours: float | None) -> str:
@@ -113,9 +114,11 @@ def primary_offset(con: duckdb.DuckDBPyConnection) -> tuple[float | None, str]:
              "using (platform, account_id) order by h.n desc nulls last" if table_exists(con, "hourly_activity") else "")
     df = query_pl(con, f"select tz.* from account_timezone tz {order} limit 1")
     row = df.row(0, named=True)
-    off = row.get("utc_offset_hours")
+    if row.get("utc_offset_hours") is None:
+        return None, "Times are UTC: the account's time zone could not be inferred (too few posts)."
+    off = float(row["utc_offset_hours"])
     conf = row.get("confidence")
-    conf_txt = f" (confidence {conf:.0%})" if isinstance(conf, int | float) else ""
+    conf_txt = f" (confidence {float(conf):.0%})" if conf is not None else ""
     sleep = ""
     if row.get("sleep_start_local") is not None:
         sleep = f"; inferred sleep window {clock(row['sleep_start_local'])}–{clock(row.get('sleep_end_local'))} local"

@@ -42,8 +42,10 @@ def press_daily(con: duckdb.DuckDBPyConnection) -> Panel:
         go.Scatter(x=df["day"].to_list(), y=df["posts"].to_list(), name="posts (right)", yaxis="y2", mode="lines",
                    line={"color": "#4c78a8", "width": 1.5}),
     ])
-    layout(fig, barmode="overlay", yaxis_title="articles", bargap=0.05,
-           yaxis2={"title": "posts", "overlaying": "y", "side": "right", "showgrid": False})
+    most = max(df["copies"].max() or 0, 1)
+    layout(fig, barmode="overlay", bargap=0.05,
+           yaxis={"title": "articles", "rangemode": "tozero", "dtick": 1 if most <= 8 else None},
+           yaxis2={"title": "posts", "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"})
     p.figure = fig
     return p
 
@@ -66,7 +68,8 @@ def outlets(con: duckdb.DuckDBPyConnection) -> Panel:
         go.Bar(y=names, x=(df["copies"] - df["originals"]).to_list(), orientation="h", name="reprint",
                marker_color="#c7c7c7"),
     ])
-    layout(fig, height=max(220, 60 + 26 * df.height), barmode="stack", xaxis_title="articles",
+    layout(fig, height=max(220, 60 + 26 * df.height), barmode="stack",
+           xaxis={"dtick": 1 if (df["copies"].max() or 0) <= 8 else None},
            yaxis={"autorange": "reversed"}, margin={"l": 230, "r": 25, "t": 15, "b": 45})
     p.figure = fig
     return p
@@ -103,7 +106,7 @@ def top_stories(con: duckdb.DuckDBPyConnection) -> Panel:
     rows = []
     for r in df.iter_rows(named=True):
         day = "" if r["first_published_at"] is None else f"{r['first_published_at']:%Y-%m-%d}"
-        rows.append(f"<tr><td class=\"t\">{link(r['canonical_url'], r['title'] or '(untitled)')}</td><td>{day}</td>"
+        rows.append(f"<tr><td class=\"t\">{link(r['canonical_url'], r['title'] or '(untitled)')}</td><td class=\"d\">{day}</td>"
                     f"<td class=\"n\">{r['count_copies']}</td><td>{esc(', '.join(r['outlets'] or []))}</td>"
                     f"<td>{esc(', '.join(r['languages'] or []))}</td></tr>")
     p.table_html = ("<table class=\"tbl\"><thead><tr><th>story</th><th>first seen</th><th>copies</th><th>outlets</th>"

@@ -26,8 +26,8 @@ def engagement(con: duckdb.DuckDBPyConnection) -> Panel:
                      for c in ("likes", "replies", "reposts", "quotes")])
     fig.add_trace(go.Scatter(x=df["day"].to_list(), y=df["impressions"].to_list(), name="impressions (right)",
                              mode="lines", line={"dash": "dot", "color": "#555"}, yaxis="y2"))
-    layout(fig, yaxis_title="reactions", yaxis2={"title": "impressions", "overlaying": "y", "side": "right",
-                                                 "showgrid": False})
+    layout(fig, yaxis={"title": "reactions", "rangemode": "tozero"},
+           yaxis2={"title": "impressions", "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"})
     p.figure = fig
     return p
 

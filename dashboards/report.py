@@ -33,7 +33,7 @@ main{padding:8px 28px 16px;max-width:1240px}
 h2.section{font-size:19px;margin:22px 0 6px;border-bottom:2px solid #d0d7de;padding-bottom:4px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:12px}
 .card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 3px rgba(0,0,0,.12);font-size:14px}
-.card .v{font-weight:700;margin:6px 0;font-size:15px}.card q{display:block;font-style:italic;color:#444;margin:6px 0}
+.card .v{font-weight:700;margin:6px 0;font-size:15px}.card .q{font-style:italic;color:#444;margin:6px 0;border-left:3px solid #d0d7de;padding-left:8px}
 .card small{color:#666;display:block;margin:3px 0}.card .num{margin:3px 0}
 .v.supported{color:#1a7f37}.v.contra{color:#b42318}.v.nc{color:#9a6700}.v.nt{color:#57606a}
 .grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:0 14px}.grid .wide{grid-column:1/-1}
@@ -45,7 +45,7 @@ p.absent{background:#f1f3f5;border-left:4px solid #adb5bd;padding:8px 10px;color
 table.tbl{border-collapse:collapse;font-size:12.5px;width:100%}
 table.tbl th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:4px 6px;border-bottom:1px solid #d0d7de}
 table.tbl td{padding:4px 6px;border-bottom:1px solid #eee;vertical-align:top}
-table.tbl td.n{text-align:right;white-space:nowrap}table.tbl td.t{max-width:520px;overflow-wrap:anywhere}
+table.tbl td.n,table.tbl td.d{text-align:right;white-space:nowrap}table.tbl td.t{max-width:520px;overflow-wrap:anywhere}
 footer{color:#666;font-size:12px;padding:12px 28px}
 code{background:#eef1f4;padding:0 3px;border-radius:3px}
 """
@@ -89,7 +89,7 @@ def _figure_html(p: Panel) -> str:
 
 
 def _note_html(text: str) -> str:
-    # Notes are our own sentences; `name` marks a relation and is shown as code.
+    # Notes and captions are our own sentences; `name` marks a relation or command and is shown as code.
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
 
 
@@ -101,7 +101,7 @@ def _panel_html(p: Panel) -> str:
     else:
         body = f'<div class="tblwrap">{p.table_html or ""}</div>'
     cls = "panel" + ("" if p.half else " wide") + (" is-absent" if p.absent else "")
-    return (f'<section class="{cls}" id="{p.key}"><h3>{esc(p.title)}</h3><p class="cap">{esc(p.caption)}</p>'
+    return (f'<section class="{cls}" id="{p.key}"><h3>{esc(p.title)}</h3><p class="cap">{_note_html(p.caption)}</p>'
             f"{body}</section>")
 
 

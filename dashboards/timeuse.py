@@ -36,7 +36,7 @@ def timeshare_weekly(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) 
         name = f"{platform} {account}" if several_accounts else str(platform)
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         x = s["week_start"].to_list()
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=s["hi"].to_list() + s["lo"].to_list()[::-1], fill="toself",
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=s["hi"].to_list() + s["lo"].to_list()[::-1], fill="toself", mode="lines",
                                  fillcolor=colour, opacity=0.18, line={"width": 0}, hoverinfo="skip",
                                  name=f"{name} 95% interval", showlegend=False))
         fig.add_trace(go.Scatter(x=x, y=s["share"].to_list(), mode="lines+markers", name=name,
@@ -61,7 +61,8 @@ def sensitivity(con: duckdb.DuckDBPyConnection) -> Panel:
         return p
     cols = columns(con, "timeshare_sensitivity")
     # The composition set is the grid's one text dimension besides platform/account (its name differs by version).
-    compose = next((c for c, t in cols.items() if c not in _DIMENSIONS and t == "VARCHAR"), None)
+    compose = "compose_set" if "compose_set" in cols else next(
+        (c for c, t in cols.items() if c not in _DIMENSIONS and t == "VARCHAR"), None)
     comp_expr = f'"{compose}"' if compose else "'all'"
     keys = [c for c in ("platform", "account_id") if c in cols]
     where, params = "", []
@@ -79,12 +80,14 @@ def sensitivity(con: duckdb.DuckDBPyConnection) -> Panel:
     ys = sorted(df["weekly_work_hours"].unique().to_list())
     cell = {(r["compose"], r["gap_minutes"], r["weekly_work_hours"]): r["share"] for r in df.iter_rows(named=True)}
     z = [[cell.get((c, g, h)) for c, g in xs] for h in ys]
-    labels = [f"{c} · gap {g:g} min" if compose else f"gap {g:g} min" for c, g in xs]
+    labels = [f"{c}<br>gap {g:g} min" if compose else f"gap {g:g} min" for c, g in xs]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=[f"{h:g} h/week" for h in ys], colorscale="Blues", colorbar={"title": "%"},
         text=[[("" if v is None else f"{v:.1f}%") for v in row] for row in z], texttemplate="%{text}",
         hovertemplate="%{x}, %{y}: %{z:.1f}% of working time<extra></extra>"))
-    layout(fig, height=260, xaxis={"type": "category", "tickangle": -20})
+    if compose:
+        fig.update_xaxes(title_text=f"composition-time set ({compose.replace('_', ' ')}) and session gap")
+    layout(fig, height=280, xaxis={"type": "category", "tickangle": 0, "tickfont": {"size": 10}})
     p.figure = fig
     return p
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
@@ -58,23 +60,45 @@ def _run(env, *args, timeout=180):
     return r.stdout
 
 
+def _flow_runs(env) -> list[dict]:
+    api = env["PREFECT_API_URL"]
+    return httpx.post(f"{api}/flow_runs/filter", json={"limit": 100}, timeout=10).json()
+
+
 @pytest.mark.slow
-def test_deploy_all_and_run_audit_through_a_worker(prefect_server, tmp_path):
+def test_deploy_all_and_run_each_deployment_through_a_worker(prefect_server, tmp_path):
+    """Each deployment runs once through a process worker on a small SIMULATED audits file (no network)."""
+    from postaudit import audits
+
     env = prefect_server
     _run(env, "work-pool", "create", "postaudit-local", "--type", "process")
     out = _run(env, "--no-prompt", "deploy", "--all")
-    assert "audit/daily-audit" in out
+    for name in ("audit/daily-audit", "collect_posts/hourly-posts", "collect_press/press-every-6h"):
+        assert name in out, out[-2000:]
 
-    db = tmp_path / "deployed.duckdb"
-    html = tmp_path / "deployed.html"
-    out = _run(env, "deployment", "run", "audit/daily-audit", "--param", f"db={db}", "--param", f"dashboard={html}",
-               "--param", "days=7", "--param", "n_boot=100")
-    assert "Created flow run" in out
-    _run(env, "worker", "start", "--pool", "postaudit-local", "--run-once", timeout=300)
+    audits_file = tmp_path / "audits.toml"
+    audits_file.write_text(audits.simulated_audits_toml(2, days=7, db="wh/deployed.duckdb"))
+    db, html = tmp_path / "wh" / "deployed.duckdb", tmp_path / "wh" / "dashboard.html"
+    # One run at a time: each worker start picks up the one scheduled run and exits (--run-once).
+    for deployment, extra in (("collect_posts/hourly-posts", ()), ("collect_press/press-every-6h", ()),
+                              ("audit/daily-audit", ("--param", "n_boot=100"))):
+        out = _run(env, "deployment", "run", deployment, "--param", f"audits_file={audits_file}", *extra)
+        assert "Created flow run" in out
+        _run(env, "worker", "start", "--pool", "postaudit-local", "--run-once", timeout=300)
+        parents = [r for r in _flow_runs(env) if r["deployment_id"]]
+        latest = max(parents, key=lambda r: r["created"])
+        assert latest["state"]["type"] == "COMPLETED", (deployment, latest["state"])
+        assert latest["parameters"].get("x_bearer_token_block") in (None, "x-bearer-token")
 
-    api = env["PREFECT_API_URL"]
-    runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 50}, timeout=10).json()
-    parent = [r for r in runs if r["deployment_id"]]
-    assert len(parent) == 1
-    assert parent[0]["state"]["type"] == "COMPLETED", parent[0]["state"]
+    assert len([r for r in _flow_runs(env) if r["deployment_id"]]) == 3
     assert db.exists() and html.exists()
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("select flow_name, status, counts from runs order by started_at").fetchall()
+    posts = con.execute("select count(distinct account_id), bool_and(is_simulated) from posts").fetchall()[0]
+    con.close()
+    assert [(f, s) for f, s, _ in runs] == [("collect_posts", "completed"), ("collect_press", "completed"),
+                                            ("audit", "completed"), ("build_metrics", "completed")]
+    counts = [json.loads(c) for _, _, c in runs]
+    assert counts[0]["new"] > 0 and counts[1]["new"] > 0
+    assert counts[2]["new"] == 0 and counts[2]["skipped"] == counts[0]["new"] + counts[1]["new"]  # incremental
+    assert posts == (2, True)

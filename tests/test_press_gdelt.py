@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fakes.press import FakeClock, GdeltFake, apply_press_views, gdelt_records, server  # noqa: F401
 
 from postaudit.press.http import PoliteClient
 from postaudit.sources.press_gdelt import MIN_INTERVAL, build_query, collect_gdelt
 from postaudit.warehouse import scalar
-from fakes.press import FakeClock, GdeltFake, apply_press_views, gdelt_records, server  # noqa: F401
 
 START = datetime(2025, 5, 1, tzinfo=UTC)
 

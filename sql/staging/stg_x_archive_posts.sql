@@ -11,7 +11,7 @@ tweets as (
     select landed.* exclude (payload),
            case when json_type(payload, '$.tweet') = 'OBJECT' then payload -> 'tweet' else payload end as t
     from landed
-    where json_type(payload, '$.tweet') = 'OBJECT' or payload ->> 'id_str' is not null
+    where json_type(payload, '$.tweet') = 'OBJECT' or (payload ->> 'id_str') is not null
 ),
 
 notes as (

@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from postaudit import settings, warehouse
 from postaudit.cli import DbOption, collect_app, console, fail, import_app
 from postaudit.sources.errors import InputError
 
-_GDELT_SYNTAX = re.compile(r"[\"():]|\bOR\b")
+# A ready GDELT query has parentheses, OR, an operator (sourcelang:, domain:, near20:, tone<…) or is one quoted
+# phrase; a name with quotes inside ('Dwayne "The Rock" Johnson') is a name, and its quotes get neutralised.
+_GDELT_SYNTAX = re.compile(r"[()]|\bOR\b|\b(?:domain|domainis|sourcelang|sourcecountry|theme|near\d+|repeat\d+|"
+                           r"tone|toneabs|imagetag|imagewebtag)\s*[:<>=]|^\s*\"[^\"]*\"\s*$")
 
 
 def _day(value: str | None, name: str) -> datetime | None:
@@ -30,9 +34,11 @@ def _day(value: str | None, name: str) -> datetime | None:
 
 def _print_counts(counts: dict) -> None:
     notes = counts.pop("notes", [])
-    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()) or "nothing to do")
+    # soft_wrap: long URLs and counts stay on one line, so they can be copied and searched.
+    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()) or "nothing to do",
+                  soft_wrap=True)
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True, highlight=False)
 
 
 @collect_app.command("press")

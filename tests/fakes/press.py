@@ -146,3 +146,36 @@ class FeedFake:
         if self.etag:
             headers["ETag"] = self.etag
         return Response(self.body, status=200, headers=headers, content_type=self.content_type)
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Refuse any connection that is not to the loopback fakes, so a test cannot reach the internet by accident."""
+    import socket
+
+    real_connect = socket.socket.connect
+    real_create = socket.create_connection
+
+    def guarded(address) -> None:
+        host = address[0] if isinstance(address, tuple) else address
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"test tried to reach the network: {address!r}")
+
+    def connect(self, address):
+        guarded(address)
+        return real_connect(self, address)
+
+    def create_connection(address, *args, **kwargs):
+        guarded(address)
+        return real_create(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (_ for _ in ()).throw(
+        OSError(f"test tried to resolve {host!r}")) if host not in ("127.0.0.1", "::1", "localhost") else
+        _real_getaddrinfo(host, *a, **k))
+
+
+import socket as _socket  # noqa: E402
+
+_real_getaddrinfo = _socket.getaddrinfo

@@ -12,6 +12,7 @@ from postaudit.sources import articles, press_gdelt, press_rss
 from postaudit.warehouse import SQL_DIR, ensure_raw, query_pl
 
 Progress = Callable[[str], None]
+FULL_TEXT_CHARS = 1500   # feed entries at least this long carry the article itself, not a teaser
 
 
 def urls_without_page(con: duckdb.DuckDBPyConnection, start: datetime | None = None, end: datetime | None = None,
@@ -22,13 +23,15 @@ def urls_without_page(con: duckdb.DuckDBPyConnection, start: datetime | None = N
         # Only the press views, so this works before the first `postaudit build`.
         con.execute(f"CREATE OR REPLACE VIEW {view} AS\n" + (SQL_DIR / "staging" / f"{view}.sql").read_text())
     frame = query_pl(con, """
-        select url, min(coalesce(published_at, seen_at)) as at
+        select url, min(coalesce(published_at, seen_at)) as first_at
         from stg_press_items
-        where item_kind in ('gdelt', 'feed_entry') and url like 'http%'
+        where url like 'http%'
+          -- a feed entry that already carries the full text (content:encoded) needs no page fetch
+          and (item_kind = 'gdelt' or (item_kind = 'feed_entry' and length(coalesce(body_html, '')) < ?))
           and url not in (select url from stg_press_pages where url is not null)
           and (cast(? as timestamptz) is null or coalesce(published_at, seen_at) >= ?)
           and (cast(? as timestamptz) is null or coalesce(published_at, seen_at) < ?)
-        group by url order by at desc nulls last, url limit ?""", [start, start, end, end, limit])
+        group by url order by first_at desc nulls last, url limit ?""", [FULL_TEXT_CHARS, start, start, end, end, limit])
     return frame["url"].to_list()
 
 

@@ -128,7 +128,10 @@ class PoliteClient:
             try:
                 return min(self.max_backoff, max(0.0, float(retry_after)))
             except ValueError:
-                when = email.utils.parsedate_to_datetime(retry_after)
+                try:
+                    when = email.utils.parsedate_to_datetime(retry_after)
+                except (TypeError, ValueError):
+                    when = None
                 if when is not None:
                     return min(self.max_backoff, max(0.0, (when - datetime.now(UTC)).total_seconds()))
         return min(self.max_backoff, self.backoff * (2 ** attempt))

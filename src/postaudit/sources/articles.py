@@ -19,6 +19,7 @@ from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 Progress = Callable[[str], None]
+PAGE_INTERVAL = 2.0   # seconds between two requests to one site: polite to small news servers
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 # Full publication timestamps from the usual meta tags / JSON-LD; trafilatura's own date is often day-only.
 _PUBLISHED = re.compile(
@@ -146,7 +147,7 @@ def collect_articles(con: duckdb.DuckDBPyConnection, urls: list[str], *, client:
     """Fetch, extract and land article pages one by one; a bad page is noted and skipped, the rest go on."""
     say = progress or (lambda _m: None)
     own = client is None
-    client = client or PoliteClient(min_interval=2.0)
+    client = client or PoliteClient(min_interval=PAGE_INTERVAL)
     counts: dict = {"pages": 0, "new_pages": 0, "pages_skipped": 0, "notes": []}
     try:
         for i, url in enumerate(dict.fromkeys(urls), 1):

@@ -17,6 +17,7 @@ from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, ensure_raw, land_raw, transaction
 
 FEED_MAX_BYTES = 20_000_000   # a feed is a few hundred KB; this only stops a runaway response
+FEED_INTERVAL = 1.0   # seconds between two requests to one host
 Progress = Callable[[str], None]
 
 
@@ -122,7 +123,7 @@ def collect_feeds(con: duckdb.DuckDBPyConnection, urls: list[str], *, client: Po
     """
     say = progress or (lambda _m: None)
     own = client is None
-    client = client or PoliteClient(min_interval=1.0)
+    client = client or PoliteClient(min_interval=FEED_INTERVAL)
     counts: dict = {"feeds": 0, "feeds_unchanged": 0, "feeds_failed": 0, "feed_entries": 0, "new_feed_items": 0,
                     "notes": []}
     try:

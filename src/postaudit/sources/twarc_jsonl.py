@@ -68,11 +68,11 @@ def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str =
     """Land one twarc2 file (pages and/or flattened posts) in one transaction; a bad line lands nothing of it."""
     from postaudit.sources.x_api import insert_raw
 
+    ensure_raw(con)
     by_table: dict[str, list[RawRecord]] = {PAGES: [], FLAT: []}
     for table, rec in fetch_records(path):
         by_table[table].append(rec)
     prov = Provenance(source, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
-    ensure_raw(con)
     with transaction(con):
         added = {table: insert_raw(con, table, recs, prov) for table, recs in by_table.items()}
     return {"pages": len(by_table[PAGES]), "flat_posts": len(by_table[FLAT]),

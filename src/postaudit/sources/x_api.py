@@ -356,12 +356,19 @@ def collect_x(con: duckdb.DuckDBPyConnection, handle: str, *, since: datetime | 
              f"({metrics.get('tweet_count', '?')} posts reported by X)")
     counts = {"account_id": account_id, "fetched": 0, "new": 0, "updated": 0, "skipped": 0, "failed": 0,
               "pages": 0, "refreshed": 0, "capped_at_3200": False, "oldest_post_at": None, "notes": []}
-    known = _known_post_ids(con)
+    known, seen = _known_post_ids(con), set()
     mode = FULL_ARCHIVE if full_archive else TIMELINE
     sweep = plan_sweep(read_cursor(con, account_id, mode), since, until, mode)
-    if sweep["pages"]:
+    resumed = sweep["pages"] > 0
+    if resumed:
         counts["notes"].append(f"resumed an unfinished sweep after {sweep['pages']} pages")
-    sweep = _run_sweep(con, client, account_id, sweep, counts, known, policy=policy, progress=progress,
+    sweep = _run_sweep(con, client, account_id, sweep, counts, known, seen, policy=policy, progress=progress,
+                       flow_run_id=flow_run_id, source=mode)
+    if resumed:
+        # Posts published while the interrupted sweep waited are newer than it reached: catch up now.
+        catch_up = plan_sweep(read_cursor(con, account_id, mode), since, until, mode)
+        if catch_up["since_id"]:
+            _run_sweep(con, client, account_id, catch_up, counts, known, seen, policy=policy, progress=progress,
                        flow_run_id=flow_run_id, source=mode)
     counts["oldest_post_at"] = sweep["oldest_at"]
     if mode == TIMELINE and _is_capped(sweep, metrics.get("tweet_count"), since):
@@ -377,13 +384,14 @@ def collect_x(con: duckdb.DuckDBPyConnection, handle: str, *, since: datetime | 
                    "until_id": None, "newest_id": None, "oldest_at": None, "posts": 0, "pages": 0}
         progress(f"refreshing counts of posts since {_iso(start)}")
         before = counts["fetched"]
-        _run_sweep(con, client, account_id, refresh, counts, known, policy=policy, progress=progress,
+        _run_sweep(con, client, account_id, refresh, counts, known, seen, policy=policy, progress=progress,
                    flow_run_id=flow_run_id, source=TIMELINE, track=False)
         counts["refreshed"] = counts["fetched"] - before
     return counts
 
 
-def _run_sweep(con, client, account_id: str, sweep: dict, counts: dict, known: set[str], *, policy: RetryPolicy,
+def _run_sweep(con, client, account_id: str, sweep: dict, counts: dict, known: set[str], seen: set[str], *,
+               policy: RetryPolicy,
                progress: Progress, flow_run_id: str | None, source: str, track: bool = True) -> dict:
     search = sweep["mode"] == FULL_ARCHIVE
     params = {"max_results": 100, "tweet_fields": TWEET_FIELDS, "expansions": EXPANSIONS, "user_fields": USER_FIELDS,
@@ -429,7 +437,7 @@ def _run_sweep(con, client, account_id: str, sweep: dict, counts: dict, known: s
             added = insert_raw(con, "raw_x_pages", [RawRecord(_dump(page), retrieved_at, key=account_id)], prov)
             if track:
                 _advance_cursor(con, account_id, source, sweep, done)
-        _count(counts, ids, added > 0, known, page)
+        _count(counts, ids, added > 0, known, seen, page)
         progress(f"{what}: {len(ids)} posts ({counts['fetched']} so far, {counts['new']} new)")
         if done:
             return sweep
@@ -453,11 +461,15 @@ def _advance_cursor(con, account_id: str, source: str, sweep: dict, done: bool) 
     _write_cursor(con, account_id, source, newest, covered, None)
 
 
-def _count(counts: dict, ids: list[str], page_added: bool, known: set[str], page: dict) -> None:
+def _count(counts: dict, ids: list[str], page_added: bool, known: set[str], seen: set[str], page: dict) -> None:
     counts["fetched"] += len(ids)
     counts["pages"] += 1
     counts["failed"] += len(page.get("errors") or [])
     for post_id in ids:
+        if post_id in seen:
+            counts["skipped"] += 1   # the same post again within this run (pages overlap when posts arrive mid-run)
+            continue
+        seen.add(post_id)
         if post_id not in known:
             counts["new"] += 1
             known.add(post_id)

@@ -158,8 +158,8 @@ def _valid(row, note: bool) -> bool:
 
 def import_archive(con: duckdb.DuckDBPyConnection, path: str | Path, flow_run_id: str | None = None) -> dict:
     """Land an archive's posts and notes in one transaction (all or nothing); returns what was read and added."""
-    info, records = fetch_archive(path)
     ensure_raw(con)
+    info, records = fetch_archive(path)
     added = 0
     with transaction(con):
         by_file: dict[str, list[RawRecord]] = {}

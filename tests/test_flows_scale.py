@@ -1,0 +1,93 @@
+"""50 simulated executives: the audit fanned out on a dask.distributed LocalCluster gives exactly the sequential results.
+
+The cluster runs 2 workers with 2 threads each in this process (processes=False): the machine has 2 cores
+shared with other test runs, and worker processes would each re-import Prefect and polars (~10 s apiece)
+without testing anything more here. Fetchers still never touch the warehouse: they write landing batches
+and one loader task merges them; the `workers` count shows the fetches really ran on the dask workers.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from postaudit import audits
+
+COMPARED = {
+    "posts": "platform, post_id",
+    "accounts": "platform, account_id",
+    "sessions": "account_id, started_at",
+    "timeshare_estimates": "platform, account_id, assumption_set",
+    "claims": "claim_id",
+    "raw_x_pages": "record_id",
+}
+# raw_press_items is compared by count only: an RSS item's payload names the feed file it was read from,
+# and the two runs read their simulated feeds from different folders.
+# Provenance that legitimately differs between two runs: when, which run, and the per-run file paths.
+VOLATILE = {"landed_at", "flow_run_id", "origin", "observed_at_run"}
+
+
+def _rows(db, table: str, order: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cols = [r[0] for r in con.execute(f"describe {table}").fetchall() if r[0] not in VOLATILE]
+        order = order if all(c.strip() in cols for c in order.split(",")) else ", ".join(cols[:3])
+        return con.execute(f"select {', '.join(cols)} from {table} order by {order}").fetchall()
+    finally:
+        con.close()
+
+
+def _verdicts_by_account(db) -> list[tuple]:
+    import polars as pl
+
+    from postaudit.claims import to_verdicts
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        claims = con.sql("select * from claims order by claim_id").pl()
+        estimates = con.sql("select * from timeshare_estimates").pl()
+    finally:
+        con.close()
+    out = []
+    for account in sorted(estimates["account_id"].unique().to_list()):
+        verdicts = to_verdicts(claims, estimates.filter(pl.col("account_id") == account)).sort("claim_id")
+        out += [(account, *row) for row in verdicts.select("claim_id", "verdict", "estimate", "ci_low", "ci_high",
+                                                            "tipping_point").iter_rows()]
+    assert len({v[2] for v in out if v[2] is not None}) >= 1
+    return out
+
+
+@pytest.mark.slow
+def test_fifty_executives_on_dask_equal_the_sequential_run(prefect_harness, tmp_path):
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.audit import audit, dask_runner
+
+    results = {}
+    for name, runner in (("sequential", ThreadPoolTaskRunner(max_workers=1)),
+                         ("dask", dask_runner(n_workers=2, threads_per_worker=2))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "audits.toml").write_text(audits.simulated_audits_toml(50, days=7))
+        results[name] = audit.with_options(task_runner=runner)(audits_file=str(folder / "audits.toml"), n_boot=100)
+    seq, dsk = results["sequential"], results["dask"]
+    assert len(seq["executives"]) == len(dsk["executives"]) == 50
+    for r in (seq, dsk):
+        assert r["collected"]["jobs"] == 100 and r["collected"]["failed"] == 0
+        assert r["collected"]["new"] == r["collected"]["fetched"] > 0
+    assert len(seq["collected"]["workers"]) == 1
+    assert len(dsk["collected"]["workers"]) >= 2 and all(w.startswith("dask:") for w in dsk["collected"]["workers"])
+
+    for table, order in COMPARED.items():
+        a, b = _rows(seq["db"], table, order), _rows(dsk["db"], table, order)
+        assert a, table
+        assert a == b, f"{table} differs between the sequential and the dask run"
+    # Verdicts per account: claim_verdicts itself is not yet tied to the claimant's account (see the report),
+    # so with 50 accounts it picks one account's estimates in polars' arbitrary group order; compare every
+    # claim against every account's estimates through the real verdict rules instead.
+    assert _verdicts_by_account(seq["db"]) == _verdicts_by_account(dsk["db"])
+    assert seq["collected"]["tables"] == dsk["collected"]["tables"]
+    con = duckdb.connect(seq["db"], read_only=True)
+    assert con.execute("select count(distinct account_id) from posts").fetchall()[0][0] == 50
+    assert con.execute("select bool_and(is_simulated) from posts").fetchall()[0][0] is True
+    con.close()
