@@ -170,5 +170,6 @@ def render(con: duckdb.DuckDBPyConnection, out: str | Path, week: date | None = 
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".dashboard-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(page)
+    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the report is meant to be shared
     os.replace(tmp, out)
     return out

@@ -24,10 +24,14 @@ def posts(offsets_min, kinds=None, text="x" * 30):
 
 
 def test_gaps_split_sessions_and_single_posts_are_not_zero():
-    s = to_sessions(posts([0, 5, 20, 100, 300]), CENTRAL)  # 30-min threshold: {0,5,20} {100} {300}
+    floor = CENTRAL.replace(padding="compose")
+    s = to_sessions(posts([0, 5, 20, 100, 300]), floor)  # 30-min threshold: {0,5,20} {100} {300}
     assert s["count_posts"].to_list() == [3, 1, 1]
     repost = CENTRAL.compose_seconds["repost"] / 60
     assert s["minutes"].to_list() == pytest.approx([20 + repost, repost, repost])
+    # gap padding: mean length L = 20·(3+1)/(3−1) = 40 min; each session gets L/(n+1) at both ends
+    g = to_sessions(posts([0, 5, 20, 100, 300]), CENTRAL)
+    assert g["minutes"].to_list() == pytest.approx([20 + 2 * 40 / 4, 2 * 40 / 2, 2 * 40 / 2])
 
 
 def test_composition_time_depends_on_kind_and_length():
