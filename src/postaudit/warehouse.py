@@ -235,34 +235,27 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
     try:
         with transaction(con):
             before = scalar(con, f"SELECT count(*) FROM {table}")
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE _jsonl_lines AS
-                SELECT json::VARCHAR AS payload
-                FROM read_json_objects(?, format = 'newline_delimited', compression = '{compression}')""",
-                        [str(path)])
-            bad = scalar(con, f"SELECT count(*) FROM _jsonl_lines WHERE NOT coalesce(({check_sql}), false)")
-            if bad:
-                raise _BadInput(f"{path}: {bad} lines fail the check")
-            # The hash is RawRecord.record_id's: sha256(source NUL key NUL payload), so both paths dedup alike.
+            # One streaming pass: a line failing the check aborts the statement (error()), so DuckDB never
+            # holds the file in a temporary table. The hash is RawRecord.record_id's:
+            # sha256(source NUL key NUL payload), so both paths dedup alike.
             con.execute(f"""
                 INSERT OR IGNORE INTO {table} BY NAME
                 SELECT sha256(? || chr(0) || coalesce(?, '') || chr(0) || payload) AS record_id,
                        ? AS source, ? AS origin,
                        coalesce({stamp}, ?::TIMESTAMPTZ) AS retrieved_at, ?::TIMESTAMPTZ AS landed_at,
-                       ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key, payload
-                FROM _jsonl_lines""",
+                       ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key,
+                       CASE WHEN coalesce(({check_sql}), false) THEN payload ELSE error('{_BAD_LINE}') END AS payload
+                FROM (SELECT json::VARCHAR AS payload
+                      FROM read_json_objects(?, format = 'newline_delimited', compression = '{compression}'))""",
                         [prov.source, key, prov.source, prov.origin, prov.retrieved_at, now,
-                         prov.flow_run_id, prov.tool_version, prov.is_simulated, key])
-            con.execute("DROP TABLE _jsonl_lines")
+                         prov.flow_run_id, prov.tool_version, prov.is_simulated, key, str(path)])
             after = scalar(con, f"SELECT count(*) FROM {table}")
-    except (_BadInput, duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
-        con.execute("DROP TABLE IF EXISTS _jsonl_lines")
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
         return _fallback(con, table, prov, fallback, str(exc))
     return after - before
 
 
-class _BadInput(Exception):
-    pass
+_BAD_LINE = "postaudit: a line fails the input check"
 
 
 def _fallback(con, table, prov, fallback, reason: str) -> int:

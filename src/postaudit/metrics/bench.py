@@ -15,7 +15,12 @@ import polars as pl
 
 from postaudit.claims import K_MAX, TOLERANCE, judge_share
 from postaudit.metrics.assumptions import ALL, CENTRAL, Assumptions
-from postaudit.metrics.timeshare import SEGMENTATION_GAP, baseline_minutes, estimate, with_segmentation_interval
+from postaudit.metrics.timeshare import (
+    SEGMENTATION_GAP,
+    baseline_minutes,
+    estimate,
+    with_segmentation_interval,
+)
 from postaudit.metrics.timezone import infer_timezone
 from postaudit.sources.simulated import Persona, World, simulate
 

@@ -24,9 +24,9 @@ def to_post_reactions(posts: pl.DataFrame, snapshots: pl.DataFrame) -> pl.DataFr
              .sort("observed_at"))
     own = own.sort("created_at")
     before = own.join_asof(snaps, left_on="created_at", right_on="observed_at", by=["platform", "account_id"],
-                           strategy="backward").rename({"followers_count": "f_before"}).drop("observed_at")
+                           strategy="backward", check_sortedness=False).rename({"followers_count": "f_before"}).drop("observed_at")
     out = before.join_asof(snaps, left_on="created_at", right_on="observed_at", by=["platform", "account_id"],
-                           strategy="forward").rename({"followers_count": "f_after"}).drop("observed_at")
+                           strategy="forward", check_sortedness=False).rename({"followers_count": "f_after"}).drop("observed_at")
     reactions = pl.sum_horizontal(*[pl.col(c).fill_null(0) for c in REACTIONS])
     has_imp = pl.col("impression_count").is_not_null() & (pl.col("impression_count") > 0)
     followers = pl.coalesce("f_before", "f_after")

@@ -1,0 +1,67 @@
+"""Collection flows: a failed fetch does not lose the others, limits are used when they exist, builds are cached."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from flows._fetch import SourceUnavailable, source_function
+
+
+def _runs(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [(f, s, json.loads(c or "{}"), m) for f, s, c, m in
+                con.execute("select flow_name, status, counts, message from runs order by started_at").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_failed_fetch_fails_the_run_after_loading_the_rest(prefect_harness, sim_files, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    from flows.collect_posts import collect_posts
+
+    with get_client(sync_client=True) as client:  # the loader holds this limit when it exists
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="postaudit-warehouse", limit=1))
+    db = tmp_path / "wh.duckdb"
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(RuntimeError, match=r"1 of 2 fetches failed .*missing.jsonl: no such file"):
+        collect_posts(str(db), x_jsonl=[str(sim_files["timeline"]), str(missing)], simulated=True)
+    [(flow, status, counts, message)] = _runs(db)
+    assert (flow, status, counts["failed"]) == ("collect_posts", "failed", 1)
+    assert counts["new"] == counts["fetched"] > 0 and "missing.jsonl" in message
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from raw_x_pages").fetchall()[0][0] == counts["new"]
+    assert {r[0] for r in con.execute("select source from freshness").fetchall()} == {"simulated"}
+    con.close()
+    assert not list((tmp_path / "landing").glob("*/*.jsonl"))  # every batch was loaded and moved
+
+
+def test_build_is_skipped_until_an_input_changes(prefect_harness, sim_files, tmp_path):
+    from flows.build_metrics import build_metrics
+    from flows.collect_press import collect_press
+
+    db = str(tmp_path / "wh.duckdb")
+    collect_press(db, feed_files=[str(p) for p in sim_files["feeds"][:2]], simulated=True)
+    first = build_metrics(db, n_boot=100)
+    assert not first.get("skipped")
+    assert build_metrics(db, n_boot=100) == {"skipped": True}
+    assert not build_metrics(db, n_boot=100, force=True).get("skipped")
+    collect_press(db, feed_files=[str(p) for p in sim_files["feeds"]], simulated=True)  # more feeds: new rows
+    assert not build_metrics(db, n_boot=100).get("skipped")
+    statuses = [(f, s) for f, s, _, _ in _runs(db) if f == "build_metrics"]
+    assert statuses == [("build_metrics", s) for s in ("completed", "skipped", "completed", "completed")]
+
+
+def test_missing_source_modules_say_not_available_yet(monkeypatch):
+    from flows import _fetch
+
+    monkeypatch.setitem(_fetch._CONNECTION_SOURCES, "nowhere", ("postaudit.sources.nowhere", "collect_x", False))
+    with pytest.raises(SourceUnavailable, match="'nowhere' is not available yet: postaudit.sources.nowhere.collect_x"):
+        source_function("nowhere")
+    with pytest.raises(SourceUnavailable, match="unknown source"):
+        source_function("myspace")
