@@ -65,3 +65,23 @@ def test_missing_source_modules_say_not_available_yet(monkeypatch):
         source_function("nowhere")
     with pytest.raises(SourceUnavailable, match="unknown source"):
         source_function("myspace")
+
+
+def test_connection_sources_go_through_a_private_db_and_the_landing_area(prefect_harness, tmp_path):
+    """import_telegram writes through a connection: it gets a private DuckDB, the loader gets its rows."""
+    from flows.collect_posts import collect_posts
+
+    export = {"name": "Jane's channel", "type": "public_channel", "id": 1234, "messages": [
+        {"id": i, "type": "message", "date": f"2025-09-0{i}T10:00:00", "date_unixtime": str(1756720800 + i * 86400),
+         "from": "Jane", "from_id": "channel1234", "text": f"post {i}"} for i in range(1, 4)]}
+    (tmp_path / "result.json").write_text(json.dumps(export))
+    (tmp_path / "audits.toml").write_text(
+        '[settings]\ndb = "wh.duckdb"\n[[executive]]\nid = "jane"\nname = "Jane Doe"\n'
+        '[executive.accounts]\ntelegram = ["result.json"]\n')
+    first = collect_posts(audits_file=str(tmp_path / "audits.toml"))
+    again = collect_posts(audits_file=str(tmp_path / "audits.toml"))
+    assert (first["jobs"], first["fetched"], first["new"], first["failed"]) == (1, 3, 3, 0)
+    assert (again["new"], again["skipped"]) == (0, 3)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    assert con.execute("select count(*), min(source) from raw_telegram_messages").fetchall()[0] == (3, "telegram_export")
+    con.close()

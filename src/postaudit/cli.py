@@ -93,18 +93,31 @@ def _summary(db: Path) -> None:
 
 @app.command()
 def build(db: DbOption = None,
-          n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap draws per interval.")] = 2000) -> None:
-    """Apply the SQL layers (raw → staging → marts) and compute every metric from what the warehouse holds."""
+          n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap draws per interval.")] = 2000,
+          claims: Annotated[Path | None, typer.Option(
+              help="Claims file (TOML or YAML) to judge besides the claims found in the press. "
+                   "Default: claims.toml beside the warehouse, if present. See docs/claims.example.toml.")] = None,
+          ) -> None:
+    """Apply the SQL layers (raw → staging → marts) and compute every metric from what the warehouse holds.
+
+    Writes sessions, daily_activity, timeshare_estimates (+ weekly, sensitivity grid), account_timezone,
+    post_reactions, account_reach, conversation_metrics, press marts, claims and claim_verdicts.
+    """
     from postaudit.build import build_metrics, build_sql
 
     cfg = settings.load(db)
     if not cfg.db_path.exists():
         fail(f"no warehouse at {cfg.db_path}: import something first, or run `postaudit demo`")
+    if claims is not None and not claims.is_file():
+        fail(f"claims file {claims} does not exist")
     con = _connect(cfg.db_path)
     try:
         with console.status("Building...") as status:
             built = build_sql(con)
-            counts = build_metrics(con, n_boot=n_boot, progress=lambda m: status.update(f"Building: {m}"))
+            counts = build_metrics(con, n_boot=n_boot, claims_file=claims,
+                                   progress=lambda m: status.update(f"Building: {m}"))
+    except InputError as exc:
+        fail(str(exc))
     finally:
         con.close()
     console.print(f"Built {len(built)} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
@@ -136,7 +149,9 @@ def sql(query: Annotated[str, typer.Argument(help='A DuckDB query, e.g. "select 
     """Run one read-only SQL query on the warehouse and print the result.
 
     Relations to try: posts, accounts, account_snapshots, post_metric_snapshots, sessions, daily_activity,
-    timeshare_estimates, press_articles, press_stories, claims, claim_verdicts, runs.
+    timeshare_estimates, timeshare_weekly, timeshare_sensitivity, account_timezone, post_reactions,
+    account_reach, conversation_metrics, group_messages, press_articles, press_stories, press_daily,
+    claims, claim_verdicts, runs.
     """
     cfg = settings.load(db)
     if fmt not in ("table", "csv", "json"):

@@ -90,8 +90,12 @@ def _strip_comments(sql: str) -> str:
 def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS) -> list[str]:
     """Create raw tables, staging views and mart tables from sql/, in one transaction."""
     built = []
+    layers = tuple(layers)
     with transaction(con):
+        cached: list[str] = []
         for layer in layers:
+            if layer == "marts" and "staging" in layers:
+                cached = _cache_shared_staging(con)
             for path in layer_files(layer):
                 sql = path.read_text()
                 if layer == "raw":
@@ -101,7 +105,23 @@ def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS)
                 else:
                     con.execute(f"CREATE OR REPLACE TABLE {path.stem} AS\n{sql}")
                 built.append(f"{layer}.{path.stem}")
+        for name in cached:
+            con.execute(f"DROP TABLE temp.main.{name}")
     return built
+
+
+def _cache_shared_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Evaluate each staging view that two or more marts read once, into a temp table that shadows it.
+
+    Staging views parse raw JSON; without this, every mart reading stg_posts parses every page again
+    (measured at 1M posts: 9.8 s per pass, four passes). The temp tables live only for this build.
+    """
+    marts = [_strip_comments(p.read_text()) for p in layer_files("marts")]
+    views = [p.stem for p in layer_files("staging")]
+    shared = [v for v in views if sum(bool(re.search(rf"\b{re.escape(v)}\b", m)) for m in marts) >= 2]
+    for name in shared:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
+    return shared
 
 
 def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
