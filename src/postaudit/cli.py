@@ -218,4 +218,6 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 
 if __name__ == "__main__":
-    app()
+    # Run as `python -m postaudit.cli`, this file is `__main__`; the command modules registered on the
+    # importable `postaudit.cli`, so run that one.
+    importlib.import_module("postaudit.cli").app()
