@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -49,12 +50,23 @@ def label(n: int) -> str:
         f"{n // 1000}k" if n % 1000 == 0 else str(n))
 
 
-def measure(cmd: list[str], timeout: float, env: dict | None = None, cwd: Path = ROOT) -> dict:
-    """Run one step; wall seconds, the child's own peak RSS (MB), exit status, last JSON line of stdout."""
+def measure(cmd: list[str], timeout: float, env: dict | None = None, cwd: Path = ROOT,
+            mem_cap_gb: float | None = None) -> dict:
+    """Run one step; wall seconds, the child's own peak RSS (MB), exit status, last JSON line of stdout.
+
+    mem_cap_gb caps the child's address space, so a step that would outgrow a shared machine fails
+    (and says so) instead of pushing other processes out of memory.
+    """
+
+    def cap() -> None:
+        if mem_cap_gb:
+            limit = int(mem_cap_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                            start_new_session=True, text=True)
+                            start_new_session=True, text=True, preexec_fn=cap)
     out_chunks: list[str] = []
     err_chunks: list[str] = []
     # Drain pipes in threads so a chatty child never blocks; wait4 gives this child's own rusage.
@@ -115,7 +127,10 @@ def run_size(n: int, args, data: Path) -> dict:
 
     def step(name: str, cmd: list[str], **kw) -> dict:
         say(f"  {name} ...")
-        r = measure(cmd, kw.pop("timeout", t), env=kw.pop("env", env), cwd=args.tree)
+        r = measure(cmd, kw.pop("timeout", t), env=kw.pop("env", env), cwd=args.tree,
+                    mem_cap_gb=args.mem_cap_gb if n >= args.mem_cap_from else None)
+        if n >= args.mem_cap_from:
+            r["mem_cap_gb"] = args.mem_cap_gb
         steps[name] = r
         say(f"  {name}: {r['wall_s']} s, {r['peak_mb']} MB" + (" TIMEOUT" if r["timed_out"] else "")
             + (f" FAILED {r.get('error')}" if r["rc"] and not r["timed_out"] else ""))
@@ -192,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     ap.add_argument("--tree", type=Path, default=ROOT,
                     help="source tree to measure (default: this one); e.g. an export of a commit")
+    ap.add_argument("--mem-cap-gb", type=float, default=12,
+                    help="address-space cap per step (GB) for N >= --mem-cap-from; protects a shared machine")
+    ap.add_argument("--mem-cap-from", type=parse_size, default=10_000_000, help="smallest N the cap applies to")
     ap.add_argument("--keep", action="store_true", help="keep the warehouses")
     args = ap.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -280,6 +298,8 @@ def render_table(results: dict) -> str:
                 note = ", ".join(f"{k} {v} s" for k, v in r["info"]["phases_s"].items())
             if r.get("error"):
                 note = "error: " + " ".join(r["error"])[-200:]
+            if r.get("mem_cap_gb"):
+                note = f"(address space capped at {r['mem_cap_gb']:g} GB) " + note
             lines.append(f"| {label(n)} | {name} | {wall} | {mb} | {rate} | {r['load_before']} → {r['load_after']} | "
                          f"{note.replace('|', '/')} |")
         rt = ratios(s)

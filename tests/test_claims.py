@@ -152,3 +152,24 @@ def test_build_judges_demo_claim_and_file_claims(tmp_path, sim_files):
             con, "select count(*) from claim_verdicts")
     finally:
         con.close()
+
+
+def test_claims_are_judged_against_the_speakers_own_account():
+    # two executives on X: "a" posts more, "b" belongs to the speaker and posts less
+    big = estimates_frame(central=0.1).with_columns(account_id=pl.lit("a"), count_posts=pl.lit(900))
+    small = estimates_frame(central=0.02).with_columns(account_id=pl.lit("b"), count_posts=pl.lit(100))
+    estimates = pl.concat([big, small])
+    names = {("x", "a"): "Jane Doe jdoe", ("x", "b"): "Rowan Vale (SIMULATED) rowanvale_sim"}
+    claims = claims_frame([
+        {"claim_id": "vale", "kind": "time_share", "platform": "x", "value": 20.0, "unit": "percent",
+         "speaker": "Rowan Vale"},
+        {"claim_id": "stranger", "kind": "time_share", "platform": "x", "value": 20.0, "unit": "percent",
+         "speaker": "Max Mustermann"},
+        {"claim_id": "anon", "kind": "time_share", "platform": "x", "value": 20.0, "unit": "percent",
+         "speaker": None},
+    ])
+    v = {r["claim_id"]: r for r in to_verdicts(claims, estimates, account_names=names).iter_rows(named=True)}
+    assert v["vale"]["account_id"] == "b" and v["vale"]["estimate"] == pytest.approx(0.02)
+    assert v["stranger"]["verdict"] == "not testable (speaker)" and "Mustermann" in v["stranger"]["reason"]
+    # with no speaker the rule stays: the account with the most posts, and the reason says so
+    assert v["anon"]["account_id"] == "a" and "most posts" in v["anon"]["reason"]

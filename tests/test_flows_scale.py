@@ -32,9 +32,16 @@ def _rows(db, table: str, order: str) -> list[tuple]:
     try:
         cols = [r[0] for r in con.execute(f"describe {table}").fetchall() if r[0] not in VOLATILE]
         order = order if all(c.strip() in cols for c in order.split(",")) else ", ".join(cols[:3])
-        return con.execute(f"select {', '.join(cols)} from {table} order by {order}").fetchall()
+        rows = con.execute(f"select {', '.join(cols)} from {table} order by {order}").fetchall()
     finally:
         con.close()
+    return [tuple(_num(v) for v in row) for row in rows]
+
+
+def _num(v):
+    # Sums over all accounts depend on row order in the last bits (float addition is not associative),
+    # and rows arrive in a different order from parallel fetchers: compare floats to 12 significant digits.
+    return float(f"{v:.12g}") if isinstance(v, float) else v
 
 
 def _verdicts_by_account(db) -> list[tuple]:
@@ -51,7 +58,7 @@ def _verdicts_by_account(db) -> list[tuple]:
     out = []
     for account in sorted(estimates["account_id"].unique().to_list()):
         verdicts = to_verdicts(claims, estimates.filter(pl.col("account_id") == account)).sort("claim_id")
-        out += [(account, *row) for row in verdicts.select("claim_id", "verdict", "estimate", "ci_low", "ci_high",
+        out += [(account, *map(_num, row)) for row in verdicts.select("claim_id", "verdict", "estimate", "ci_low", "ci_high",
                                                             "tipping_point").iter_rows()]
     assert len({v[2] for v in out if v[2] is not None}) >= 1
     return out

@@ -94,7 +94,10 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
         est = to_timeshare_estimates(sel, n_boot=n_boot, first=first, last=last)
         return est.filter(pl.col("platform") == platform)
 
+    names = {(p, a): f"{n or ''} {h or ''}" for p, a, n, h in con.execute(
+        "select platform, account_id, display_name, handle from accounts").fetchall()} \
+        if table_exists(con, "accounts") else {}
     verdicts = to_verdicts(claims, estimates, estimator=estimator, group_metrics=group_metrics,
-                           account_posts=account_posts)
+                           account_posts=account_posts, account_names=names)
     counts["claim_verdicts"] = replace_table(con, "claim_verdicts", verdicts)
     return counts

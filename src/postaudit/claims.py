@@ -207,7 +207,8 @@ Estimator = Callable[[str | None, date | None, date | None], pl.DataFrame]
 
 def to_verdicts(claims: pl.DataFrame, estimates: pl.DataFrame, tolerance: float = TOLERANCE, k_max: float = K_MAX,
                 estimator: Estimator | None = None, group_metrics: pl.DataFrame | None = None,
-                account_posts: dict[tuple[str, str], int] | None = None) -> pl.DataFrame:
+                account_posts: dict[tuple[str, str], int] | None = None,
+                account_names: dict[tuple[str, str], str] | None = None) -> pl.DataFrame:
     """One verdict row per claim, with estimate, interval, tipping point, the assumptions used and what is missing.
 
     estimator(platform, first, last) re-estimates for a claim's own period; without it such claims use the
@@ -248,6 +249,16 @@ def to_verdicts(claims: pl.DataFrame, estimates: pl.DataFrame, tolerance: float 
                          "reason": f"no posts on platform {platform!r} are in the warehouse"})
             continue
         accounts = sel.filter(pl.col("assumption_set") == "central").sort("count_posts", descending=True)
+        if account_names and c.get("speaker") and platform != "all":
+            # A claim is about its speaker: judge it against the speaker's own account, not whoever posts most.
+            matched = [a for (p, a) in speaker_accounts(c["speaker"], account_names) if p == platform]
+            if matched:
+                accounts = accounts.filter(pl.col("account_id").is_in(matched))
+            elif accounts.height > 1:
+                rows.append({**base, "verdict": "not testable (speaker)", "rule": "not testable",
+                             "reason": f"{c['speaker']!r} matches none of the {accounts.height} audited accounts on "
+                                       f"{platform}; name the account in the claims file"})
+                continue
         account = accounts["account_id"][0]
         if accounts.height > 1:
             note += (f" {accounts.height} accounts post on {platform}; the one with the most posts ({account}) "
@@ -284,6 +295,16 @@ def to_verdicts(claims: pl.DataFrame, estimates: pl.DataFrame, tolerance: float 
             "count_posts": central["count_posts"], "count_days": central["count_days"],
         })
     return pl.DataFrame(rows, schema=VERDICT_SCHEMA)
+
+
+def speaker_accounts(speaker: str, account_names: dict[tuple[str, str], str]) -> list[tuple[str, str]]:
+    """Accounts whose display name or handle contains the speaker's surname as a word (case-insensitive)."""
+    words = re.findall(r"\w+", speaker.lower())
+    surname = words[-1] if words else ""
+    if len(surname) < 3:
+        return []
+    return [key for key, name in account_names.items()
+            if surname in re.findall(r"[a-z0-9]+", name.lower()) or surname in name.lower().split("_")]
 
 
 def _judge_visibility(c: dict, groups: pl.DataFrame, tol: float) -> dict:
