@@ -3,7 +3,8 @@
 Usage: .venv/bin/python benchmarks/run.py --sizes 10k,100k,1M [--with-10m]
 Each step runs in its own process; wall time is measured here and peak memory is the child's own
 ru_maxrss from os.wait4, so steps never share a high-water mark. Writes docs/performance.md (between its
-bench markers; text outside them is kept), docs/performance.svg and benchmarks/results.json.
+bench markers; text outside them is kept), the plot beside it (PNG, or SVG without kaleido) and
+benchmarks/results.json.
 """
 
 from __future__ import annotations
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mem-cap-gb", type=float, default=12,
                     help="address-space cap per step (GB) for N >= --mem-cap-from; protects a shared machine")
     ap.add_argument("--mem-cap-from", type=parse_size, default=10_000_000, help="smallest N the cap applies to")
+    ap.add_argument("--results", type=Path, default=HERE / "results.json", help="raw measurements (JSON)")
     ap.add_argument("--keep", action="store_true", help="keep the warehouses")
     args = ap.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"press N={label(m)}: {r['wall_s']} s" + (" TIMEOUT" if r["timed_out"] else ""))
         results["press"].append({"n": m, **r})
     results["load_end"] = os.getloadavg()
-    (HERE / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    args.results.write_text(json.dumps(results, indent=1, default=str))
     table = render_table(results)
     print(table)
     write_doc(args.out, results, table)

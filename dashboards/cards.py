@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 
 from dashboards.figures import esc, link, missing
+from postaudit.claims import tipping_text
 from postaudit.warehouse import query_pl
 
 
@@ -18,6 +19,7 @@ def claim_cards(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                arg_min(c.sentence, a.published_at) as sentence, any_value(v.verdict) as verdict,
                any_value(v.reason) as reason, any_value(v.estimate) as estimate, any_value(v.ci_low) as ci_low,
                any_value(v.ci_high) as ci_high, any_value(v.tipping_point) as tipping_point,
+               any_value(v.estimate_floor) as estimate_floor,
                min(a.published_at) as first_published_at,
                list(distinct {'url': a.url, 'outlet': a.outlet}) filter (where a.url is not null) as sources,
                list(distinct a.outlet order by a.outlet) as outlets
@@ -53,11 +55,11 @@ def cards_html(cards: pl.DataFrame) -> str:
     for c in cards.iter_rows(named=True):
         figures = ""
         if c["estimate"] is not None:
-            figures = (f"<div class=\"num\">Observed floor <b>{c['estimate']:.1%}</b> "
+            floor = "" if c.get("estimate_floor") is None else f", floor {c['estimate_floor']:.1%}"
+            figures = (f"<div class=\"num\">Central estimate <b>{c['estimate']:.1%}</b>{floor} "
                        f"(range over assumptions and 95% intervals {c['ci_low']:.1%}–{c['ci_high']:.1%})</div>")
             if c["tipping_point"]:
-                figures += (f"<div class=\"num\">Tipping point: true time must be <b>{c['tipping_point']:.1f}×</b> "
-                            "the observed time for the claim to hold</div>")
+                figures += f"<div class=\"num\">Tipping point: {esc(tipping_text(c['tipping_point']))}</div>"
         sources = sorted(c["sources"] or [], key=lambda s: s["url"])[:8]
         links = " · ".join(link(s["url"], s["outlet"] or s["url"]) for s in sources)
         where = ", ".join(c["outlets"] or []) or "unknown outlet"

@@ -105,7 +105,7 @@ def estimates(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) -> Pane
         from timeshare_estimates group by assumption_set
         order by case assumption_set when 'conservative' then 0 when 'central' then 1 else 2 end""")
     fig = go.Figure(go.Bar(
-        x=df["assumption_set"].to_list(), y=df["share"].to_list(), name="observed floor", marker_color="#4c78a8",
+        x=df["assumption_set"].to_list(), y=df["share"].to_list(), name="estimate", marker_color="#4c78a8",
         error_y={"type": "data", "symmetric": False, "array": (df["hi"] - df["share"]).to_list(),
                  "arrayminus": (df["share"] - df["lo"]).to_list()},
         hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))

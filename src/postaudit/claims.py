@@ -191,8 +191,19 @@ def judge_share(claimed: float, low: float, high: float, tolerance: float = TOLE
                 f"the liberal upper bound {high:.3g} plus {k_max:g}× as much unobserved reading is still below "
                 f"the claim's lower band {lo_band:.3g}")
     return ("not contradicted",
-            "posting alone shows less than claimed, but unobserved reading could make up the rest; "
-            "this is not confirmation")
+            f"the data cannot decide: the conservative floor's lower bound {low:.3g} is below the claim's band "
+            f"{lo_band:.3g}–{hi_band:.3g}, while the liberal upper bound {high:.3g} with up to {k_max:g}× as much "
+            "unobserved reading could reach it; this is not confirmation")
+
+
+def tipping_text(k: float | None) -> str:
+    """Plain words for the tipping point k* = claimed ÷ central estimate."""
+    if k is None:
+        return ""
+    if k <= 1:
+        return (f"the central estimate already reaches the claim (k* = {k:.2f}); "
+                "only the conservative floor falls short of it")
+    return f"the true time must be {k:.1f}× the central estimate for the claim to hold (k* = {k:.2f})"
 
 
 def _in_unit(row: dict, unit: str) -> float:

@@ -77,18 +77,20 @@ def _summary(db: Path) -> None:
         stories = warehouse.scalar(con, "select count(*) from press_stories")
         copies = warehouse.scalar(con, "select count(*) from press_articles")
         rows = con.execute("""
-            select distinct c.value, c.unit, v.verdict, v.estimate, v.ci_low, v.ci_high, v.tipping_point
+            select distinct c.value, c.unit, v.verdict, v.estimate, v.estimate_floor, v.ci_low, v.ci_high, v.tipping_point
             from claims c join claim_verdicts v using (claim_id) where c.kind = 'time_share'""").fetchall()
     finally:
         con.close()
     console.print(f"[bold]SIMULATED audit[/]: {posts} posts, {stories} press stories ({copies} copies).")
-    for value, unit, verdict, est, lo, hi, k in rows:
+    from postaudit.claims import tipping_text
+
+    for value, unit, verdict, est, floor, lo, hi, k in rows:
         if est is None:
             console.print(f"Claim {value:g} {unit}: [bold]{verdict}[/]")
             continue
-        console.print(f"Claim {value:g} {unit} of time on the platform: [bold]{verdict}[/]; observed floor {est:.1%} "
-                      f"(assumption range with 95% intervals {lo:.1%}–{hi:.1%}); true time must be {k:.1f}× the "
-                      "observed for the claim to hold.")
+        console.print(f"Claim {value:g} {unit} of time on the platform: [bold]{verdict}[/]. Central estimate "
+                      f"{est:.1%}, floor {floor:.1%} (conservative assumptions); range over assumption sets with 95% "
+                      f"intervals {lo:.1%}–{hi:.1%}; {tipping_text(k)}.")
 
 
 @app.command()

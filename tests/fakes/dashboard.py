@@ -131,11 +131,11 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create or replace table claim_verdicts as
         select * from (values
-            ('c1', 'not contradicted', 'posting alone shows less time than claimed', 0.09, 0.03, 0.25, 2.1),
-            ('c2', 'not contradicted', 'posting alone shows less time than claimed', 0.09, 0.03, 0.25, 2.1),
+            ('c1', 'not contradicted', 'the data cannot decide', 0.09, 0.05, 0.03, 0.25, 2.1),
+            ('c2', 'not contradicted', 'the data cannot decide', 0.09, 0.05, 0.03, 0.25, 2.1),
             ('c3', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
-             null, null, null, null)
-        ) v(claim_id, verdict, reason, estimate, ci_low, ci_high, tipping_point)""")
+             null, null, null, null, null)
+        ) v(claim_id, verdict, reason, estimate, estimate_floor, ci_low, ci_high, tipping_point)""")
 
 
 def build_new_metrics(con: duckdb.DuckDBPyConnection) -> None:
