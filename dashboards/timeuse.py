@@ -20,8 +20,8 @@ def _claim_lines(fig: go.Figure, claimed_pcts: list[float]) -> None:
 def timeshare_weekly(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) -> Panel:
     """Weekly share of working time seen in posting, a band for its interval, the claim as a dashed line."""
     p = Panel("timeshare_weekly", "Share of working time visible in posting, week by week",
-              "Each line is the weekly posting floor as % of a working week, the shaded band its 95% interval; "
-              "the dashed red line is the claimed share. Reading leaves no trace, so the truth can only be higher.")
+              "Each line is the week's central estimate of time spent posting, as % of a working week, the shaded "
+              "band its 95% interval; the dashed red line is the claimed share. Reading leaves no trace in posts.")
     p.absent = missing(con, "timeshare_weekly")
     if p.absent:
         return p
@@ -95,8 +95,8 @@ def sensitivity(con: duckdb.DuckDBPyConnection) -> Panel:
 def estimates(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) -> Panel:
     """Whole-period share per named assumption set with 95% intervals and the claimed share."""
     p = Panel("timeshare", "Whole-period share per assumption set vs the claim",
-              "Bars are the posting floor under the conservative, central and liberal assumptions with 95% "
-              "intervals; the dashed line is the claimed share. Bars can only be lower bounds.")
+              "Bars are the time visible in posting under the conservative (a hard floor), central and liberal "
+              "assumptions, with 95% intervals; the dashed line is the claimed share. Reading is not counted.")
     p.absent = missing(con, "timeshare_estimates")
     if p.absent:
         return p
