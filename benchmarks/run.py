@@ -123,25 +123,40 @@ def run_size(n: int, args, data: Path) -> dict:
         f.unlink(missing_ok=True)
         Path(str(f) + ".wal").unlink(missing_ok=True)
     t = args.timeout
-    env = tree_env(args.tree)
+    env = tree_env(args.tree, args.duckdb_memory if n >= args.mem_cap_from else None)
     postaudit = [PY, "-m", "postaudit.cli"]
 
-    def step(name: str, cmd: list[str], **kw) -> dict:
+    def step(name: str, cmd: list[str], **kw) -> dict | None:
+        if args.steps and name not in args.steps:
+            return None
         say(f"  {name} ...")
         r = measure(cmd, kw.pop("timeout", t), env=kw.pop("env", env), cwd=args.tree,
                     mem_cap_gb=args.mem_cap_gb if n >= args.mem_cap_from else None)
         if n >= args.mem_cap_from:
             r["mem_cap_gb"] = args.mem_cap_gb
+            r["duckdb_memory"] = args.duckdb_memory
         steps[name] = r
         say(f"  {name}: {r['wall_s']} s, {r['peak_mb']} MB" + (" TIMEOUT" if r["timed_out"] else "")
             + (f" FAILED {r.get('error')}" if r["rc"] and not r["timed_out"] else ""))
         return r
 
-    step("land_cli", [*postaudit, "import", "x-jsonl", str(path), "--db", str(db)])
-    step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
-    step("land_bulk", [PY, str(HERE / "steps.py"), "land-bulk", str(path), str(bulk_db)])
-    for f in (bulk_db, Path(str(bulk_db) + ".wal")):
-        f.unlink(missing_ok=True)
+    big = n > args.chunk
+    step("land_cli", [*postaudit, "import", "x-jsonl", str(path), "--db", str(bulk_db if big else db)])
+    if big:
+        for f in (bulk_db, Path(str(bulk_db) + ".wal")):
+            f.unlink(missing_ok=True)
+        # DuckDB keeps a transaction's new rows in memory until commit (measured: ~2.7 GB per 1M posts), and a
+        # file lands in one transaction; so the largest sizes land as files of --chunk posts each, as
+        # researchers' collections usually come (one file per query or per day).
+        chunks = split_lines(path, -(-n // args.chunk))
+        step("land_bulk_files", [PY, str(HERE / "steps.py"), "land-bulk", str(db), *map(str, chunks)])
+    else:
+        step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
+        step("land_bulk", [PY, str(HERE / "steps.py"), "land-bulk", str(bulk_db), str(path)])
+        for f in (bulk_db, Path(str(bulk_db) + ".wal")):
+            f.unlink(missing_ok=True)
+    if big:
+        step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
     step("duckdb_floor", [PY, str(HERE / "steps.py"), "floor", str(path)])
     if TWARC.exists() and n <= args.twarc_max:
         csv = data / f"twarc_{label(n)}.csv"
@@ -156,7 +171,7 @@ def run_size(n: int, args, data: Path) -> dict:
     step("metrics", [PY, str(HERE / "steps.py"), "metrics", str(db), str(args.n_boot)])
     html = data / f"dashboard_{label(n)}.html"
     r = step("dashboard", [*postaudit, "dashboard", "--db", str(db), "--out", str(html)])
-    if r["rc"] == 0 and html.exists():
+    if r and r["rc"] == 0 and html.exists():
         r["info"]["html_mb"] = round(html.stat().st_size / 1e6, 2)
     if not args.keep:
         for f in (db, Path(str(db) + ".wal")):
@@ -164,9 +179,31 @@ def run_size(n: int, args, data: Path) -> dict:
     return {"n": n, "file": meta, "steps": steps}
 
 
-def tree_env(tree: Path) -> dict:
+def split_lines(path: Path, parts: int) -> list[Path]:
+    """Split a JSONL file into `parts` files of whole lines (kept beside it; reused when present)."""
+    out = [path.with_name(f"{path.stem}.part{i:02d}.jsonl") for i in range(parts)]
+    if all(p.exists() for p in out):
+        return out
+    with open(path, "rb") as fh:
+        lines = sum(1 for _ in fh)
+    per = -(-lines // parts)
+    with open(path, "rb") as src:
+        for p in out:
+            with open(p, "wb") as dst:
+                for _ in range(per):
+                    line = src.readline()
+                    if not line:
+                        break
+                    dst.write(line)
+    return out
+
+
+def tree_env(tree: Path, duckdb_memory: str | None = None) -> dict:
     """Environment whose imports resolve to the source tree being measured (before the editable install)."""
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree / "src"), str(tree)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree / "src"), str(tree)])}
+    if duckdb_memory:
+        env["POSTAUDIT_DUCKDB_MEMORY_LIMIT"] = duckdb_memory
+    return env
 
 
 def say(msg: str) -> None:
@@ -210,10 +247,22 @@ def main(argv: list[str] | None = None) -> int:
                     help="source tree to measure (default: this one); e.g. an export of a commit")
     ap.add_argument("--mem-cap-gb", type=float, default=12,
                     help="address-space cap per step (GB) for N >= --mem-cap-from; protects a shared machine")
+    ap.add_argument("--duckdb-memory", default="4GB",
+                    help="DuckDB memory_limit for N >= --mem-cap-from (POSTAUDIT_DUCKDB_MEMORY_LIMIT)")
     ap.add_argument("--mem-cap-from", type=parse_size, default=10_000_000, help="smallest N the cap applies to")
+    ap.add_argument("--chunk", type=parse_size, default=1_000_000,
+                    help="above this N, the bulk path lands the file split into files of this many posts")
+    ap.add_argument("--steps", type=lambda v: set(v.split(",")), default=None,
+                    help="only these steps (comma-separated names as in results.json)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="rewrite the report from --results without measuring anything")
     ap.add_argument("--results", type=Path, default=HERE / "results.json", help="raw measurements (JSON)")
     ap.add_argument("--keep", action="store_true", help="keep the warehouses")
     args = ap.parse_args(argv)
+    if args.render_only:
+        results = json.loads(args.results.read_text())
+        write_doc(args.out, results, render_table(results))
+        return 0
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     if args.with_10m and 10_000_000 not in sizes:
         sizes.append(10_000_000)
@@ -251,6 +300,7 @@ def _fmt(r: dict | None) -> tuple[str, str]:
 STEP_NAMES = {
     "land_cli": "import: `postaudit import x-jsonl` (land raw pages)",
     "land_bulk": "import: bulk path `warehouse.land_jsonl` (land raw pages)",
+    "land_bulk_files": "import: bulk path, the file split in parts of --chunk posts (one transaction each)",
     "sql_layers": "import: SQL layers raw → staging → marts (incl. `posts`)",
     "duckdb_floor": "floor: DuckDB `read_json` counting posts",
     "twarc_csv": "reference: `twarc2 csv`",
@@ -270,9 +320,10 @@ def ratios(s: dict) -> dict:
     st = s["steps"]
     out = {}
     if ok(st.get("land_cli")) and ok(st.get("sql_layers")):
-        out["import_cli_s"] = st["land_cli"]["wall_s"] + st["sql_layers"]["wall_s"]
-    if ok(st.get("land_bulk")) and ok(st.get("sql_layers")):
-        out["import_bulk_s"] = st["land_bulk"]["wall_s"] + st["sql_layers"]["wall_s"]
+        out["import_cli_s"] = round(st["land_cli"]["wall_s"] + st["sql_layers"]["wall_s"], 2)
+    bulk = st.get("land_bulk") or st.get("land_bulk_files")
+    if ok(bulk) and ok(st.get("sql_layers")):
+        out["import_bulk_s"] = round(bulk["wall_s"] + st["sql_layers"]["wall_s"], 2)
     for k in ("import_cli_s", "import_bulk_s"):
         if k in out and ok(st.get("twarc_csv")):
             out[k.replace("_s", "_speedup_vs_twarc")] = round(st["twarc_csv"]["wall_s"] / out[k], 1)
@@ -297,11 +348,12 @@ def render_table(results: dict) -> str:
             if key == "dashboard" and "html_mb" in r["info"]:
                 note = f"HTML {r['info']['html_mb']} MB"
             if key == "metrics" and r["info"].get("phases_s"):
-                note = ", ".join(f"{k} {v} s" for k, v in r["info"]["phases_s"].items())
+                note = ", ".join(f"{k.rstrip(':,')} {v} s" for k, v in r["info"]["phases_s"].items())
             if r.get("error"):
                 note = "error: " + " ".join(r["error"])[-200:]
             if r.get("mem_cap_gb"):
-                note = f"(address space capped at {r['mem_cap_gb']:g} GB) " + note
+                note = (f"(address space capped at {r['mem_cap_gb']:g} GB, DuckDB memory_limit "
+                        f"{r.get('duckdb_memory')}) " + note)
             lines.append(f"| {label(n)} | {name} | {wall} | {mb} | {rate} | {r['load_before']} → {r['load_after']} | "
                          f"{note.replace('|', '/')} |")
         rt = ratios(s)
@@ -323,7 +375,7 @@ def write_doc(out: Path, results: dict, table: str) -> None:
     pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
     tw = ", ".join(f"{k} {v}" for k, v in m["twarc_env"].items())
     files = "; ".join(f"{label(s['n'])}: {s['file']['bytes'] / 1e6:,.0f} MB, {s['file']['lines']:,} pages, "
-                      f"{s['file']['post_observations']:,} post objects, {s['file']['accounts']} accounts"
+                      f"{s['file']['post_observations']:,} post objects, {s['file']['accounts']} account(s)"
                       for s in results["sizes"])
     series = {}
     for s in results["sizes"]:

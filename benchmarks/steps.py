@@ -13,19 +13,21 @@ X_CHECK = ("json_type(payload) = 'OBJECT' and (json_exists(payload, '$.data') or
            "or json_exists(payload, '$.errors'))")
 
 
-def land_bulk(path: str, db: str) -> dict:
-    """The DuckDB-side bulk path (warehouse.land_jsonl), with the twarc parser as the bad-line fallback."""
+def land_bulk(db: str, *paths: str) -> dict:
+    """The DuckDB-side bulk path (warehouse.land_jsonl), one transaction per file, twarc parser as fallback."""
     from postaudit import warehouse
     from postaudit.sources import twarc_jsonl
 
     con = warehouse.connect(db)
+    n = 0
     try:
-        n = warehouse.land_jsonl(con, "raw_x_pages", path, warehouse.Provenance("twarc_jsonl", path),
-                                 check_sql=X_CHECK, retrieved_at_path="$.__twarc.retrieved_at",
-                                 fallback=lambda: twarc_jsonl.fetch_pages(path))
+        for path in paths:
+            n += warehouse.land_jsonl(con, "raw_x_pages", path, warehouse.Provenance("twarc_jsonl", path),
+                                      check_sql=X_CHECK, retrieved_at_path="$.__twarc.retrieved_at",
+                                      fallback=lambda p=path: twarc_jsonl.fetch_pages(p))
     finally:
         con.close()
-    return {"records": n}
+    return {"records": n, "files": len(paths)}
 
 
 def sql(db: str) -> dict:
@@ -62,7 +64,7 @@ def metrics(db: str, n_boot: str) -> dict:
     finally:
         con.close()
     end = time.perf_counter()
-    steps = {m.split(" ")[0].rstrip(":"): round((phases[i + 1][1] if i + 1 < len(phases) else end) - t, 2)
+    steps = {m.split(" ")[0].rstrip(":,"): round((phases[i + 1][1] if i + 1 < len(phases) else end) - t, 2)
              for i, (m, t) in enumerate(phases)}
     return {"counts": counts, "phases_s": steps}
 

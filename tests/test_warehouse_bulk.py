@@ -132,3 +132,21 @@ def test_shared_staging_views_are_parsed_once_and_marts_are_unchanged(con, sim_f
     # the temp tables are gone after the build, and the staging views are views again
     assert warehouse.scalar(con, "select count(*) from duckdb_tables() where temporary") == 0
     assert warehouse.scalar(con, "select count(*) from duckdb_views() where view_name = 'stg_posts'") == 1
+
+
+def test_two_writers_in_one_transaction_stream_and_roll_back_together(con):
+    prov = Provenance("t", "f")
+    with warehouse.transaction(con):
+        pages = warehouse.RawWriter(con, "raw_x_pages", prov, batch_rows=2)
+        other = warehouse.RawWriter(con, "raw_press_items", prov, batch_rows=2)
+        for rec in _records(5):
+            pages.add(rec)
+            other.add(rec)
+            pages.add(rec)  # a repeat inside the same batch
+        assert (pages.close(), other.close()) == (5, 5)
+    with pytest.raises(InputError), warehouse.transaction(con):
+        w = warehouse.RawWriter(con, "raw_x_pages", prov, batch_rows=2)
+        for rec in _records(6, start=100):
+            w.add(rec)
+        raise InputError("late bad line")
+    assert _count(con) == 5

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,22 +27,57 @@ class WarehouseError(RuntimeError):
     """A warehouse operation failed; the message says what to do."""
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and for writers create) the warehouse file, with UTC as the session time zone."""
+def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers create) the warehouse file, with UTC as the session time zone.
+
+    DuckDB lets one process write a file, or several read it, never both: while another process holds it,
+    keep trying for `wait` seconds (default $POSTAUDIT_LOCK_WAIT, else LOCK_WAIT_S), then say who holds it.
+    """
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `postaudit demo` or an import first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        # DuckDB allows one writing process per file; say so instead of a bare lock error.
-        raise WarehouseError(
-            f"cannot open {path}: another postaudit process is probably writing to it ({exc})"
-        ) from exc
+    wait = lock_wait() if wait is None else max(0.0, wait)
+    deadline = time.monotonic() + wait
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise WarehouseError(f"cannot open {path}: {exc}") from exc
+            left = deadline - time.monotonic()
+            if left <= 0:
+                mode = "read" if read_only else "write to"
+                raise WarehouseError(
+                    f"cannot {mode} {path}: another process has it open (DuckDB allows one writing process, or "
+                    f"several reading ones, per file); waited {wait:g} s. Run again when it has finished, or set "
+                    f"POSTAUDIT_LOCK_WAIT=SECONDS to wait longer. DuckDB says: {exc}") from exc
+            # Flow tasks open and close the file per task: a short back-off usually finds a gap between them.
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB's default cache is 80% of RAM and it keeps pages it has read or written until then; on a shared
+    # laptop a smaller cap (e.g. 4GB) makes it evict instead (measured: landing 10M posts grew to 9.8 GB).
+    if limit := os.environ.get("POSTAUDIT_DUCKDB_MEMORY_LIMIT"):
+        con.execute("SET memory_limit = ?", [limit])
     return con
+
+
+# Long enough to slip into the gap between two flow tasks or let a `postaudit sql` finish; short enough that a
+# second audit started by mistake says why it cannot write instead of hanging.
+LOCK_WAIT_S = 10.0
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's lock on the warehouse: $POSTAUDIT_LOCK_WAIT, else LOCK_WAIT_S."""
+    value = os.environ.get("POSTAUDIT_LOCK_WAIT", "").strip()
+    try:
+        return max(0.0, float(value)) if value else LOCK_WAIT_S
+    except ValueError:
+        raise WarehouseError(f"POSTAUDIT_LOCK_WAIT={value!r}: give a number of seconds") from None
 
 
 @contextmanager
@@ -182,24 +219,50 @@ def land_raw(con: duckdb.DuckDBPyConnection, table: str, records: Iterable[RawRe
     """
     _check_raw_name(table)
     ensure_raw(con)
-    now = datetime.now(UTC)
     with transaction(con):
-        before = scalar(con, f"SELECT count(*) FROM {table}")
-        batch: dict[str, RawRecord] = {}
-        size = 0
+        writer = RawWriter(con, table, prov, batch_rows=batch_rows, batch_bytes=batch_bytes)
         for rec in records:
-            rid = rec.record_id(prov.source)
-            if rid in batch:
-                continue
-            batch[rid] = rec
-            size += len(rec.payload)
-            if len(batch) >= batch_rows or size >= batch_bytes:
-                _insert_batch(con, table, batch, prov, now)
-                batch, size = {}, 0
-        if batch:
-            _insert_batch(con, table, batch, prov, now)
-        after = scalar(con, f"SELECT count(*) FROM {table}")
-    return after - before
+            writer.add(rec)
+        return writer.close()
+
+
+class RawWriter:
+    """Stream raw records into one raw table in bounded batches, inside the caller's open transaction.
+
+    For a source that fills several raw tables from one pass over a file (one writer per table, all
+    inside one `transaction`), so nothing has to collect the whole file first. `close()` returns rows added.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, prov: Provenance, *,
+                 batch_rows: int = BATCH_ROWS, batch_bytes: int = BATCH_BYTES):
+        _check_raw_name(table)
+        self.con, self.table, self.prov = con, table, prov
+        self.batch_rows, self.batch_bytes = batch_rows, batch_bytes
+        self.now = datetime.now(UTC)
+        self.before = scalar(con, f"SELECT count(*) FROM {table}")
+        self.batch: dict[str, RawRecord] = {}
+        self.size = 0
+
+    def add(self, rec: RawRecord) -> None:
+        """Queue one record; a full batch is inserted at once."""
+        rid = rec.record_id(self.prov.source)
+        if rid in self.batch:
+            return
+        self.batch[rid] = rec
+        self.size += len(rec.payload)
+        if len(self.batch) >= self.batch_rows or self.size >= self.batch_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert what is queued."""
+        if self.batch:
+            _insert_batch(self.con, self.table, self.batch, self.prov, self.now)
+        self.batch, self.size = {}, 0
+
+    def close(self) -> int:
+        """Insert the rest; rows this writer added to the table."""
+        self.flush()
+        return scalar(self.con, f"SELECT count(*) FROM {self.table}") - self.before
 
 
 def _check_raw_name(table: str) -> None:

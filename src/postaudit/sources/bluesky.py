@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -54,9 +56,32 @@ class _Client:
                         self.sleep(wait)
                         continue
                 raise BlueskyError(f"{url}: HTTP {exc.code} {_xrpc_message(body)}") from None
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise BlueskyError(f"{url}: cannot connect ({getattr(exc, 'reason', exc)})") from None
+            except (OSError, http.client.HTTPException, UnicodeDecodeError) as exc:  # URLError, timeouts: OSError
+                # A dropped connection, a stall past the timeout or a body cut short of its Content-Length
+                # (http.client.IncompleteRead) is one bad moment on the way: retry it like a 5xx.
+                if is_transient(exc) and attempt < 3:
+                    self.sleep(2.0 * 3 ** attempt)
+                    continue
+                raise BlueskyError(f"{url}: {describe_network_error(exc)}") from None
         raise BlueskyError(f"{url}: still failing after retries")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A network fault worth retrying: true unless the server cannot be reached at all (refused, unknown host): that will not get better."""
+    reason = getattr(exc, "reason", exc)
+    return not isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
+def describe_network_error(exc: BaseException) -> str:
+    """What went wrong on the way, in words (shared with the Mastodon client)."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"the response was cut short ({len(exc.partial)} bytes of {len(exc.partial) + (exc.expected or 0)})"
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return "no answer within the timeout"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the response is not UTF-8"
+    return f"cannot connect ({reason})"
 
 
 def _reset_wait(headers) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import time
@@ -15,6 +16,7 @@ from email.utils import parsedate_to_datetime
 import duckdb
 
 from postaudit import __version__
+from postaudit.sources.bluesky import describe_network_error, is_transient
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "mastodon_api"
@@ -68,8 +70,13 @@ class _Client:
                     self._wait_before_next = 2.0 * 3 ** attempt
                     continue
                 raise MastodonError(f"{url}: HTTP {exc.code} {_error_message(body)}") from None
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise MastodonError(f"{url}: cannot connect ({getattr(exc, 'reason', exc)})") from None
+            except (OSError, http.client.HTTPException, UnicodeDecodeError) as exc:  # URLError, timeouts: OSError
+                # A dropped connection, a stall past the timeout or a body cut short of its Content-Length
+                # (http.client.IncompleteRead) is one bad moment on the way: retry it like a 5xx.
+                if is_transient(exc) and attempt < 3:
+                    self._wait_before_next = 2.0 * 3 ** attempt
+                    continue
+                raise MastodonError(f"{url}: {describe_network_error(exc)}") from None
             # Spend the last request of the window, then sit out the reset before the next call.
             if headers.get("X-RateLimit-Remaining", "").strip() == "0":
                 self._wait_before_next = _reset_wait(headers) or 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import xml.sax
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +57,17 @@ def fetch_file(path: str | Path) -> Iterator[RawRecord]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    for item in to_items(path.read_bytes(), str(path)):
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: empty file (no feed in it)")
+    parsed = feedparser.parse(data)
+    if parsed.bozo and isinstance(parsed.bozo_exception, xml.sax.SAXParseException):
+        # feedparser recovers what it can from broken XML and drops the rest without a word: from a saved file,
+        # refuse it rather than land part of it (over HTTP, collect_feeds keeps the recovered entries with a note).
+        exc = parsed.bozo_exception
+        raise InputError(f"{path}:{exc.getLineNumber()}: not well-formed XML ({exc.getMessage()} at column "
+                         f"{exc.getColumnNumber()})")
+    for item in to_items(data, str(path), parsed=parsed):
         yield _record(item)
 
 

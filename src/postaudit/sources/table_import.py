@@ -146,10 +146,12 @@ def fetch_rows(path: str | Path, mapping: dict[str, str], *, platform: str, acco
         for where, row, line in _rows(path):
             _check_row(where, row, mapping, tz)
             if "id" in mapping:
-                value = row[mapping["id"]]
+                value = row.get(mapping["id"])
                 pid = "" if value is None else str(value).strip()
                 if not pid:
-                    raise InputError(f"{where}, column {mapping['id']!r}: empty id")
+                    # a CSV whose header lacks the column, or a JSONL row without the field, has no id either
+                    missing = "" if mapping["id"] in row else f" (no such column; columns are {', '.join(map(repr, row))})"
+                    raise InputError(f"{where}, column {mapping['id']!r}: empty id{missing}")
                 if pid in seen_ids:
                     raise InputError(f"{where}, column {mapping['id']!r}: id {pid!r} already used at {seen_ids[pid]}")
                 seen_ids[pid] = where

@@ -34,10 +34,12 @@ def fetch_records(path: str | Path) -> Iterator[tuple[str, RawRecord]]:
         raise InputError(f"{path}: no such file")
     try:
         with _open(path) as fh:
+            lines = 0
             for lineno, line in enumerate(fh, start=1):
                 line = line.strip()
                 if not line:
                     continue
+                lines += 1
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
@@ -49,6 +51,9 @@ def fetch_records(path: str | Path) -> Iterator[tuple[str, RawRecord]]:
                 else:
                     raise InputError(f"{path}:{lineno}: neither an X API v2 response page (no 'data' or 'meta' "
                                      "key) nor a flattened post (no 'id' and 'text')")
+            if not lines:
+                # twarc2 writes a page with result_count 0 when nothing matched: an empty file is a failed export.
+                raise InputError(f"{path}: empty file (no lines): not a twarc2 export")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (OSError, EOFError) as exc:

@@ -142,9 +142,23 @@ def fetch_archive(path: str | Path) -> tuple[dict, list[tuple[str, RawRecord]]]:
             if not _valid(row, note):
                 wanted = '{"noteTweet": {...}}' if note else '{"tweet": {"id_str": ...}}'
                 raise InputError(f"{where}: element {i} (0-based) is not {wanted}: {json.dumps(row)[:80]}")
+            if not note and not _valid_time(row.get("tweet", row).get("created_at")):
+                # The archive always writes "+0000"; a time without its offset would be guessed, and the staging
+                # view's strptime would then fail every later build. Refuse the file instead.
+                raise InputError(f"{where}: element {i} (0-based): created_at "
+                                 f"{row.get('tweet', row).get('created_at')!r} is not like "
+                                 "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
             payload = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
             records.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
     return info, records
+
+
+def _valid_time(value) -> bool:
+    try:
+        datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _valid(row, note: bool) -> bool:

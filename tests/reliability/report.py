@@ -1,0 +1,81 @@
+"""Turn the last run's tests/artifacts/reliability.json into the figures block of docs/reliability.md.
+
+    .venv/bin/pytest tests/reliability tests/test_dashboard_browser.py
+    .venv/bin/python -m tests.reliability.report          # rewrites the block between the markers
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACT = ROOT / "tests" / "artifacts" / "reliability.json"
+DOC = ROOT / "docs" / "reliability.md"
+START, END = "<!-- figures:start (tests/reliability/report.py) -->", "<!-- figures:end -->"
+SOURCES = ("x", "bluesky", "mastodon", "gdelt", "feeds", "articles")
+CRASHES = ("import_x_jsonl", "import_table", "build", "collect_x", "collect_bluesky")
+
+
+def _table(head: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def figures(run: dict) -> str:
+    """The markdown block: run facts, then one table per area."""
+    t = run["tally"]
+    f, c, b, z, s, cc = (t.get(k, {}) for k in ("faults", "crashes", "bad_input", "fuzz", "secrets", "concurrency"))
+    out = [f"Last run: {run['finished_at']}, {run['seconds']} s, `{run['command']}` (Python {run['python']}, "
+           f"{run['cpus']} CPUs). Tests: " + ", ".join(f"{v} {k}" for k, v in sorted(run["tests"].items()))
+           + (f". **Failed: {', '.join(run['failed_tests'])}**" if run["failed_tests"] else ".")]
+    out += ["", "**API faults** (seeded random schedules plus one run per source injecting every fault kind once; "
+            "counts summed over the seeds):", "",
+            _table(["source", "faults injected", "runs", "completed under faults", "stopped with a clear message",
+                    "ground truth", "landed", "lost", "doubled"],
+                   [[k, f.get(f"{k}.faults_injected", 0), f.get(f"{k}.runs", 0),
+                     f.get(f"{k}.completed_under_faults", 0), f.get(f"{k}.stopped_clearly", 0),
+                     f.get(f"{k}.truth", 0), f.get(f"{k}.landed", 0), f.get(f"{k}.lost", 0),
+                     f.get(f"{k}.doubled", 0)] for k in SOURCES])]
+    kinds = {k.split(".", 1)[1]: v for k, v in f.items() if k.startswith("injected.")}
+    out += ["", "Faults by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "."]
+    out += ["", "**kill -9** (real `postaudit` processes, one warehouse file per scenario, then a re-run):", "",
+            _table(["scenario", "kills", "finished before the kill", "ground truth", "lost", "doubled"],
+                   [[k, c.get(f"{k}.kills", 0), c.get(f"{k}.finished_before_kill", 0), c.get(f"{k}.truth", 0),
+                     c.get(f"{k}.lost", 0), c.get(f"{k}.doubled", 0)] for k in CRASHES])]
+    out += ["", "**Concurrency**: " + ", ".join(f"{k} {v}" for k, v in sorted(cc.items())) + ". "
+            + "; ".join(run["notes"].get("concurrency", [])) + "."]
+    out += ["", f"**Bad input**: {b.get('inputs_tried', 0)} files tried (7 importers x 11 cases): "
+            f"{b.get('refused_with_message', 0)} refused with a message naming the file and nothing landed, "
+            f"{b.get('landed_intact', 0)} landed intact (once, verbatim); {b.get('sql_injection_tried', 0)} "
+            "statements through `postaudit sql` left the warehouse unchanged."]
+    fuzz = {k.rsplit(".", 1)[0] for k in z}
+    out += ["", "**Fuzzing** (hypothesis" + (f", {run['fuzz_examples']} examples per parser" if run["fuzz_examples"]
+                                            else ", CI budget") + "): "
+            + ", ".join(f"{p} {z.get(p + '.examples', 0)}" for p in sorted(fuzz)) + " examples; every one "
+            "returned well-formed output or raised InputError with nothing landed."]
+    out += ["", f"**Secrets**: {s.get('requests_carrying_canary', 0)} requests carried the canary token to the fake; "
+            f"{s.get('places_searched', 0)} places searched (logs, output, Prefect runs and logs, "
+            f"{s.get('prefect_runs_searched', 0)} Prefect flow/task runs, every file written); leaks: "
+            f"{s.get('leaks', 0)}."]
+    d = t.get("dashboard", {})
+    out += ["", f"**Dashboard**: hostile strings rendered; unescaped markup found: {d.get('unescaped_found', 0)}."]
+    lost = sum(v for k, v in {**f, **c}.items() if k.endswith((".lost", ".doubled", ".extra")))
+    out += ["", f"**Lost or doubled, all areas: {lost}.**"]
+    return "\n".join(out)
+
+
+def main() -> int:
+    run = json.loads(ARTIFACT.read_text())
+    doc = DOC.read_text()
+    head, _, rest = doc.partition(START)
+    _, _, tail = rest.partition(END)
+    DOC.write_text(f"{head}{START}\n{figures(run)}\n{END}{tail}")
+    print(f"{DOC}: figures from the run of {run['finished_at']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
