@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import Provenance, RawRecord, ensure_raw, transaction
+from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
 
 PAGES, FLAT = "raw_x_pages", "raw_x_flat_tweets"
 
@@ -71,17 +71,18 @@ def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
 def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str = "twarc_jsonl",
               flow_run_id: str | None = None, is_simulated: bool = False) -> dict:
     """Land one twarc2 file (pages and/or flattened posts) in one transaction; a bad line lands nothing of it."""
-    from postaudit.sources.x_api import insert_raw
-
     ensure_raw(con)
-    by_table: dict[str, list[RawRecord]] = {PAGES: [], FLAT: []}
-    for table, rec in fetch_records(path):
-        by_table[table].append(rec)
     prov = Provenance(source, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
+    read = {PAGES: 0, FLAT: 0}
+    # Stream in bounded batches inside one transaction: a bad line anywhere still lands nothing of the file,
+    # and memory no longer grows with the file (docs/performance.md: 6.3 GB peak at 1M posts before).
     with transaction(con):
-        added = {table: insert_raw(con, table, recs, prov) for table, recs in by_table.items()}
-    return {"pages": len(by_table[PAGES]), "flat_posts": len(by_table[FLAT]),
-            "new_records": added[PAGES] + added[FLAT]}
+        writers = {PAGES: RawWriter(con, PAGES, prov), FLAT: RawWriter(con, FLAT, prov)}
+        for table, rec in fetch_records(path):
+            writers[table].add(rec)
+            read[table] += 1
+        added = {table: w.close() for table, w in writers.items()}
+    return {"pages": read[PAGES], "flat_posts": read[FLAT], "new_records": added[PAGES] + added[FLAT]}
 
 
 def _retrieved_at(obj: dict) -> datetime | None:

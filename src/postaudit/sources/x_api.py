@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
 from postaudit import settings
-from postaudit.warehouse import Provenance, RawRecord, ensure_raw, transaction
+from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
 
 API_HOST = "https://api.twitter.com"
 # The user timeline endpoint reaches only the newest 3,200 posts (800 with exclude=replies); deleted posts still
@@ -223,34 +220,10 @@ def _forbidden(what: str, exc: tweepy.HTTPException) -> str:
 def insert_raw(con: duckdb.DuckDBPyConnection, table: str, records: list[RawRecord], prov: Provenance) -> int:
     """Insert raw records like `land_raw` (same record_id) but inside the caller's open transaction; returns rows added."""
     # land_raw opens its own transaction and DuckDB has no nested ones; pages and their cursor must commit together.
-    if not re.fullmatch(r"raw_[a-z0-9_]+", table):
-        raise ValueError(f"{table!r} is not a raw table name")
-    rows: dict[str, RawRecord] = {}
+    writer = RawWriter(con, table, prov)
     for rec in records:
-        rows.setdefault(rec.record_id(prov.source), rec)
-    if not rows:
-        return 0
-    now = datetime.now(UTC)
-    batch = pa.table({
-        "record_id": list(rows),
-        "source": [prov.source] * len(rows),
-        "origin": [prov.origin] * len(rows),
-        "retrieved_at": pa.array([r.retrieved_at or prov.retrieved_at for r in rows.values()], pa.timestamp("us", "UTC")),
-        "landed_at": pa.array([now] * len(rows), pa.timestamp("us", "UTC")),
-        "flow_run_id": pa.array([prov.flow_run_id] * len(rows), pa.string()),
-        "tool_version": [prov.tool_version] * len(rows),
-        "is_simulated": [prov.is_simulated] * len(rows),
-        "record_key": pa.array([r.key for r in rows.values()], pa.string()),
-        "payload": [r.payload for r in rows.values()],
-    })
-    name = f"_x_batch_{uuid.uuid4().hex[:8]}"
-    con.register(name, batch)
-    try:
-        present = con.execute(f"SELECT count(*) FROM {table} JOIN {name} USING (record_id)").fetchall()[0][0]
-        con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM {name}")
-    finally:
-        con.unregister(name)
-    return len(rows) - present
+        writer.add(rec)
+    return writer.close()
 
 
 def request_url(route: str, params: dict) -> str:
