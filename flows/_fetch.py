@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from postaudit import landing, settings, warehouse
 from postaudit.audits import Job
 from postaudit.sources import press_rss, twarc_jsonl
@@ -110,17 +108,14 @@ def _via_scratch(job: Job, landing_dir: str, state_dir: str, run_id: str, batch:
     path = _state_file(state_dir, job)
     if stateful:
         path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = duckdb.connect(str(path) if stateful else ":memory:")
+    scratch = landing.open_scratch(path if stateful else None)
     try:
-        scratch.execute("SET TimeZone = 'UTC'")
-        warehouse.ensure_raw(scratch)
-        scratch.execute("CREATE TABLE IF NOT EXISTS _fetch_state (id INTEGER PRIMARY KEY, last_success_at TIMESTAMPTZ)")
-        last = warehouse.scalar(scratch, "SELECT last_success_at FROM _fetch_state WHERE id = 1")
+        last = landing.last_success(scratch)
         now = datetime.now(UTC)
         kwargs = _arguments(job, fn, last, now, run_id, secrets, progress)
         counts = fn(scratch, *kwargs.pop("_args"), **kwargs)
         _, exported = landing.export_new_raw(scratch, landing_dir, job.source, batch_id=batch)
-        scratch.execute("INSERT OR REPLACE INTO _fetch_state VALUES (1, ?)", [now])
+        landing.mark_success(scratch, now)
     finally:
         scratch.close()
     out = {"fetched": exported}

@@ -218,3 +218,24 @@ def export_new_raw(scratch: duckdb.DuckDBPyConnection, landing_dir: str | Path, 
             scratch.executemany("INSERT OR IGNORE INTO _landing_exported VALUES (?, ?)",
                                 [[r["table"], r["record_id"]] for r in rows])
     return path, len(rows)
+
+
+# ---------------------------------------------------------------- a fetcher's private warehouse
+
+def open_scratch(path: str | Path | None) -> duckdb.DuckDBPyConnection:
+    """A fetcher's private DuckDB (in memory when path is None) with the raw tables and its fetch state."""
+    scratch = duckdb.connect(str(path) if path else ":memory:")
+    scratch.execute("SET TimeZone = 'UTC'")
+    ensure_raw(scratch)
+    scratch.execute("CREATE TABLE IF NOT EXISTS _fetch_state (id INTEGER PRIMARY KEY, last_success_at TIMESTAMPTZ)")
+    return scratch
+
+
+def last_success(scratch: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When this fetcher last finished a fetch (None the first time)."""
+    return scalar(scratch, "SELECT last_success_at FROM _fetch_state WHERE id = 1")
+
+
+def mark_success(scratch: duckdb.DuckDBPyConnection, at: datetime) -> None:
+    """Record a finished fetch, so the next one starts from there."""
+    scratch.execute("INSERT OR REPLACE INTO _fetch_state VALUES (1, ?)", [at])
