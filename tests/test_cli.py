@@ -63,3 +63,15 @@ def test_help_explains_commands():
         assert cmd in r.output
     r = runner.invoke(app, ["sql", "--help"])
     assert "claim_verdicts" in r.output
+
+
+def test_every_command_group_keeps_all_its_commands():
+    # command modules add to shared groups; a module creating a second group of the same name would hide the first
+    expected = {"import": {"x-jsonl", "x-archive", "telegram", "slack", "table", "rss", "article"},
+                "collect": {"x", "bluesky", "mastodon", "press"},
+                "bench": {"estimator", "import"}}
+    for group, commands in expected.items():
+        r = runner.invoke(app, [group, "--help"])
+        assert r.exit_code == 0, r.output
+        listed = {line.split()[1] for line in r.output.splitlines() if line.startswith("│ ") and len(line.split()) > 2}
+        assert commands <= listed, (group, commands - listed)

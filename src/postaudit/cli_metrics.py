@@ -12,7 +12,9 @@ from rich.table import Table
 from postaudit.cli import app, console, fail
 from postaudit.sources.errors import InputError
 
-bench_app = typer.Typer(help="Score estimators against SIMULATED ground truth.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: `estimator` scores the time-share estimator against SIMULATED ground "
+                             "truth; `import` times import, metrics and dashboard against twarc-csv and DuckDB.",
+                        no_args_is_help=True)
 claims_app = typer.Typer(help="The claims file (claims.toml): check it before a build.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(claims_app, name="claims")
