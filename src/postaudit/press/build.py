@@ -43,8 +43,9 @@ def merge_items(items: pl.DataFrame) -> list[dict]:
             by_url[key].append(r)
     merged = []
     for key, rows in by_url.items():
+        # The record id breaks the last ties, so the merge never depends on the order rows were landed in.
         rows.sort(key=lambda r: (_RANK.get(r["item_kind"], 9), -(len(r["body_text"] or r["body_html"] or "")),
-                                 r["retrieved_at"]))
+                                 r["retrieved_at"], str(r.get("record_id") or "")))
         text_row = next((r for r in rows if r["body_text"] or r["body_html"]), None)
         published = _first(rows, "published_at")
         basis = next((("published" if r["item_kind"] == "page" else "feed") for r in rows if r.get("published_at")),

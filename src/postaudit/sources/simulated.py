@@ -282,7 +282,8 @@ def _press(rng: random.Random, p: Persona, start: date, days: int) -> list[dict]
 
     def add(outlet: str, slug: str, title: str, body: str, when: datetime, author: str) -> dict:
         art = {"outlet_domain": outlet, "outlet": OUTLETS[outlet][0], "language": OUTLETS[outlet][1],
-               "url": f"https://{outlet}/{when:%Y/%m/%d}/{slug}", "title": title, "body": body,
+               # the handle keeps URLs apart when many simulated executives share outlets and dates
+               "url": f"https://{outlet}/{when:%Y/%m/%d}/{p.handle}-{slug}", "title": title, "body": body,
                "published": when, "author": author}
         articles.append(art)
         return art
