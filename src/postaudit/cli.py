@@ -6,6 +6,8 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -187,22 +189,44 @@ def import_rss(paths: Annotated[list[Path], typer.Argument(help="RSS 2.0 or Atom
 
 
 def _land_files(db, table, source, paths, reader) -> None:
-    cfg = settings.load(db)
-    con = _connect(cfg.db_path)
+    land_each(db, paths, lambda con, path: f"{warehouse.land_raw(con, table, reader(path), warehouse.Provenance(source, str(path)))} new records")
+
+
+NEXT_STEP = "Run `postaudit build` to update the marts."
+
+
+def land_each(db: Path | None, paths: list[Path], land: Callable[[duckdb.DuckDBPyConnection, Path], str]) -> None:
+    """Land each file in its own transaction and report it; a bad file lands nothing and the others go on."""
+    con = open_warehouse(db)
     failed = 0
     try:
         for path in paths:
             try:
-                n = warehouse.land_raw(con, table, reader(path), warehouse.Provenance(source, str(path)))
-                console.print(f"{path}: {n} new records")
+                console.print(f"{path}: {land(con, path)}")
             except InputError as exc:
                 failed += 1
                 console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
     finally:
         con.close()
-    console.print("Run `postaudit build` to update the marts.")
+    console.print(NEXT_STEP)
     if failed:
         raise typer.Exit(1)
+
+
+def open_warehouse(db: Path | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The warehouse a command works on (--db, $POSTAUDIT_DB or the default), or a clear error and exit."""
+    return _connect(settings.load(db).db_path, read_only=read_only)
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """An option's date or ISO time as UTC (a bare date is midnight UTC); bad input exits with a message."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD (UTC) or an ISO time like 2024-01-31T12:00:00Z")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _connect(path: Path, read_only: bool = False):

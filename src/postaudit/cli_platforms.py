@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from postaudit import settings, warehouse
-from postaudit.cli import DbOption, collect_app, console, fail, import_app
+from postaudit.cli import NEXT_STEP as NEXT
+from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, parse_when
 from postaudit.sources.errors import InputError
-
-NEXT = "Run `postaudit build` to update the marts."
-
-
-def _open(db):
-    cfg = settings.load(db)
-    try:
-        return warehouse.connect(cfg.db_path)
-    except warehouse.WarehouseError as exc:
-        fail(str(exc))
-
-
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"--since {value!r}: use a date like 2024-01-31 or a time like 2024-01-31T12:00:00Z")
-    # a bare date means midnight UTC: say so rather than guess the user's zone
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _run_import(db, what, fn) -> dict:
-    con = _open(db)
+    con = open_warehouse(db)
     try:
         with console.status(f"Reading {what}..."):
             return fn(con)
@@ -138,7 +116,7 @@ def import_table_cmd(
 
 
 def _run_collect(db, label: str, fn, errors: tuple[type[Exception], ...]) -> dict:
-    con = _open(db)
+    con = open_warehouse(db)
     try:
         with console.status(f"{label}...") as status:
             return fn(con, lambda msg: status.update(f"{label}: {msg}"))
@@ -164,7 +142,7 @@ def collect_bluesky_cmd(
     """
     from postaudit.sources import bluesky
 
-    when = _since(since)
+    when = parse_when(since, "--since")
     out = _run_collect(db, f"Bluesky {handle}", lambda con, progress: bluesky.collect_bluesky(
         con, handle, base_url=base_url or bluesky.DEFAULT_BASE_URL, since=when, progress=progress),
         (bluesky.BlueskyError,))
@@ -188,7 +166,7 @@ def collect_mastodon_cmd(
     """
     from postaudit.sources import mastodon
 
-    when = _since(since)
+    when = parse_when(since, "--since")
     out = _run_collect(db, f"Mastodon {acct}", lambda con, progress: mastodon.collect_mastodon(
         con, acct, base_url=base_url, since=when, progress=progress), (mastodon.MastodonError,))
     waited = f"; waited {out['rate_limit_wait_s']:.0f} s for rate limits" if out["rate_limit_wait_s"] else ""

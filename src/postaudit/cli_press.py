@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from postaudit import settings, warehouse
-from postaudit.cli import DbOption, collect_app, console, fail, import_app
+from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse
 from postaudit.sources.errors import InputError
 
 # A ready GDELT query has parentheses, OR, an operator (sourcelang:, domain:, near20:, tone<…) or is one quoted
@@ -101,11 +100,7 @@ def collect_press_cmd(
     if gdelt_query and now - start > timedelta(days=92):
         console.print("[yellow]note:[/] GDELT's DOC API officially covers a rolling three months; older days may "
                       "come back empty")
-    cfg = settings.load(db)
-    try:
-        con = warehouse.connect(cfg.db_path)
-    except warehouse.WarehouseError as exc:
-        fail(str(exc))
+    con = open_warehouse(db)
     try:
         with console.status("Collecting press...") as status:
             counts = collect_press(con, query=gdelt_query, feeds=feed_urls, start=start, end=end,
@@ -140,11 +135,7 @@ def import_article_cmd(
     when = published
     if published and re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
         when = datetime.combine(date.fromisoformat(published), time(), UTC).isoformat()
-    cfg = settings.load(db)
-    try:
-        con = warehouse.connect(cfg.db_path)
-    except warehouse.WarehouseError as exc:
-        fail(str(exc))
+    con = open_warehouse(db)
     try:
         counts = import_article_files(con, paths, url=url, published=when)
     except InputError as exc:

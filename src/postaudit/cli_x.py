@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from postaudit import settings, warehouse
-from postaudit.cli import DbOption, collect_app, console, fail, import_app
+from postaudit.cli import (
+    DbOption,
+    collect_app,
+    console,
+    fail,
+    import_app,
+    land_each,
+    open_warehouse,
+    parse_when,
+)
 from postaudit.sources.errors import InputError
-
-
-def _date(value: str | None, option: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD (UTC) or an ISO time")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _open(db):
-    cfg = settings.load(db)
-    try:
-        return warehouse.connect(cfg.db_path)
-    except warehouse.WarehouseError as exc:
-        fail(str(exc))
 
 
 @collect_app.command("x")
@@ -61,8 +50,8 @@ def collect_x(
     """
     from postaudit.sources import x_api
 
-    start, end = _date(since, "--since"), _date(until, "--until")
-    con = _open(db)
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
+    con = open_warehouse(db)
     try:
         with console.status(f"Collecting @{handle.lstrip('@')} from the X API...") as status:
             def progress(message: str) -> None:
@@ -98,7 +87,7 @@ def import_x_archive(
     """
     from postaudit.sources import x_archive
 
-    con = _open(db)
+    con = open_warehouse(db)
     try:
         with console.status(f"Reading {path}..."):
             result = x_archive.import_archive(con, path)
@@ -119,19 +108,8 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
     (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it."""
     from postaudit.sources import twarc_jsonl
 
-    con = _open(db)
-    failed = 0
-    try:
-        for path in paths:
-            try:
-                result = twarc_jsonl.land_file(con, path)
-                console.print(f"{path}: {result['new_records']} new records "
-                              f"({result['pages']} pages, {result['flat_posts']} flattened posts)")
-            except InputError as exc:
-                failed += 1
-                console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
-    finally:
-        con.close()
-    console.print("Run `postaudit build` to update the marts.")
-    if failed:
-        raise typer.Exit(1)
+    def land(con, path) -> str:
+        result = twarc_jsonl.land_file(con, path)
+        return f"{result['new_records']} new records ({result['pages']} pages, {result['flat_posts']} flattened posts)"
+
+    land_each(db, paths, land)
