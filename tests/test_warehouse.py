@@ -65,3 +65,24 @@ def test_posts_keep_best_known_fields_across_observations(con, sim_files):
         select count(*) from (select post_id, max(impression_count) - min(impression_count) as d
                               from post_metric_snapshots group by post_id) where d > 0""")
     assert grew > 0
+
+
+def _memory_limit(con) -> str:
+    return warehouse.scalar(con, "select current_setting('memory_limit')")
+
+
+def test_duckdb_memory_is_capped_by_default_and_configurable(tmp_path, monkeypatch):
+    monkeypatch.delenv("POSTAUDIT_DUCKDB_MEMORY_LIMIT", raising=False)
+    con = warehouse.connect(tmp_path / "a.duckdb")
+    assert _memory_limit(con) == "3.7 GiB"  # DuckDB prints 4GB (10^9 bytes) in GiB
+    con.close()
+    monkeypatch.setenv("POSTAUDIT_DUCKDB_MEMORY_LIMIT", "800MB")
+    con = warehouse.connect(tmp_path / "a.duckdb")
+    assert _memory_limit(con) == "762.9 MiB"
+    con.close()
+
+
+def test_bad_memory_limit_is_refused_with_its_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTAUDIT_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(warehouse.WarehouseError, match="POSTAUDIT_DUCKDB_MEMORY_LIMIT='lots'"):
+        warehouse.connect(tmp_path / "a.duckdb")

@@ -150,3 +150,68 @@ def test_two_writers_in_one_transaction_stream_and_roll_back_together(con):
             w.add(rec)
         raise InputError("late bad line")
     assert _count(con) == 5
+
+
+# ---- large files land in parts (chunk_bytes made tiny so the simulated timeline splits into several)
+
+def _scratch_leftovers(tmp_path) -> list:
+    return [p for p in tmp_path.iterdir() if p.name.startswith("postaudit-part-")]
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_large_file_lands_in_parts_with_the_same_records(sim_files, tmp_path, gzipped):
+    path = sim_files["timeline"]
+    if gzipped:
+        path = tmp_path / "timeline.jsonl.gz"
+        path.write_bytes(gzip.compress(sim_files["timeline"].read_bytes()))
+    prov = Provenance("twarc_jsonl", str(path))
+    whole = warehouse.connect(tmp_path / "whole.duckdb")
+    parts = warehouse.connect(tmp_path / "parts.duckdb")
+    said: list[str] = []
+    try:
+        n_whole = warehouse.land_jsonl(whole, "raw_x_pages", path, prov, check_sql=X_CHECK)
+        n_parts = warehouse.land_jsonl(parts, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000,
+                                       progress=said.append)
+        assert n_parts == n_whole > 0
+        assert len(said) >= 3, said  # it really went in several parts
+        assert _ids(whole) == _ids(parts)
+        assert warehouse.land_jsonl(parts, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000) == 0
+    finally:
+        whole.close()
+        parts.close()
+    assert _scratch_leftovers(tmp_path) == []
+
+
+def test_large_file_with_a_bad_last_line_lands_no_part(con, sim_files, tmp_path):
+    lines = sim_files["timeline"].read_text().splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines, '{"data": [oops']) + "\n")
+    with pytest.raises(InputError, match=rf"broken\.jsonl:{len(lines) + 1}: "):
+        warehouse.land_jsonl(con, "raw_x_pages", broken, Provenance("t", "b"), check_sql=X_CHECK, chunk_bytes=20_000,
+                             fallback=lambda: twarc_jsonl.fetch_pages(broken))
+    assert _count(con) == 0
+
+
+def test_large_file_cut_short_is_completed_by_landing_it_again(sim_files, tmp_path):
+    path = sim_files["timeline"]
+    prov = Provenance("twarc_jsonl", str(path))
+
+    def stop_after_two(msg: str) -> None:
+        if msg.endswith("part 2 landed"):
+            raise KeyboardInterrupt  # as a user's Ctrl-C between parts
+
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    ref = warehouse.connect(tmp_path / "ref.duckdb")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            warehouse.land_jsonl(con, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000,
+                                 progress=stop_after_two)
+        landed = _count(con)
+        warehouse.land_jsonl(ref, "raw_x_pages", path, prov, check_sql=X_CHECK)
+        assert 0 < landed < _count(ref)  # whole parts stayed, the rest did not
+        warehouse.land_jsonl(con, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000)
+        assert _ids(con) == _ids(ref)  # completed, nothing doubled
+    finally:
+        con.close()
+        ref.close()
+    assert _scratch_leftovers(tmp_path) == []

@@ -3,21 +3,34 @@ with observations as (
     select * from stg_posts
 ),
 
-final as (
-    select distinct on (platform, post_id, observed_at)
+-- One row per (post, observation time); when two sources observed it at the same instant, the first source
+-- by name wins. A hash aggregate instead of DISTINCT ON ... ORDER BY, which sorted every observation
+-- (43 s at 10M posts against 1.4 s at 1M; the same rows either way).
+picked as (
+    select
         platform,
         post_id,
         observed_at,
-        like_count,
-        reply_count,
-        repost_count,
-        quote_count,
-        bookmark_count,
-        impression_count,
-        source,
-        is_simulated
+        arg_min(struct_pack(like_count, reply_count, repost_count, quote_count, bookmark_count, impression_count,
+                            source, is_simulated), source) as counts
     from observations
-    order by platform, post_id, observed_at, source
+    group by platform, post_id, observed_at
+),
+
+final as (
+    select
+        platform,
+        post_id,
+        observed_at,
+        counts.like_count,
+        counts.reply_count,
+        counts.repost_count,
+        counts.quote_count,
+        counts.bookmark_count,
+        counts.impression_count,
+        counts.source,
+        counts.is_simulated
+    from picked
 )
 
 select * from final

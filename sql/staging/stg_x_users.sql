@@ -1,22 +1,33 @@
 -- one row per observation of an account that authored posts on a landed page (the author expansion)
 -- or a flattened twarc2 line (its inlined author)
+--
+-- Each payload is parsed once into a struct (from_json), as in stg_x_posts; values stay VARCHAR and are
+-- cast below as before.
 with pages as (
-    select record_id, source, retrieved_at, is_simulated, payload
+    select record_id, source, retrieved_at, is_simulated,
+           from_json(payload, '{"data": [{"author_id": "VARCHAR"}],
+               "includes": {"users": [{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR",
+                   "created_at": "VARCHAR",
+                   "public_metrics": {"followers_count": "VARCHAR", "following_count": "VARCHAR",
+                                      "tweet_count": "VARCHAR", "listed_count": "VARCHAR"}}]}}') as page
     from raw_x_pages
     where json_type(payload, '$.includes.users') = 'ARRAY'
 ),
 
 page_users as (
-    select pages.* exclude (payload),
-           unnest(json_extract(payload, '$.includes.users[*]')) as u,
-           json_extract_string(payload, '$.data[*].author_id') as author_ids
+    select pages.* exclude (page),
+           unnest(page.includes.users) as u,
+           list_transform(page.data, lambda p: p.author_id) as author_ids
     from pages
 ),
 
 -- `twarc2 flatten` inlines the author of each post as `author`
 flat_users as (
     select record_id, source, retrieved_at, is_simulated,
-           payload -> 'author' as u,
+           from_json(payload -> 'author', '{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR",
+               "created_at": "VARCHAR",
+               "public_metrics": {"followers_count": "VARCHAR", "following_count": "VARCHAR",
+                                  "tweet_count": "VARCHAR", "listed_count": "VARCHAR"}}') as u,
            [payload ->> 'author_id'] as author_ids
     from raw_x_flat_tweets
     where json_type(payload, '$.author') = 'OBJECT'
@@ -30,22 +41,22 @@ users as (
 
 final as (
     select
-        u ->> 'id'                                              as account_id,
+        u.id                                                    as account_id,
         'x'                                                     as platform,
-        u ->> 'username'                                        as handle,
-        u ->> 'name'                                            as display_name,
-        (u ->> 'created_at')::timestamptz                       as account_created_at,
-        (u -> 'public_metrics' ->> 'followers_count')::bigint   as followers_count,
-        (u -> 'public_metrics' ->> 'following_count')::bigint   as following_count,
-        (u -> 'public_metrics' ->> 'tweet_count')::bigint       as post_count,
-        (u -> 'public_metrics' ->> 'listed_count')::bigint      as listed_count,
+        u.username                                              as handle,
+        u.name                                                  as display_name,
+        u.created_at::timestamptz                               as account_created_at,
+        u.public_metrics.followers_count::bigint                as followers_count,
+        u.public_metrics.following_count::bigint                as following_count,
+        u.public_metrics.tweet_count::bigint                    as post_count,
+        u.public_metrics.listed_count::bigint                   as listed_count,
         retrieved_at                                            as observed_at,
         source,
         record_id,
         is_simulated
     from users
     -- includes.users also lists people a post mentions or replies to; keep only authors
-    where list_contains(author_ids, u ->> 'id')
+    where list_contains(author_ids, u.id)
 )
 
 select * from final

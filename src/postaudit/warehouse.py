@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -59,11 +61,21 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
             time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'")
-    # DuckDB's default cache is 80% of RAM and it keeps pages it has read or written until then; on a shared
-    # laptop a smaller cap (e.g. 4GB) makes it evict instead (measured: landing 10M posts grew to 9.8 GB).
-    if limit := os.environ.get("POSTAUDIT_DUCKDB_MEMORY_LIMIT"):
-        con.execute("SET memory_limit = ?", [limit])
+    # DuckDB's default cache is 80% of RAM and it keeps pages it has read or written until then (measured:
+    # landing 10M posts grew to 9.8 GB). 4 GB keeps a laptop usable and held landing and the SQL layers of 10M
+    # posts to ~4.4 GB peak (docs/performance.md); bigger builds spill to disk instead of failing.
+    limit = os.environ.get("POSTAUDIT_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    if limit.lower() not in ("", "duckdb"):
+        try:
+            con.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error as exc:
+            con.close()
+            raise WarehouseError(f"POSTAUDIT_DUCKDB_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts "
+                                 f"(e.g. 4GB, 800MB; 'duckdb' keeps DuckDB's own default): {exc}") from exc
     return con
+
+
+DEFAULT_MEMORY_LIMIT = "4GB"
 
 
 # Long enough to slip into the gap between two flow tasks or let a `postaudit sql` finish; short enough that a
@@ -295,14 +307,24 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, batch: dict[str, R
         con.unregister("_raw_batch")
 
 
+# DuckDB keeps a transaction's new rows in memory until it commits (measured: ~2.3 GB for 1M posts, 3.9 GB for
+# 3M, and a 10M-post file in one transaction crawled for 393 s against a 4 GB memory_limit). Files larger than
+# this land in parts of about this size, one transaction each, after the whole file has been checked.
+CHUNK_BYTES = 512 * 1024 * 1024
+
+
 def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, prov: Provenance, *,
                check_sql: str = "true", retrieved_at_path: str | None = None, key: str | None = None,
-               fallback: Callable[[], Iterable[RawRecord]] | None = None) -> int:
+               fallback: Callable[[], Iterable[RawRecord]] | None = None, chunk_bytes: int = CHUNK_BYTES,
+               progress: Callable[[str], None] | None = None) -> int:
     """Land each line of a JSONL file (plain or gzip) as one raw record, DuckDB reading and hashing it.
 
     Same record_id, dedup and provenance as land_raw over the same lines. check_sql is a condition on
     `payload` every line must meet; when a line is not JSON or fails it, nothing lands and, if given,
     `fallback()` (the source's own line parser) is landed through land_raw instead, so its error names the line.
+    A file over chunk_bytes is checked whole first, then lands in parts, one transaction each: a bad line
+    still lands nothing, and a load cut short (kill, power) leaves whole parts that landing the file again
+    completes without doubling anything (record_id).
     """
     _check_raw_name(table)
     path = Path(path)
@@ -313,32 +335,91 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
         # A byte-order mark: DuckDB's reader rejects it; the source's parser accepts it.
         return _fallback(con, table, prov, fallback, f"{path}: starts with a byte-order mark")
     compression = "gzip" if head[:2] == b"\x1f\x8b" else "none"
-    stamp = f"try_cast(payload ->> '{retrieved_at_path}' AS TIMESTAMPTZ)" if retrieved_at_path else "NULL"
-    now = datetime.now(UTC)
+    insert = _jsonl_insert(table, check_sql, retrieved_at_path)
+    args = [prov.source, key, prov.source, prov.origin, prov.retrieved_at, datetime.now(UTC),
+            prov.flow_run_id, prov.tool_version, prov.is_simulated, key]
     try:
-        with transaction(con):
-            before = scalar(con, f"SELECT count(*) FROM {table}")
-            # One streaming pass: a line failing the check aborts the statement (error()), so DuckDB never
-            # holds the file in a temporary table. The hash is RawRecord.record_id's:
-            # sha256(source NUL key NUL payload), so both paths dedup alike.
-            con.execute(f"""
-                INSERT OR IGNORE INTO {table} BY NAME
-                SELECT sha256(? || chr(0) || coalesce(?, '') || chr(0) || payload) AS record_id,
-                       ? AS source, ? AS origin,
-                       coalesce({stamp}, ?::TIMESTAMPTZ) AS retrieved_at, ?::TIMESTAMPTZ AS landed_at,
-                       ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key,
-                       CASE WHEN coalesce(({check_sql}), false) THEN payload ELSE error('{_BAD_LINE}') END AS payload
-                FROM (SELECT json::VARCHAR AS payload
-                      FROM read_json_objects(?, format = 'newline_delimited', compression = '{compression}'))""",
-                        [prov.source, key, prov.source, prov.origin, prov.retrieved_at, now,
-                         prov.flow_run_id, prov.tool_version, prov.is_simulated, key, str(path)])
-            after = scalar(con, f"SELECT count(*) FROM {table}")
+        if path.stat().st_size <= chunk_bytes:
+            with transaction(con):
+                before = scalar(con, f"SELECT count(*) FROM {table}")
+                con.execute(insert.format(compression=compression), [*args, str(path)])
+                return scalar(con, f"SELECT count(*) FROM {table}") - before
+        if progress:
+            progress(f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB; checking every line before landing it in parts")
+        bad = scalar(con, f"""SELECT count(*) FROM (SELECT json::VARCHAR AS payload FROM read_json_objects(?,
+                              format = 'newline_delimited', compression = '{compression}'))
+                              WHERE NOT coalesce(({check_sql}), false)""", [str(path)])
+        if bad:
+            raise duckdb.InvalidInputException(f"{bad} line(s) fail the input check")
     except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
         return _fallback(con, table, prov, fallback, str(exc))
-    return after - before
+    before = scalar(con, f"SELECT count(*) FROM {table}")
+    with tempfile.TemporaryDirectory(prefix="postaudit-part-", dir=_scratch_dir(con)) as tmp:
+        for i, part in enumerate(_split_lines(path, compression, chunk_bytes, Path(tmp)), start=1):
+            with transaction(con):
+                con.execute(insert.format(compression="none"), [*args, str(part)])
+            part.unlink()
+            if progress:
+                progress(f"{path.name}: part {i} landed")
+    return scalar(con, f"SELECT count(*) FROM {table}") - before
+
+
+def _jsonl_insert(table: str, check_sql: str, retrieved_at_path: str | None) -> str:
+    """One streaming INSERT over a JSONL file: a line failing the check aborts it (error()), nothing is staged.
+
+    The hash is RawRecord.record_id's, sha256(source NUL key NUL payload), so both paths dedup alike.
+    """
+    stamp = f"try_cast(payload ->> '{retrieved_at_path}' AS TIMESTAMPTZ)" if retrieved_at_path else "NULL"
+    return f"""
+        INSERT OR IGNORE INTO {table} BY NAME
+        SELECT sha256(? || chr(0) || coalesce(?, '') || chr(0) || payload) AS record_id,
+               ? AS source, ? AS origin,
+               coalesce({stamp}, ?::TIMESTAMPTZ) AS retrieved_at, ?::TIMESTAMPTZ AS landed_at,
+               ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key,
+               CASE WHEN coalesce(({check_sql}), false) THEN payload ELSE error('{_BAD_LINE}') END AS payload
+        FROM (SELECT json::VARCHAR AS payload
+              FROM read_json_objects(?, format = 'newline_delimited', compression = '{{compression}}'))"""
+
+
+def _scratch_dir(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Beside the warehouse file (same disk, usually the roomiest), else the system's temp folder."""
+    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return str(Path(rows[0][0]).parent) if rows and rows[0][0] else None
+
+
+def _split_lines(path: Path, compression: str, chunk_bytes: int, out_dir: Path) -> Iterator[Path]:
+    """Write the file's lines into plain parts of about chunk_bytes, one at a time (the caller deletes each)."""
+    opener = gzip.open if compression == "gzip" else open
+    with opener(path, "rb") as src:
+        i = 0
+        while True:
+            part = out_dir / f"part{i:05d}.jsonl"
+            size = 0
+            with open(part, "wb") as dst:
+                for line in src:
+                    dst.write(line)
+                    size += len(line)
+                    if size >= chunk_bytes:
+                        break
+            if not size:
+                part.unlink()
+                return
+            if not line.endswith(b"\n"):
+                with open(part, "ab") as dst:
+                    dst.write(b"\n")
+            yield part
+            i += 1
 
 
 _BAD_LINE = "postaudit: a line fails the input check"
+
+
+def count_jsonl_lines(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
+    """Lines (JSON values) in a JSONL file, plain or gzip, as land_jsonl reads them."""
+    with open(path, "rb") as fh:
+        compression = "gzip" if fh.read(2) == b"\x1f\x8b" else "none"
+    return scalar(con, "SELECT count(*) FROM read_json_objects(?, format = 'newline_delimited', "
+                       f"compression = '{compression}')", [str(path)])
 
 
 def _fallback(con, table, prov, fallback, reason: str) -> int:

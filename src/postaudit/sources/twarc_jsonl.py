@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
+from postaudit.warehouse import (
+    Provenance,
+    RawRecord,
+    RawWriter,
+    WarehouseError,
+    count_jsonl_lines,
+    ensure_raw,
+    land_jsonl,
+    transaction,
+)
 
 PAGES, FLAT = "raw_x_pages", "raw_x_flat_tweets"
 
@@ -68,11 +77,31 @@ def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
         yield rec
 
 
+# A line DuckDB may land as a response page: the same test fetch_records applies in Python.
+PAGE_CHECK = ("json_type(payload) = 'OBJECT' and (json_exists(payload, '$.data') or json_exists(payload, '$.meta') "
+              "or json_exists(payload, '$.errors'))")
+
+
 def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str = "twarc_jsonl",
-              flow_run_id: str | None = None, is_simulated: bool = False) -> dict:
-    """Land one twarc2 file (pages and/or flattened posts) in one transaction; a bad line lands nothing of it."""
+              flow_run_id: str | None = None, is_simulated: bool = False,
+              progress: Callable[[str], None] | None = None) -> dict:
+    """Land one twarc2 file (pages and/or flattened posts); a bad line lands nothing of it."""
     ensure_raw(con)
+    path = Path(path)
     prov = Provenance(source, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
+    if path.is_file() and path.stat().st_size:
+        # Fast path when every line is a response page (the common twarc2 export): DuckDB reads, checks and
+        # hashes the lines itself (warehouse.land_jsonl; 1M posts landed in ~7 s instead of ~21 s in Python).
+        # Any other line (flattened posts, bad JSON, a byte-order mark) aborts it with nothing landed, and the
+        # line parser below lands the file or names the bad line.
+        try:
+            added = land_jsonl(con, PAGES, path, prov, check_sql=PAGE_CHECK,
+                               retrieved_at_path="$.__twarc.retrieved_at", progress=progress)
+            pages = count_jsonl_lines(con, path)
+            if pages:
+                return {"pages": pages, "flat_posts": 0, "new_records": added}
+        except WarehouseError:
+            pass
     read = {PAGES: 0, FLAT: 0}
     # Stream in bounded batches inside one transaction: a bad line anywhere still lands nothing of the file,
     # and memory no longer grows with the file (docs/performance.md: 6.3 GB peak at 1M posts before).
