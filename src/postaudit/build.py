@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from postaudit.claims import load_claims_file, to_claims, to_verdicts
 from postaudit.metrics.activity import to_daily_activity
 from postaudit.metrics.assumptions import CENTRAL
 from postaudit.metrics.groupchat import to_group_chat_metrics
 from postaudit.metrics.reach import to_account_reach, to_conversation_metrics, to_post_reactions
-from postaudit.metrics.sessions import to_sessions
-from postaudit.metrics.timeshare import to_timeshare_estimates, to_timeshare_sensitivity, to_timeshare_weekly
+from postaudit.metrics.timeshare import (
+    ESTIMATE_COMBOS,
+    SessionSummary,
+    account_estimates,
+    account_sensitivity,
+    account_weekly,
+    all_estimates,
+    all_sensitivity,
+    all_weekly,
+    merge_summaries,
+    to_session_summary,
+)
 from postaudit.metrics.timezone import to_account_timezone
 from postaudit.press.build import build_press
-from postaudit.warehouse import apply_layers, query_pl, replace_table, table_exists
+from postaudit.warehouse import apply_layers, query_pl, replace_table, scalar, table_exists, transaction
 
 Progress = Callable[[str], None]
 DEFAULT_CLAIMS_FILE = "claims.toml"  # looked for beside the warehouse file when no claims file is given
+# Posts are read a slice of whole accounts at a time, about this many posts per slice: at 10M posts the
+# whole table with its texts did not fit in 10.7 GB. Measured on 10M SIMULATED posts (posts part of the
+# build, 1000 accounts): slices of 1M peaked at 2.4 GB, 500k at 2.1 GB, 250k at 2.0 GB, all in about the
+# same time. Every metric is per account except the 'all' rows, built from small per-account summaries.
+SLICE_POSTS = 500_000
+ACCOUNT = ["platform", "account_id"]
+SNAPSHOT_SCHEMA = {"platform": pl.Utf8, "account_id": pl.Utf8, "observed_at": pl.Datetime("us", "UTC"),
+                   "followers_count": pl.Int64}
+# Only what the metrics use; compose time needs the text's length, not the text.
+POST_COLUMNS = """p.platform, p.account_id, p.post_id, p.created_at, p.kind, coalesce(length(p.text), 0) AS text_chars,
+    p.referenced_post_id, p.like_count, p.reply_count, p.repost_count, p.quote_count, p.bookmark_count,
+    p.impression_count"""
+TIMESHARE_COLUMNS = "p.platform, p.account_id, p.created_at, p.kind, coalesce(length(p.text), 0) AS text_chars"
 
 
 def build_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -38,12 +66,236 @@ def default_claims_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     return path if path.is_file() else None
 
 
+def account_slices(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None,
+                   slice_posts: int = SLICE_POSTS, by_window: bool = False) -> list[pl.DataFrame]:
+    """The accounts with posts matching `where` (on posts p), cut into slices of about slice_posts posts.
+
+    In account order, or with by_window by the length of each account's window of days first: accounts
+    whose windows are as long share the bootstrap's draws (timeshare.draw_counts), so a slice of them
+    builds each draw matrix once.
+    """
+    window = "max(timezone('UTC', p.created_at))::DATE - min(timezone('UTC', p.created_at))::DATE"
+    counts = query_pl(con, f"""select p.platform, p.account_id, count(*) as n, {window} as days from posts p
+                               where {where} group by all
+                               order by {'days, ' if by_window else ''}p.platform, p.account_id nulls last""", params)
+    if counts.is_empty():
+        return []
+    # an account starts a new slice when the posts before it fill whole slices; a big account is a slice alone
+    sliced = counts.with_columns(slice=((pl.col("n").cum_sum() - pl.col("n")) // slice_posts))
+    return [s.select(ACCOUNT) for s in sliced.partition_by("slice", maintain_order=True)]
+
+
+def read_posts(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, columns: str = POST_COLUMNS,
+               where: str = "true", params: list | None = None, reply_targets: str | None = None) -> pl.DataFrame:
+    """The posts of some accounts (matching `where` on posts p); with reply_targets (a table of platform,
+    post_id, target_at), each post's target_at: when the post it replies to was made."""
+    target = (f", r.target_at FROM posts p LEFT JOIN {reply_targets} r "
+              "ON r.platform = p.platform AND r.post_id = p.post_id") if reply_targets else " FROM posts p"
+    con.register("_slice_accounts", accounts.to_arrow())
+    try:
+        return query_pl(con, f"""SELECT {columns}{target}
+                                 JOIN _slice_accounts k ON p.platform IS NOT DISTINCT FROM k.platform
+                                                       AND p.account_id IS NOT DISTINCT FROM k.account_id
+                                 WHERE {where}""", params)
+    finally:
+        con.unregister("_slice_accounts")
+
+
+class MartWriter:
+    """Writes marts a slice at a time into staging tables, then puts them all in place in one transaction.
+
+    Each slice's rows are committed to the staging table as they come: DuckDB holds a transaction's new
+    rows in memory until it commits (the 10M-post build grew by ~250 MB a slice inside one transaction).
+    Until publish() the previous marts stay untouched, so a failed build leaves them whole. The inserts
+    run on a second connection in a background thread (DuckDB releases the GIL), so writing one slice
+    overlaps computing the next; at most MAX_PENDING frames wait, which bounds the memory they hold.
+    """
+
+    PREFIX = "_building_"
+    MAX_PENDING = 4
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.counts = con, {}
+        self._cursor = con.cursor()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mart-writer")
+        self._pending: deque[Future] = deque()
+
+    def write(self, name: str, frame: pl.DataFrame) -> None:
+        """Append a frame to a mart (the first write replaces whatever staging table was left behind)."""
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(f"{name!r} is not a valid relation name")
+        first = name not in self.counts
+        self.counts[name] = self.counts.get(name, 0) + frame.height
+        while len(self._pending) >= self.MAX_PENDING:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._insert, name, frame.to_arrow(), first))
+
+    def _insert(self, name: str, table: pa.Table, first: bool) -> None:
+        self._cursor.register("_mart_frame", table)
+        try:
+            if first:
+                self._cursor.execute(f"CREATE OR REPLACE TABLE {self.PREFIX}{name} AS SELECT * FROM _mart_frame")
+            else:
+                self._cursor.execute(f"INSERT INTO {self.PREFIX}{name} BY NAME SELECT * FROM _mart_frame")
+        finally:
+            self._cursor.unregister("_mart_frame")
+
+    def _finish(self) -> None:
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._cursor.close()
+
+    def publish(self) -> dict[str, int]:
+        """Replace every written mart by its staging table, all at once; returns rows per mart."""
+        self._finish()
+        with transaction(self.con):
+            for name in self.counts:
+                self.con.execute(f"DROP TABLE IF EXISTS {name}")
+                self.con.execute(f"ALTER TABLE {self.PREFIX}{name} RENAME TO {name}")
+        return dict(self.counts)
+
+    def discard(self) -> None:
+        """Drop the staging tables (after a failure)."""
+        with contextlib.suppress(Exception):  # the failure being handled is the one to report
+            self._finish()
+        for name in self.counts:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.PREFIX}{name}")
+
+
+def _snapshots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    if not table_exists(con, "account_snapshots"):
+        return pl.DataFrame(schema=SNAPSHOT_SCHEMA)
+    return query_pl(con, "select * from account_snapshots")
+
+
+def build_posts_metrics(con: duckdb.DuckDBPyConnection, n_boot: int, say: Progress,
+                        slice_posts: int = SLICE_POSTS) -> tuple[dict[str, int], pl.DataFrame]:
+    """Every mart computed from posts, read a slice of accounts at a time; returns row counts and the estimates.
+
+    The marts are put in place together at the end, so a failed build leaves the previous ones whole.
+    """
+    out = MartWriter(con)
+    try:
+        estimates = _posts_metrics(con, out, n_boot, say, slice_posts)
+        return out.publish(), estimates
+    except BaseException:
+        out.discard()
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.main._reply_targets")
+
+
+def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int, say: Progress,
+                   slice_posts: int) -> pl.DataFrame:
+    slices = account_slices(con, slice_posts=slice_posts, by_window=True)
+    if not slices:
+        empty = read_posts(con, pl.DataFrame(schema={"platform": pl.Utf8, "account_id": pl.Utf8}))
+        sessions = to_session_summary(empty, combos={}, daily={}, sessions=CENTRAL).sessions
+        out.write("sessions", sessions)
+        out.write("daily_activity", to_daily_activity(empty, sessions))
+        return pl.DataFrame()
+    total = scalar(con, "select count(*) from posts")
+    say(f"accounts: sessions, activity, time zones, time-share, reach for {total} posts in {len(slices)} slices")
+    snapshots = _snapshots(con)
+    # Replies can answer posts of accounts in other slices: their targets are looked up once, in SQL.
+    con.execute("""CREATE OR REPLACE TEMP TABLE _reply_targets AS
+                   SELECT p.platform, p.post_id, t.created_at AS target_at FROM posts p
+                   JOIN posts t ON t.platform = p.platform AND t.post_id = p.referenced_post_id
+                   WHERE p.kind = 'reply'""")
+    frames: dict[str, list[pl.DataFrame]] = {"account_timezone": [], "conversation_metrics": []}
+    rows: dict[str, list[dict]] = {"timeshare_estimates": [], "timeshare_sensitivity": [], "timeshare_weekly": []}
+    n_boot_weekly = max(100, n_boot // 4)
+    everyone: SessionSummary | None = None
+    for accounts in slices:
+        posts = read_posts(con, accounts, reply_targets="_reply_targets")
+        summary = to_session_summary(posts, sessions=CENTRAL)
+        out.write("sessions", summary.sessions)
+        out.write("daily_activity", to_daily_activity(posts, summary.sessions))
+        frames["account_timezone"].append(to_account_timezone(posts))
+        rows["timeshare_estimates"] += account_estimates(summary, n_boot=n_boot)
+        rows["timeshare_sensitivity"] += account_sensitivity(summary)
+        rows["timeshare_weekly"] += account_weekly(summary, n_boot=n_boot_weekly)
+        snaps = snapshots.join(accounts, on=ACCOUNT, how="semi", nulls_equal=True)
+        reactions = to_post_reactions(posts, snaps)
+        out.write("post_reactions", reactions)
+        out.write("account_reach", to_account_reach(reactions, snaps))
+        frames["conversation_metrics"].append(to_conversation_metrics(posts))
+        everyone = merge_summaries([everyone, summary.for_all()])
+        del posts, summary, reactions
+    # followers of accounts without posts of their own still belong in account_reach
+    lonely = snapshots.join(pl.concat(slices), on=ACCOUNT, how="anti", nulls_equal=True)
+    if lonely.height:
+        out.write("account_reach", to_account_reach(_empty_reactions(), lonely))
+    say("all: time-share of every account merged as one person")
+    for got in rows.values():
+        got.sort(key=_account_order)  # slices follow window lengths; rows follow accounts, then 'all' (stable)
+    rows["timeshare_estimates"] += all_estimates(everyone, n_boot=n_boot)
+    rows["timeshare_sensitivity"] += all_sensitivity(everyone)
+    rows["timeshare_weekly"] += all_weekly(everyone, n_boot=n_boot_weekly)
+    for name, got in frames.items():
+        out.write(name, pl.concat(got).sort(ACCOUNT, nulls_last=True, maintain_order=True))
+    for name, got in rows.items():
+        out.write(name, pl.DataFrame(got))
+    return pl.DataFrame(rows["timeshare_estimates"])
+
+
+def _account_order(row: dict) -> tuple:
+    return tuple(v for c in ACCOUNT for v in (row[c] is None, row[c] or ""))
+
+
+def _empty_reactions() -> pl.DataFrame:
+    """An empty post_reactions frame (for followers of accounts without own posts)."""
+    posts = pl.DataFrame(schema={"platform": pl.Utf8, "post_id": pl.Utf8, "account_id": pl.Utf8,
+                                 "created_at": pl.Datetime("us", "UTC"), "kind": pl.Utf8, "like_count": pl.Int64,
+                                 "reply_count": pl.Int64, "repost_count": pl.Int64, "quote_count": pl.Int64,
+                                 "bookmark_count": pl.Int64, "impression_count": pl.Int64})
+    return to_post_reactions(posts, pl.DataFrame(schema=SNAPSHOT_SCHEMA))
+
+
+def window_estimator(con: duckdb.DuckDBPyConnection, n_boot: int,
+                     slice_posts: int = SLICE_POSTS) -> Callable[[str, date, date], pl.DataFrame]:
+    """Estimates for a claim's own period, reading that period's posts from the warehouse when asked.
+
+    For a platform: its accounts' rows; for 'all': the merged rows. Same answers as to_timeshare_estimates
+    over the period's posts; each (platform, period) is estimated once.
+    """
+    cache: dict[tuple, pl.DataFrame] = {}
+
+    def estimator(platform: str, first: date | None, last: date | None) -> pl.DataFrame:
+        if first is None or last is None:
+            return pl.DataFrame()  # an open period matches no post (as when the posts frame was filtered)
+        key = (platform, first, last)
+        if key not in cache:
+            where = "timezone('UTC', p.created_at)::DATE BETWEEN ? AND ?"
+            params: list = [first, last]
+            if platform != "all":
+                where, params = where + " AND p.platform = ?", [*params, platform]
+            rows, everyone = [], None
+            for accounts in account_slices(con, where, params, slice_posts):
+                summary = to_session_summary(read_posts(con, accounts, TIMESHARE_COLUMNS, where, params),
+                                             combos={}, daily=ESTIMATE_COMBOS)
+                if platform == "all":
+                    everyone = merge_summaries([everyone, summary.for_all()])
+                else:
+                    rows += account_estimates(summary, n_boot=n_boot, first=first, last=last)
+            if everyone is not None:
+                rows = all_estimates(everyone, n_boot=n_boot, first=first, last=last)
+            cache[key] = pl.DataFrame(rows)
+        return cache[key]
+
+    return estimator
+
+
 def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: Progress | None = None,
-                  claims_file: str | Path | None = None) -> dict[str, int]:
+                  claims_file: str | Path | None = None, slice_posts: int = SLICE_POSTS) -> dict[str, int]:
     """Compute the Python marts from posts and press; returns row counts per relation.
 
     claims_file: a claims file (TOML/YAML) whose claims are judged with the press's; default claims.toml
     beside the warehouse. It is read first, so a bad file stops the build before anything is replaced.
+    slice_posts: about how many posts to hold in memory at once (whole accounts at a time).
     """
     say = progress or (lambda _msg: None)
     claims_path = Path(claims_file) if claims_file else default_claims_file(con)
@@ -51,30 +303,8 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
     counts: dict[str, int] = {}
     say("press: cleaning, languages, stories, claims")
     counts.update(build_press(con))
-    posts = query_pl(con, "select * from posts")
-    say(f"sessions from {posts.height} posts")
-    sessions = to_sessions(posts, CENTRAL)
-    counts["sessions"] = replace_table(con, "sessions", sessions)
-    counts["daily_activity"] = replace_table(con, "daily_activity", to_daily_activity(posts, sessions))
-    snapshots = query_pl(con, "select * from account_snapshots") if table_exists(con, "account_snapshots") else None
-    estimates = pl.DataFrame()
-    if posts.height:
-        say("time zones and sleep windows")
-        counts["account_timezone"] = replace_table(con, "account_timezone", to_account_timezone(posts))
-        say(f"time-share estimates ({n_boot} bootstrap draws per assumption set)")
-        estimates = to_timeshare_estimates(posts, n_boot=n_boot)
-        counts["timeshare_estimates"] = replace_table(con, "timeshare_estimates", estimates)
-        counts["timeshare_sensitivity"] = replace_table(con, "timeshare_sensitivity", to_timeshare_sensitivity(posts))
-        counts["timeshare_weekly"] = replace_table(con, "timeshare_weekly",
-                                                   to_timeshare_weekly(posts, n_boot=max(100, n_boot // 4)))
-        say("reach, reactions and conversation")
-        snaps = snapshots if snapshots is not None else pl.DataFrame(
-            schema={"platform": pl.Utf8, "account_id": pl.Utf8, "observed_at": pl.Datetime("us", "UTC"),
-                    "followers_count": pl.Int64})
-        reactions = to_post_reactions(posts, snaps)
-        counts["post_reactions"] = replace_table(con, "post_reactions", reactions)
-        counts["account_reach"] = replace_table(con, "account_reach", to_account_reach(reactions, snaps))
-        counts["conversation_metrics"] = replace_table(con, "conversation_metrics", to_conversation_metrics(posts))
+    built, estimates = build_posts_metrics(con, n_boot, say, slice_posts)
+    counts.update(built)
     group_metrics = None
     if table_exists(con, "group_messages"):
         say("group chats")
@@ -83,21 +313,12 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
     claims = to_claims(query_pl(con, "select * from press_claims"), file_claims)
     counts["claims"] = replace_table(con, "claims", claims)
     say("verdicts")
-    account_posts = {(p, a): n for p, a, n in posts.group_by("platform", "account_id").len().iter_rows()} \
-        if posts.height else {}
-
-    def estimator(platform: str, first: date, last: date) -> pl.DataFrame:
-        sel = posts if platform == "all" else posts.filter(pl.col("platform") == platform)
-        sel = sel.filter(pl.col("created_at").dt.date().is_between(first, last))
-        if sel.is_empty():
-            return pl.DataFrame()
-        est = to_timeshare_estimates(sel, n_boot=n_boot, first=first, last=last)
-        return est.filter(pl.col("platform") == platform)
-
+    account_posts = {(p, a): n for p, a, n in con.execute(
+        "select platform, account_id, count(*) from posts group by all order by all").fetchall()}
     names = {(p, a): f"{n or ''} {h or ''}" for p, a, n, h in con.execute(
         "select platform, account_id, display_name, handle from accounts").fetchall()} \
         if table_exists(con, "accounts") else {}
-    verdicts = to_verdicts(claims, estimates, estimator=estimator, group_metrics=group_metrics,
-                           account_posts=account_posts, account_names=names)
+    verdicts = to_verdicts(claims, estimates, estimator=window_estimator(con, n_boot, slice_posts),
+                           group_metrics=group_metrics, account_posts=account_posts, account_names=names)
     counts["claim_verdicts"] = replace_table(con, "claim_verdicts", verdicts)
     return counts

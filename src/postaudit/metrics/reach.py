@@ -80,34 +80,50 @@ def burstiness(inter_event: np.ndarray) -> dict:
     return {"burstiness": float(b), "burstiness_corrected": float(a), "count_intervals": n}
 
 
+CONVERSATION_SCHEMA = {"platform": pl.Utf8, "account_id": pl.Utf8, "count_posts": pl.Int64, "count_replies": pl.Int64,
+                       "share_replies": pl.Float64, "count_replies_timed": pl.Int64,
+                       "count_replies_target_missing": pl.Int64, "median_minutes_to_answer": pl.Float64,
+                       "burstiness": pl.Float64, "burstiness_corrected": pl.Float64, "count_intervals": pl.Int64,
+                       "burstiness_method": pl.Utf8}
+BURSTINESS_METHOD = ("B = (σ−μ)/(σ+μ) (Goh & Barabási 2008); corrected A_n (Kim & Jo 2016), "
+                     "n = inter-post intervals, population σ")
+
+
+def reply_targets(posts: pl.DataFrame) -> pl.DataFrame:
+    """The posts frame with target_at: when each reply's referenced post was made, if it is in the frame."""
+    targets = posts.select("platform", pl.col("post_id").alias("referenced_post_id"),
+                           pl.col("created_at").dt.cast_time_unit("us").alias("target_at"))
+    replies = posts.filter(pl.col("kind") == "reply").select("platform", "post_id", "referenced_post_id")
+    got = replies.join(targets, on=["platform", "referenced_post_id"], how="left").select(
+        "platform", "post_id", "target_at")
+    return posts.join(got, on=["platform", "post_id"], how="left", maintain_order="left")
+
+
 def to_conversation_metrics(posts: pl.DataFrame) -> pl.DataFrame:
     """One row per (platform, account): share of replies, median time to answer, burstiness of posting.
 
     Time to answer needs the replied-to post: replies whose referenced_post_id is in the warehouse are
-    measured (reply time − target time), the rest are skipped and counted.
+    measured (reply time − target time), the rest are skipped and counted. When the frame holds only some
+    accounts, give it a target_at column (the replied-to post's time, looked up across all posts);
+    without one, targets are looked up in the frame itself.
     """
-    p = posts.select("platform", "account_id", "post_id", pl.col("created_at").dt.cast_time_unit("us"), "kind",
-                     "referenced_post_id")
-    targets = posts.select("platform", pl.col("post_id").alias("referenced_post_id"),
-                           pl.col("created_at").dt.cast_time_unit("us").alias("target_at"))
-    replies = (p.filter(pl.col("kind") == "reply").join(targets, on=["platform", "referenced_post_id"], how="left")
-               .with_columns(answer_min=(pl.col("created_at") - pl.col("target_at")).dt.total_seconds() / 60))
-    rows = []
-    for (platform, account_id), g in p.sort("created_at").group_by("platform", "account_id", maintain_order=True):
-        r = replies.filter((pl.col("platform") == platform) & (pl.col("account_id") == account_id))
-        answered = r.filter(pl.col("answer_min").is_not_null() & (pl.col("answer_min") >= 0))
-        gaps = g["created_at"].diff().dt.total_seconds().drop_nulls().to_numpy().astype(float)
-        rows.append({
-            "platform": platform, "account_id": account_id, "count_posts": g.height,
-            "count_replies": r.height, "share_replies": r.height / g.height if g.height else None,
-            "count_replies_timed": answered.height, "count_replies_target_missing": r.height - answered.height,
-            "median_minutes_to_answer": answered["answer_min"].median() if answered.height else None,
-            **burstiness(gaps),
-            "burstiness_method": "B = (σ−μ)/(σ+μ) (Goh & Barabási 2008); corrected A_n (Kim & Jo 2016), "
-                                 "n = inter-post intervals, population σ",
-        })
-    schema = {"platform": pl.Utf8, "account_id": pl.Utf8, "count_posts": pl.Int64, "count_replies": pl.Int64,
-              "share_replies": pl.Float64, "count_replies_timed": pl.Int64, "count_replies_target_missing": pl.Int64,
-              "median_minutes_to_answer": pl.Float64, "burstiness": pl.Float64, "burstiness_corrected": pl.Float64,
-              "count_intervals": pl.Int64, "burstiness_method": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema)
+    if "target_at" not in posts.columns:
+        posts = reply_targets(posts)
+    p = posts.select("platform", "account_id", pl.col("created_at").dt.cast_time_unit("us"), "kind",
+                     pl.col("target_at").dt.cast_time_unit("us")).sort("platform", "account_id", "created_at",
+                                                                       nulls_last=True)
+    answer = (pl.col("created_at") - pl.col("target_at")).dt.total_seconds() / 60
+    reply = pl.col("kind") == "reply"
+    timed = reply & answer.is_not_null() & (answer >= 0)
+    per_account = p.group_by("platform", "account_id", maintain_order=True).agg(
+        count_posts=pl.len().cast(pl.Int64), count_replies=reply.sum().cast(pl.Int64),
+        count_replies_timed=timed.sum().cast(pl.Int64), median_minutes_to_answer=answer.filter(timed).median(),
+        gaps=pl.col("created_at").diff().dt.total_seconds().drop_nulls().cast(pl.Float64))
+    bursts = pl.DataFrame([burstiness(g.to_numpy()) for g in per_account["gaps"]],
+                          schema={"burstiness": pl.Float64, "burstiness_corrected": pl.Float64,
+                                  "count_intervals": pl.Int64})
+    out = pl.concat([per_account.drop("gaps"), bursts], how="horizontal").with_columns(
+        share_replies=pl.when(pl.col("count_posts") > 0).then(pl.col("count_replies") / pl.col("count_posts")),
+        count_replies_target_missing=pl.col("count_replies") - pl.col("count_replies_timed"),
+        burstiness_method=pl.lit(BURSTINESS_METHOD))
+    return out.select(list(CONVERSATION_SCHEMA)).cast(CONVERSATION_SCHEMA)

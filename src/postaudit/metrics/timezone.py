@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import polars as pl
 
@@ -19,14 +21,48 @@ def hour_profile(posts: pl.DataFrame) -> np.ndarray:
     return np.bincount(hours, minlength=24).astype(float)
 
 
+_LOGP = np.log(REFERENCE / REFERENCE.sum())
+_SHIFTED = np.stack([np.roll(_LOGP, -off) for off in OFFSETS])  # _SHIFTED[o, utc_h] = logp[(utc_h + off) % 24]
+
+
 def _scores(counts: np.ndarray) -> np.ndarray:
     """Log-likelihood of the UTC hour counts under the reference curve shifted to each offset.
 
     counts may be (24,) or (draws, 24); local hour = UTC hour + offset.
     """
-    logp = np.log(REFERENCE / REFERENCE.sum())
-    shifted = np.stack([np.roll(logp, -off) for off in OFFSETS])  # shifted[o, utc_h] = logp[(utc_h + off) % 24]
-    return counts @ shifted.T
+    return counts @ _SHIFTED.T
+
+
+ACCOUNT = ["platform", "account_id"]
+NOON = pl.duration(hours=12)
+
+
+def _fit(day_ids: np.ndarray, hours: np.ndarray, n_boot: int, seed: int) -> tuple[int, float]:
+    """Best whole-hour offset for posts on (dense) day ids at UTC hours, and the share of day-bootstrap draws that agree."""
+    cells = day_ids * 24 + hours
+    matrix = np.bincount(cells, minlength=(day_ids.max() + 1) * 24).reshape(-1, 24).astype(float)
+    best = int(OFFSETS[np.argmax(_scores(matrix.sum(axis=0)))])
+    boot = OFFSETS[np.argmax(_scores(_day_draws(matrix.shape[0], n_boot, seed) @ matrix), axis=1)]
+    return best, float((boot == best).mean())
+
+
+@lru_cache(maxsize=16)  # ≤ 16 × 3 MB at 500 draws × 800 days
+def _day_draws(n_days: int, n_boot: int, seed: int) -> np.ndarray:
+    """How often each day is drawn in each of n_boot resamples of n_days days (read-only, n_boot × n_days).
+
+    Times the day-by-hour counts it gives the same sums as matrix[draws].sum(axis=1) (whole numbers, so
+    exactly) without an n_boot × days × 24 array; accounts with as many active days share it.
+    """
+    draws = np.random.default_rng(seed).integers(0, n_days, size=(n_boot, n_days))
+    times = np.bincount((np.arange(n_boot)[:, None] * n_days + draws).ravel(), minlength=n_boot * n_days)
+    times = times.reshape(n_boot, n_days).astype(float)
+    times.flags.writeable = False
+    return times
+
+
+def _day_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    day = pl.col("created_at").dt.date().rank("dense").cast(pl.Int64) - 1
+    return posts.select(day_id=day.over(by) if by else day, hour=pl.col("created_at").dt.hour().cast(pl.Int64))
 
 
 def infer_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -> dict:
@@ -34,16 +70,9 @@ def infer_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -> dic
     if posts.height < 24:
         return {"utc_offset_hours": None, "confidence": None, "count_posts": posts.height,
                 "method": f"not inferred: {posts.height} posts (need 24)", **_no_sleep()}
-    days = posts.select(day=pl.col("created_at").dt.date(), hour=pl.col("created_at").dt.hour())
-    day_ids = days["day"].rank("dense").cast(pl.Int64).to_numpy() - 1
-    matrix = np.zeros((day_ids.max() + 1, 24))
-    np.add.at(matrix, (day_ids, days["hour"].to_numpy()), 1.0)
-    best = int(OFFSETS[np.argmax(_scores(matrix.sum(axis=0)))])
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, matrix.shape[0], size=(n_boot, matrix.shape[0]))
-    boot_counts = matrix[draws].sum(axis=1)
-    boot = OFFSETS[np.argmax(_scores(boot_counts), axis=1)]
-    return {"utc_offset_hours": float(best), "confidence": float((boot == best).mean()),
+    d = _day_hours(posts, [])
+    best, confidence = _fit(d["day_id"].to_numpy(), d["hour"].to_numpy(), n_boot, seed)
+    return {"utc_offset_hours": float(best), "confidence": confidence,
             "count_posts": posts.height, "method": "reference-curve fit, day bootstrap",
             **sleep_window(posts, best)}
 
@@ -52,20 +81,21 @@ def _no_sleep() -> dict:
     return {"sleep_start_local": None, "sleep_end_local": None, "sleep_hours_max": None, "count_nights": 0}
 
 
-def sleep_window(posts: pl.DataFrame, utc_offset_hours: float) -> dict:
-    """Typical longest nightly gap in local time: its median start and end hour and its median length.
+def _longest_nightly_gaps(local: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Per night (local noon to noon), the longest gap between posts: its start (prev), end (t) and hours.
 
-    Each night runs from local noon to noon; the longest gap between posts in it is an upper bound on
-    that night's sleep (Leypunskiy et al. 2018 use the nightly lull the same way).
+    `local` holds local post times t, sorted by `by` then t.
     """
-    local = posts.select(t=pl.col("created_at") + pl.duration(minutes=int(round(utc_offset_hours * 60)))).sort("t")
-    g = (local.with_columns(night=(pl.col("t") - pl.duration(hours=12)).dt.date(),
-                            prev=pl.col("t").shift(1))
+    prev = pl.col("t").shift(1)
+    g = (local.with_columns(night=(pl.col("t") - NOON).dt.date(), prev=prev.over(by) if by else prev)
          .with_columns(gap_h=(pl.col("t") - pl.col("prev")).dt.total_seconds() / 3600)
          .filter(pl.col("prev").is_not_null() & (pl.col("gap_h") < 20)))
     # a gap belongs to the night its end falls in, if it starts after the previous local noon
-    nights = (g.filter((pl.col("prev") - pl.duration(hours=12)).dt.date() >= pl.col("night") - pl.duration(days=1))
-              .sort("gap_h", descending=True).group_by("night").first())
+    return (g.filter((pl.col("prev") - NOON).dt.date() >= pl.col("night") - pl.duration(days=1))
+            .sort("gap_h", descending=True).group_by(*by, "night").first())
+
+
+def _sleep_summary(nights: pl.DataFrame) -> dict:
     if nights.is_empty():
         return _no_sleep()
 
@@ -79,11 +109,51 @@ def sleep_window(posts: pl.DataFrame, utc_offset_hours: float) -> dict:
             "sleep_hours_max": float(nights["gap_h"].median()), "count_nights": nights.height}
 
 
+def sleep_window(posts: pl.DataFrame, utc_offset_hours: float) -> dict:
+    """Typical longest nightly gap in local time: its median start and end hour and its median length.
+
+    Each night runs from local noon to noon; the longest gap between posts in it is an upper bound on
+    that night's sleep (Leypunskiy et al. 2018 use the nightly lull the same way).
+    """
+    local = posts.select(t=pl.col("created_at") + pl.duration(minutes=int(round(utc_offset_hours * 60)))).sort("t")
+    return _sleep_summary(_longest_nightly_gaps(local, []))
+
+
+TIMEZONE_SCHEMA = {"platform": pl.Utf8, "account_id": pl.Utf8, "utc_offset_hours": pl.Float64,
+                   "confidence": pl.Float64, "count_posts": pl.Int64, "method": pl.Utf8,
+                   "sleep_start_local": pl.Float64, "sleep_end_local": pl.Float64, "sleep_hours_max": pl.Float64,
+                   "count_nights": pl.Int64}
+
+
 def to_account_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -> pl.DataFrame:
-    """One row per (platform, account) with the inferred UTC offset, its confidence and the sleep window."""
-    rows = [{"platform": platform, "account_id": account_id, **infer_timezone(g, n_boot=n_boot, seed=seed)}
-            for (platform, account_id), g in posts.group_by("platform", "account_id", maintain_order=True)]
-    schema = {"platform": pl.Utf8, "account_id": pl.Utf8, "utc_offset_hours": pl.Float64, "confidence": pl.Float64,
-              "count_posts": pl.Int64, "method": pl.Utf8, "sleep_start_local": pl.Float64,
-              "sleep_end_local": pl.Float64, "sleep_hours_max": pl.Float64, "count_nights": pl.Int64}
-    return pl.DataFrame(rows, schema=schema)
+    """One row per (platform, account) with the inferred UTC offset, its confidence and the sleep window.
+
+    Same as infer_timezone per account, with the per-post work done for all accounts at once.
+    """
+    p = posts.select(*ACCOUNT, "created_at").sort(*ACCOUNT, "created_at", nulls_last=True)
+    p = p.with_columns(_day_hours(p, ACCOUNT))
+    sizes = p.group_by(ACCOUNT, maintain_order=True).len()
+    ends = np.cumsum(sizes["len"].to_numpy())
+    day_ids, hours = p["day_id"].to_numpy(), p["hour"].to_numpy()
+    rows, offsets = [], []
+    for (platform, account_id, n), end in zip(sizes.iter_rows(), ends, strict=True):
+        if n < 24:
+            rows.append({"platform": platform, "account_id": account_id, "utc_offset_hours": None, "confidence": None,
+                         "count_posts": n, "method": f"not inferred: {n} posts (need 24)", **_no_sleep()})
+            continue
+        best, confidence = _fit(day_ids[end - n:end], hours[end - n:end], n_boot, seed)
+        rows.append({"platform": platform, "account_id": account_id, "utc_offset_hours": float(best),
+                     "confidence": confidence, "count_posts": n, "method": "reference-curve fit, day bootstrap"})
+        offsets.append({"platform": platform, "account_id": account_id, "offset_minutes": best * 60})
+    if offsets:
+        local = (p.join(pl.DataFrame(offsets, schema={"platform": pl.Utf8, "account_id": pl.Utf8,
+                                                      "offset_minutes": pl.Int64}),
+                        on=ACCOUNT, nulls_equal=True, maintain_order="left")
+                 .select(*ACCOUNT, t=pl.col("created_at") + pl.duration(minutes=pl.col("offset_minutes"))))
+        nights = _longest_nightly_gaps(local, ACCOUNT).sort(*ACCOUNT, nulls_last=True)
+        per_account = nights.partition_by(ACCOUNT, as_dict=True)
+        for row in rows:
+            if row["utc_offset_hours"] is not None:
+                got = per_account.get((row["platform"], row["account_id"]), nights.clear())
+                row.update(_sleep_summary(got))
+    return pl.DataFrame(rows, schema=TIMEZONE_SCHEMA)
