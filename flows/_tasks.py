@@ -17,14 +17,21 @@ from postaudit.runs import finish_run, start_run
 
 
 @task(task_run_name="fetch {job.executive} {job.source} {job.target}")
-def fetch(job: Job, landing_dir: str, state_dir: str, limit: str | None, x_bearer_token_block: str | None) -> dict:
+def fetch(job: Job, landing_dir: str, state_dir: str, limit: str | None, x_bearer_token_block: str | None,
+          recheck_files: bool = False) -> dict:
     """Fetch one account or feed into the landing area, holding a slot of its API's concurrency limit."""
     logger = get_run_logger()
     secrets = _secrets(x_bearer_token_block) if job.source == "x_api" else {}
     with limited(limit):
-        counts = run_job(job, landing_dir, state_dir, run_id(), secrets=secrets, progress=logger.info)
+        counts = run_job(job, landing_dir, state_dir, run_id(), secrets=secrets, progress=logger.info,
+                         recheck_files=recheck_files)
     counts["ran_on"] = _where()
-    logger.info("%s %s %s: %d raw rows to the landing area", job.executive, job.source, job.target, counts["fetched"])
+    if counts.get("unchanged_since"):
+        logger.info("%s %s %s: unchanged since %s: skipped (recheck_files=true reads it again)",
+                    job.executive, job.source, job.target, counts["unchanged_since"])
+    else:
+        logger.info("%s %s %s: %d raw rows to the landing area", job.executive, job.source, job.target,
+                    counts["fetched"])
     return counts
 
 
@@ -70,7 +77,8 @@ def resolve(db: str | None, audits_file: str | None, landing_dir: str | None, st
     return audits, db, landing_dir, state_dir
 
 
-def collect(jobs: list[Job], db: str, landing_dir: str, state_dir: str, x_bearer_token_block: str | None) -> dict:
+def collect(jobs: list[Job], db: str, landing_dir: str, state_dir: str, x_bearer_token_block: str | None,
+            recheck_files: bool = False) -> dict:
     """Run the jobs in parallel on the flow's task runner, then load; counts with the failures listed."""
     logger = get_run_logger()
     apis = {j.api for j in jobs if j.api}
@@ -79,7 +87,8 @@ def collect(jobs: list[Job], db: str, landing_dir: str, state_dir: str, x_bearer
         logger.warning("no global concurrency limit %r on the server: %s calls are not rate-limited across runs "
                        "(create it: prefect gcl create %s --limit 1)", name, name, name)
     futures = fetch.map(jobs, unmapped(landing_dir), unmapped(state_dir),
-                        [j.api if j.api in present else None for j in jobs], unmapped(x_bearer_token_block))
+                        [j.api if j.api in present else None for j in jobs], unmapped(x_bearer_token_block),
+                        unmapped(recheck_files))
     results, errors = [], []
     for job, future in zip(jobs, futures, strict=True):
         try:
@@ -90,19 +99,20 @@ def collect(jobs: list[Job], db: str, landing_dir: str, state_dir: str, x_bearer
     loaded = load_landing(db, landing_dir, WAREHOUSE_LIMIT if WAREHOUSE_LIMIT in present else None)
     total = runs.tally(results)
     total.update(new=loaded["new"], skipped=loaded["skipped"], failed=len(errors) + loaded["failed"])
-    return {"jobs": len(jobs), **total, "batches": loaded["batches"], "tables": loaded["tables"],
+    return {"jobs": len(jobs), **total, "unchanged": sum(1 for r in results if r.get("unchanged_since")),
+            "batches": loaded["batches"], "tables": loaded["tables"],
             "workers": sorted({r["ran_on"] for r in results}),
             "errors": errors + loaded["errors"]}
 
 
 def run_collection(name: str, jobs: list[Job], db: str, landing_dir: str, state_dir: str,
-                   block: str | None, params: dict, legacy: tuple[str, str, str]) -> dict:
+                   block: str | None, params: dict, legacy: tuple[str, str, str], recheck_files: bool = False) -> dict:
     """Record the run, fan out, load, record the counts; fail the run (after loading the rest) if a fetch failed."""
     rid = run_id()
     with open_db(db) as con:
-        start_run(con, rid, name, params)
+        start_run(con, rid, name, {**params, "recheck_files": recheck_files})
     try:
-        counts = collect(jobs, db, landing_dir, state_dir, block)
+        counts = collect(jobs, db, landing_dir, state_dir, block, recheck_files)
     except Exception as exc:
         with open_db(db) as con:
             finish_run(con, rid, "failed", {}, str(exc))

@@ -6,9 +6,10 @@ parameters (`source="simulated"` or `"files"`), which `postaudit demo` uses.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 
 from flows._common import open_db, run_id
 from flows._tasks import resolve, run_collection
@@ -18,6 +19,7 @@ from flows.collect_press import collect_press
 from flows.render_dashboard import render_dashboard
 from postaudit import audits as audits_mod
 from postaudit import warehouse
+from postaudit.runs import dashboard_is_current
 from postaudit.sources import simulated as sim
 
 
@@ -44,10 +46,17 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
           x_jsonl: list[str] | None = None, feed_files: list[str] | None = None,
           days: int = 56, seed: int = 7, n_boot: int | None = None,
           audits_file: str | None = None, executive: str | None = None,
-          x_bearer_token_block: str | None = "x-bearer-token", force_build: bool = False) -> dict:
-    """Run the audits in an audits file (or one audit from the parameters) end to end; returns where outputs are."""
+          x_bearer_token_block: str | None = "x-bearer-token", force_build: bool = False,
+          recheck_files: bool = False) -> dict:
+    """Run the audits in an audits file (or one audit from the parameters) end to end; returns where outputs are.
+
+    Incremental: files unchanged since their last read are not read again (recheck_files=True reads them),
+    the build is skipped when no input changed (force_build=True rebuilds), and then so is the dashboard
+    when its file is newer than the last build.
+    """
     if audits_file:
-        return _audit_file(db, dashboard, audits_file, executive, n_boot, x_bearer_token_block, force_build)
+        return _audit_file(db, dashboard, audits_file, executive, n_boot, x_bearer_token_block, force_build,
+                           recheck_files)
     db = db or "data/postaudit.duckdb"
     dashboard = dashboard or str(Path(db).parent / "dashboard.html")
     n_boot = n_boot or 2000
@@ -57,14 +66,24 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
         land_ground_truth(db, files["ground_truth"])
     elif source != "files":
         raise ValueError(f"unknown source {source!r}: use 'simulated' or 'files', or pass audits_file")
-    posts = collect_posts(db, x_jsonl=x_jsonl, simulated=source == "simulated")
-    press = collect_press(db, feed_files=feed_files, simulated=source == "simulated")
+    posts = collect_posts(db, x_jsonl=x_jsonl, simulated=source == "simulated", recheck_files=recheck_files)
+    press = collect_press(db, feed_files=feed_files, simulated=source == "simulated", recheck_files=recheck_files)
     metrics = build_metrics(db, n_boot=n_boot, force=force_build)
-    html = render_dashboard(db, dashboard)
-    return {"db": db, "dashboard": html, "posts": posts, "press": press, "metrics": metrics}
+    html, rendered = _dashboard(db, dashboard, metrics)
+    return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "posts": posts, "press": press,
+            "metrics": metrics}
 
 
-def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_build) -> dict:
+def _dashboard(db: str, out: str, metrics: dict) -> tuple[str, bool]:
+    """Render the dashboard, unless the build was skipped and the file is newer than the build that stands."""
+    built = metrics.get("last_built_at")
+    if metrics.get("skipped") and built and dashboard_is_current(out, datetime.fromisoformat(built)):
+        get_run_logger().info("dashboard %s is newer than the last build (%s): not rendered again", out, built)
+        return out, False
+    return render_dashboard(db, out), True
+
+
+def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_build, recheck_files) -> dict:
     """Every executive's posts and press fan out together on this flow's task runner; one load; one build."""
     audits, db, landing_dir, state_dir = resolve(db, audits_file, None, None)
     dashboard = dashboard or audits.dashboard
@@ -72,15 +91,15 @@ def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_buil
     params = {"db": db, "audits_file": audits_file, "executive": executive}
     try:
         collected = run_collection("audit", jobs, db, landing_dir, state_dir, block,
-                                   params, legacy=("files", "new_pages", "raw_x_pages"))
+                                   params, legacy=("files", "new_pages", "raw_x_pages"), recheck_files=recheck_files)
         failure = None
     except RuntimeError as exc:  # some fetches failed: build and render what did land, then fail the run
         collected, failure = None, exc
     metrics = build_metrics(db, n_boot=n_boot or audits.n_boot, force=force_build)
-    html = render_dashboard(db, dashboard)
+    html, rendered = _dashboard(db, dashboard, metrics)
     if failure:
         raise failure
-    return {"db": db, "dashboard": html, "collected": collected, "metrics": metrics,
+    return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "collected": collected, "metrics": metrics,
             "executives": [e.id for e in audits.select(executive)]}
 
 

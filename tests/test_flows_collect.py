@@ -49,7 +49,12 @@ def test_build_is_skipped_until_an_input_changes(prefect_harness, sim_files, tmp
     collect_press(db, feed_files=[str(p) for p in sim_files["feeds"][:2]], simulated=True)
     first = build_metrics(db, n_boot=100)
     assert not first.get("skipped")
-    assert build_metrics(db, n_boot=100) == {"skipped": True}
+    skipped = build_metrics(db, n_boot=100)
+    con = duckdb.connect(db, read_only=True)
+    [(built_at,)] = con.execute("select finished_at from runs where status = 'completed' and flow_name = "
+                                "'build_metrics'").fetchall()
+    con.close()
+    assert skipped == {"skipped": True, "last_built_at": built_at.isoformat()}
     assert not build_metrics(db, n_boot=100, force=True).get("skipped")
     collect_press(db, feed_files=[str(p) for p in sim_files["feeds"]], simulated=True)  # more feeds: new rows
     assert not build_metrics(db, n_boot=100).get("skipped")

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from postaudit import landing, warehouse
+from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord
 
 
@@ -120,3 +121,26 @@ def test_bad_source_or_table_names_are_refused(tmp_path):
         landing.write_batch(_records(1), tmp_path, "../escape", table="raw_x_pages", prov=prov)
     with pytest.raises(ValueError):
         landing.write_batch(_records(1), tmp_path, "ok", table="posts", prov=prov)
+
+
+def test_a_batch_loads_in_chunks_and_still_all_or_nothing(con, tmp_path):
+    prov = Provenance("twarc_jsonl", "f")
+    path = landing.write_batch(_records(5), tmp_path, "twarc_jsonl", table="raw_x_pages", prov=prov, batch_id="c")
+    warehouse.land_raw(con, "raw_x_pages", _records(1, start=3), prov)  # one row of the batch is already there
+    assert landing.load_batch(con, path, chunk_rows=2) == {"rows": 5, "new": 4, "tables": {"raw_x_pages": 4}}
+    # Two full chunks go in before the cut last line: all of it rolls back.
+    more = landing.write_batch(_records(5, start=10), tmp_path, "twarc_jsonl", table="raw_x_pages", prov=prov)
+    more.write_text(more.read_text() + '{"table": "raw_x_pages", "record_id"\n')
+    with pytest.raises(InputError, match=r":6: not valid JSON"):
+        landing.load_batch(con, more, chunk_rows=2)
+    assert _count(con) == 5
+
+
+def test_write_stream_counts_rows_and_writes_nothing_for_none(tmp_path):
+    prov = Provenance("twarc_jsonl", "f")
+    path, n = landing.write_stream(landing.iter_batch_rows("raw_x_pages", _records(3) + _records(2), prov),
+                                   tmp_path, "twarc_jsonl", batch_id="s")
+    assert (path, n) == (tmp_path / "twarc_jsonl" / "s.jsonl", 3)  # the repeated records once
+    assert len(path.read_text().splitlines()) == 3
+    assert landing.write_stream(iter([]), tmp_path, "twarc_jsonl", batch_id="empty") == (None, 0)
+    assert sorted(p.name for p in (tmp_path / "twarc_jsonl").iterdir()) == ["s.jsonl"]

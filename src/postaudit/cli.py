@@ -101,13 +101,20 @@ def build(db: DbOption = None,
           claims: Annotated[Path | None, typer.Option(
               help="Claims file (TOML or YAML) to judge besides the claims found in the press. "
                    "Default: claims.toml beside the warehouse, if present. See docs/claims.example.toml.")] = None,
+          force: Annotated[bool, typer.Option(help="Build even if no input changed since the last build.")] = False,
           ) -> None:
     """Apply the SQL layers (raw → staging → marts) and compute every metric from what the warehouse holds.
 
     Writes sessions, daily_activity, timeshare_estimates (+ weekly, sensitivity grid), account_timezone,
     post_reactions, account_reach, conversation_metrics, press marts, claims and claim_verdicts.
+
+    Skipped when nothing it reads changed since the last completed build (row counts and newest landing
+    time of every raw table, the sql/ files, the claims file, --n-boot, the tool version), as in scheduled
+    runs; --force builds anyway. Every build is recorded in the `runs` table.
     """
-    from postaudit.build import build_metrics, build_sql
+    import uuid
+
+    from postaudit import runs
 
     cfg = settings.load(db)
     if not cfg.db_path.exists():
@@ -115,16 +122,44 @@ def build(db: DbOption = None,
     if claims is not None and not claims.is_file():
         fail(f"claims file {claims} does not exist")
     con = _connect(cfg.db_path)
+    rid = f"cli-{uuid.uuid4()}"
+    params = {"db": str(cfg.db_path), "n_boot": n_boot, "claims": str(claims) if claims else None, "force": force,
+              "via": "postaudit build"}
     try:
-        with console.status("Building...") as status:
-            built = build_sql(con)
+        runs.start_run(con, rid, "build_metrics", params)
+        inputs = runs.build_inputs(con, n_boot=n_boot, claims_file=claims)
+        reasons = ["--force"] if force else runs.build_reasons(con, inputs)
+        if not reasons:
+            built_at = runs.last_build(con)[1]
+            runs.finish_run(con, rid, "skipped", {"skipped": 1}, "no input changed since the last completed build")
+            console.print(f"Marts up to date: no raw table, SQL file, claims file or --n-boot changed since the build "
+                          f"of {built_at:%Y-%m-%d %H:%M:%S} UTC; skipped (--force builds anyway).")
+            return
+        counts, built = _build(con, rid, n_boot, claims, reasons, inputs)
+    finally:
+        con.close()
+    console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+def _build(con: duckdb.DuckDBPyConnection, rid: str, n_boot: int, claims: Path | None, reasons: list[str],
+           inputs: dict) -> tuple[dict, int]:
+    """Build and record the run as the build flow does, so the next skip check sees this build."""
+    from postaudit import runs
+    from postaudit.build import build_metrics, build_sql
+
+    try:
+        with console.status(f"Building ({'; '.join(reasons)})...") as status:
+            built = len(build_sql(con))
             counts = build_metrics(con, n_boot=n_boot, claims_file=claims,
                                    progress=lambda m: status.update(f"Building: {m}"))
     except InputError as exc:
+        runs.finish_run(con, rid, "failed", {}, str(exc))
         fail(str(exc))
-    finally:
-        con.close()
-    console.print(f"Built {len(built)} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    except Exception as exc:
+        runs.finish_run(con, rid, "failed", {}, str(exc) or type(exc).__name__)
+        raise
+    runs.finish_run(con, rid, "completed", {**counts, "sql_relations": built, "inputs": inputs})
+    return counts, built
 
 
 @app.command()

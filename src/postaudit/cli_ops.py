@@ -22,8 +22,16 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
         dask_address: Annotated[str | None, typer.Option(
             help="Fan out on an existing dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
         force_build: Annotated[bool, typer.Option(help="Rebuild the marts even if no input changed.")] = False,
+        recheck_files: Annotated[bool, typer.Option(
+            help="Read file sources (x_jsonl, x_archive, telegram, slack, feed files) even when their size and "
+                 "modification time are unchanged since the last successful read.")] = False,
         ) -> None:
-    """Run every audit in an audits file: collect posts and press in parallel, build the marts, render the dashboard."""
+    """Run every audit in an audits file: collect posts and press in parallel, build the marts, render the dashboard.
+
+    Incremental: a file source whose path, size and modification time are unchanged since its last successful
+    read is skipped; the build is skipped when no input changed; the dashboard is not rendered again when it is
+    newer than the last build.
+    """
     from postaudit import audits
 
     try:
@@ -38,12 +46,19 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
     if dask_workers or dask_address:
         flow = audit.with_options(task_runner=dask_runner(n_workers=dask_workers or 2, address=dask_address))
     with console.status(f"Running {len(parsed.select(executive))} audit(s) from {audits_file}..."):
-        result = flow(audits_file=str(audits_file), executive=executive, force_build=force_build)
+        result = flow(audits_file=str(audits_file), executive=executive, force_build=force_build,
+                      recheck_files=recheck_files)
     c = result["collected"]
     console.print(f"{len(result['executives'])} executive(s), {c['jobs']} fetches: {c['fetched']} raw records fetched, "
                   f"{c['new']} new, {c['skipped']} already there, {c['failed']} failed.")
+    if c.get("unchanged"):
+        console.print(f"{c['unchanged']} file source(s) unchanged since their last read: skipped "
+                      "(--recheck-files reads them again).")
     if result["metrics"].get("skipped"):
-        console.print("Marts unchanged: no input changed since the last build.")
+        console.print(f"Marts unchanged: no input changed since the build of {result['metrics']['last_built_at']} "
+                      "(--force-build rebuilds).")
+    if not result.get("dashboard_rendered", True):
+        console.print("Dashboard not rendered again: it is newer than the last build.")
     print(f"Warehouse: {Path(result['db']).resolve()}")
     print(f"Dashboard: {Path(result['dashboard']).resolve()}")
 

@@ -103,13 +103,28 @@ def import_x_archive(
 
 @import_app.command("x-jsonl")
 def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSONL files (plain or .gz).")],
-                   db: DbOption = None) -> None:
+                   db: DbOption = None,
+                   recheck: Annotated[bool, typer.Option(
+                       help="Read files again even when they are unchanged since they were landed.")] = False,
+                   ) -> None:
     """Land X API v2 data from twarc2 JSONL: response pages (`twarc2 timeline/search`) or flattened posts
-    (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it."""
+    (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it.
+
+    A file already landed whole into this warehouse, with the same path, size and modification time, is
+    skipped without reading it (use --recheck to read it again)."""
+    from datetime import UTC, datetime
+
+    from postaudit import landing
     from postaudit.sources import twarc_jsonl
 
     def land(con, path) -> str:
-        result = twarc_jsonl.land_file(con, path)
+        read_at = datetime.now(UTC)
+        stamp = landing.file_stamp(path)  # before reading: a file rewritten meanwhile is read again next time
+        if not recheck and (landed_at := landing.landed_unchanged(con, "x_jsonl", stamp)):
+            return (f"already landed {landed_at:%Y-%m-%d %H:%M:%S} UTC and unchanged since (same size and "
+                    "modification time): skipped; use --recheck to read it again")
+        result = twarc_jsonl.land_file(con, path, progress=console.print)
+        landing.record_landed(con, "x_jsonl", stamp, read_at, result["pages"] + result["flat_posts"])
         return f"{result['new_records']} new records ({result['pages']} pages, {result['flat_posts']} flattened posts)"
 
     land_each(db, paths, land)

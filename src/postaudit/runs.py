@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -73,24 +74,96 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, **params) -> dict:
             "params": json.loads(json.dumps(params, default=str, sort_keys=True))}
 
 
-def last_build_fingerprint(con: duckdb.DuckDBPyConnection, flow_name: str = "build_metrics") -> dict | None:
-    """The inputs the last completed build saw (None if there was none)."""
+DEFAULT_CLAIMS_FILE = "claims.toml"
+
+
+def claims_path(con: duckdb.DuckDBPyConnection, claims_file: str | Path | None = None) -> Path | None:
+    """The claims file a build reads: the one given, else claims.toml beside the warehouse file, if any.
+
+    The same rule as postaudit.build.default_claims_file (tests/test_incremental.py checks they agree), kept
+    here so that deciding to skip a build does not import the metrics stack (~0.5 s of scipy and datasketch).
+    """
+    if claims_file:
+        return Path(claims_file)
+    rows = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
+    if not rows or not rows[0][0]:
+        return None
+    path = Path(rows[0][0]).parent / DEFAULT_CLAIMS_FILE
+    return path if path.is_file() else None
+
+
+def build_inputs(con: duckdb.DuckDBPyConnection, n_boot: int, claims_file: str | Path | None = None) -> dict:
+    """The fingerprint builds are cached on: input_fingerprint with n_boot and the claims file the build reads."""
+    path = claims_path(con, claims_file)
+    claims = None
+    if path is not None and path.is_file():
+        claims = {"path": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+    return input_fingerprint(con, n_boot=n_boot, claims=claims)
+
+
+def last_build(con: duckdb.DuckDBPyConnection, flow_name: str = "build_metrics") -> tuple[dict | None, datetime | None]:
+    """The inputs the last completed build saw and when it finished ((None, None) if there was none)."""
     ensure_raw(con)
-    rows = con.execute("SELECT counts FROM runs WHERE flow_name = ? AND status = 'completed' "
+    rows = con.execute("SELECT counts, finished_at FROM runs WHERE flow_name = ? AND status = 'completed' "
                        "ORDER BY finished_at DESC LIMIT 1", [flow_name]).fetchall()
     if not rows or rows[0][0] is None:
-        return None
-    return json.loads(rows[0][0]).get("inputs")
+        return None, None
+    return json.loads(rows[0][0]).get("inputs"), rows[0][1]
 
 
-def needs_build(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tuple[str, ...] = ("posts", "claim_verdicts")
-                ) -> bool:
-    """True unless the last completed build saw exactly these inputs and its marts are still there."""
+def last_build_fingerprint(con: duckdb.DuckDBPyConnection, flow_name: str = "build_metrics") -> dict | None:
+    """The inputs the last completed build saw (None if there was none)."""
+    return last_build(con, flow_name)[0]
+
+
+BUILD_MARTS = ("posts", "claim_verdicts")
+
+
+def build_reasons(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tuple[str, ...] = BUILD_MARTS
+                  ) -> list[str]:
+    """Why a build is needed, in words; empty when the last completed build saw exactly these inputs."""
     from postaudit.warehouse import table_exists
 
-    if not all(table_exists(con, m) for m in marts):
-        return True
-    return last_build_fingerprint(con) != fingerprint
+    missing = [m for m in marts if not table_exists(con, m)]
+    if missing:
+        return [f"mart {', '.join(missing)} missing"]
+    old = last_build_fingerprint(con)
+    if old is None:
+        return ["no completed build recorded"]
+    reasons = []
+    old_raw, new_raw = old.get("raw", {}), fingerprint.get("raw", {})
+    for table in sorted(set(old_raw) | set(new_raw)):
+        before, after = old_raw.get(table), new_raw.get(table)
+        if before is None or after is None:
+            reasons.append(f"{table} {'added' if before is None else 'gone'}")
+        elif before != after:
+            reasons.append(f"{table} {before[0]:,} → {after[0]:,} rows" if before[0] != after[0]
+                           else f"{table} re-landed (newest landed_at {after[1]})")
+    if old.get("sql") != fingerprint.get("sql"):
+        reasons.append("sql/ files changed")
+    if old.get("version") != fingerprint.get("version"):
+        reasons.append(f"tool version {old.get('version')} → {fingerprint.get('version')}")
+    old_p, new_p = old.get("params", {}), fingerprint.get("params", {})
+    reasons += [f"{k} changed" for k in sorted(set(old_p) | set(new_p)) if old_p.get(k) != new_p.get(k)]
+    return reasons or (["inputs changed"] if old != fingerprint else [])
+
+
+def needs_build(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tuple[str, ...] = BUILD_MARTS) -> bool:
+    """True unless the last completed build saw exactly these inputs and its marts are still there."""
+    return bool(build_reasons(con, fingerprint, marts))
+
+
+DASHBOARD_CODE = Path(__file__).resolve().parents[2] / "dashboards"
+
+
+def dashboard_is_current(path: str | Path, built_at: datetime | None) -> bool:
+    """True when the dashboard file is newer than the last completed build and than the code that renders it."""
+    path = Path(path)
+    if built_at is None or not path.is_file():
+        return False
+    rendered = path.stat().st_mtime_ns
+    code = max((p.stat().st_mtime_ns for p in DASHBOARD_CODE.rglob("*.py")), default=0)
+    return rendered > int(built_at.timestamp() * 1e9) and rendered > code
 
 
 def refresh_freshness(con: duckdb.DuckDBPyConnection) -> None:
