@@ -97,6 +97,8 @@ def measure(cmd: list[str], timeout: float, env: dict | None = None, cwd: Path =
             with contextlib.suppress(json.JSONDecodeError):
                 info = json.loads(line)
             break
+    if not info and stdout.strip():
+        info = {"said": " ".join(stdout.split())[:300]}  # a CLI step: what it told the user
     res = {"wall_s": round(wall, 2), "peak_mb": round(usage.ru_maxrss / 1024), "rc": proc.returncode,
            "timed_out": timed_out, "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
            "info": info}
@@ -118,45 +120,29 @@ def run_size(n: int, args, data: Path) -> dict:
     meta = json.loads(meta_path.read_text())
     say(f"N={label(n)}: {meta['bytes'] / 1e6:.0f} MB, {meta['lines']} pages, {meta['post_observations']} post objects")
     db = data / f"wh_{label(n)}.duckdb"
-    bulk_db = data / f"wh_bulk_{label(n)}.duckdb"
-    for f in (db, bulk_db):
+    for f in (db,):
         f.unlink(missing_ok=True)
         Path(str(f) + ".wal").unlink(missing_ok=True)
     t = args.timeout
-    env = tree_env(args.tree, args.duckdb_memory if n >= args.mem_cap_from else None)
+    env = tree_env(args.tree, args.duckdb_memory)
     postaudit = [PY, "-m", "postaudit.cli"]
 
     def step(name: str, cmd: list[str], **kw) -> dict | None:
         if args.steps and name not in args.steps:
             return None
         say(f"  {name} ...")
-        r = measure(cmd, kw.pop("timeout", t), env=kw.pop("env", env), cwd=args.tree,
-                    mem_cap_gb=args.mem_cap_gb if n >= args.mem_cap_from else None)
-        if n >= args.mem_cap_from:
+        r = measure(cmd, kw.pop("timeout", t), env=kw.pop("env", env), cwd=args.tree, mem_cap_gb=args.mem_cap_gb)
+        if args.mem_cap_gb:
             r["mem_cap_gb"] = args.mem_cap_gb
-            r["duckdb_memory"] = args.duckdb_memory
         steps[name] = r
         say(f"  {name}: {r['wall_s']} s, {r['peak_mb']} MB" + (" TIMEOUT" if r["timed_out"] else "")
             + (f" FAILED {r.get('error')}" if r["rc"] and not r["timed_out"] else ""))
         return r
 
-    big = n > args.chunk
-    step("land_cli", [*postaudit, "import", "x-jsonl", str(path), "--db", str(bulk_db if big else db)])
-    if big:
-        for f in (bulk_db, Path(str(bulk_db) + ".wal")):
-            f.unlink(missing_ok=True)
-        # DuckDB keeps a transaction's new rows in memory until commit (measured: ~2.7 GB per 1M posts), and a
-        # file lands in one transaction; so the largest sizes land as files of --chunk posts each, as
-        # researchers' collections usually come (one file per query or per day).
-        chunks = split_lines(path, -(-n // args.chunk))
-        step("land_bulk_files", [PY, str(HERE / "steps.py"), "land-bulk", str(db), *map(str, chunks)])
-    else:
-        step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
-        step("land_bulk", [PY, str(HERE / "steps.py"), "land-bulk", str(bulk_db), str(path)])
-        for f in (bulk_db, Path(str(bulk_db) + ".wal")):
-            f.unlink(missing_ok=True)
-    if big:
-        step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
+    # One file at every N, as a researcher's export comes: `import x-jsonl` checks a file over 512 MB whole,
+    # then lands it in parts, one transaction each (warehouse.land_jsonl), so memory stays bounded.
+    step("land_cli", [*postaudit, "import", "x-jsonl", str(path), "--db", str(db)])
+    step("sql_layers", [PY, str(HERE / "steps.py"), "sql", str(db)])
     step("duckdb_floor", [PY, str(HERE / "steps.py"), "floor", str(path)])
     if TWARC.exists() and n <= args.twarc_max:
         csv = data / f"twarc_{label(n)}.csv"
@@ -166,9 +152,10 @@ def run_size(n: int, args, data: Path) -> dict:
         step("twarc_csv", [str(TWARC), "--bearer-token", "none", "csv", str(path), str(csv)],
              env={**os.environ, "HOME": str(home)})
         csv.unlink(missing_ok=True)
-    step("reimport_nothing_new", [*postaudit, "import", "x-jsonl", str(path), "--db", str(db)])
-    step("sql_layers_nothing_new", [PY, str(HERE / "steps.py"), "sql", str(db)])
     step("metrics", [PY, str(HERE / "steps.py"), "metrics", str(db), str(args.n_boot)])
+    # The incremental run a schedule repeats: the same file again, then a build; nothing is new.
+    step("reimport_nothing_new", [*postaudit, "import", "x-jsonl", str(path), "--db", str(db)])
+    step("build_nothing_new", [*postaudit, "build", "--db", str(db), "--n-boot", str(args.n_boot)])
     html = data / f"dashboard_{label(n)}.html"
     r = step("dashboard", [*postaudit, "dashboard", "--db", str(db), "--out", str(html)])
     if r and r["rc"] == 0 and html.exists():
@@ -177,25 +164,6 @@ def run_size(n: int, args, data: Path) -> dict:
         for f in (db, Path(str(db) + ".wal")):
             f.unlink(missing_ok=True)
     return {"n": n, "file": meta, "steps": steps}
-
-
-def split_lines(path: Path, parts: int) -> list[Path]:
-    """Split a JSONL file into `parts` files of whole lines (kept beside it; reused when present)."""
-    out = [path.with_name(f"{path.stem}.part{i:02d}.jsonl") for i in range(parts)]
-    if all(p.exists() for p in out):
-        return out
-    with open(path, "rb") as fh:
-        lines = sum(1 for _ in fh)
-    per = -(-lines // parts)
-    with open(path, "rb") as src:
-        for p in out:
-            with open(p, "wb") as dst:
-                for _ in range(per):
-                    line = src.readline()
-                    if not line:
-                        break
-                    dst.write(line)
-    return out
 
 
 def tree_env(tree: Path, duckdb_memory: str | None = None) -> dict:
@@ -245,13 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     ap.add_argument("--tree", type=Path, default=ROOT,
                     help="source tree to measure (default: this one); e.g. an export of a commit")
-    ap.add_argument("--mem-cap-gb", type=float, default=12,
-                    help="address-space cap per step (GB) for N >= --mem-cap-from; protects a shared machine")
-    ap.add_argument("--duckdb-memory", default="4GB",
-                    help="DuckDB memory_limit for N >= --mem-cap-from (POSTAUDIT_DUCKDB_MEMORY_LIMIT)")
-    ap.add_argument("--mem-cap-from", type=parse_size, default=10_000_000, help="smallest N the cap applies to")
-    ap.add_argument("--chunk", type=parse_size, default=1_000_000,
-                    help="above this N, the bulk path lands the file split into files of this many posts")
+    ap.add_argument("--mem-cap-gb", type=float, default=None,
+                    help="address-space cap per step (GB), to protect a shared machine; off by default because "
+                         "polars and DuckDB reserve far more address space than they touch")
+    ap.add_argument("--duckdb-memory", default=None,
+                    help="DuckDB memory_limit (POSTAUDIT_DUCKDB_MEMORY_LIMIT); default: postaudit's own (4GB)")
     ap.add_argument("--steps", type=lambda v: set(v.split(",")), default=None,
                     help="only these steps (comma-separated names as in results.json)")
     ap.add_argument("--render-only", action="store_true",
@@ -298,16 +264,14 @@ def _fmt(r: dict | None) -> tuple[str, str]:
 
 
 STEP_NAMES = {
-    "land_cli": "import: `postaudit import x-jsonl` (land raw pages)",
-    "land_bulk": "import: bulk path `warehouse.land_jsonl` (land raw pages)",
-    "land_bulk_files": "import: bulk path, the file split in parts of --chunk posts (one transaction each)",
+    "land_cli": "import: `postaudit import x-jsonl` (land raw pages; parts of 512 MB above that size)",
     "sql_layers": "import: SQL layers raw → staging → marts (incl. `posts`)",
     "duckdb_floor": "floor: DuckDB `read_json` counting posts",
     "twarc_csv": "reference: `twarc2 csv`",
-    "reimport_nothing_new": "incremental: re-import same file (nothing new)",
-    "sql_layers_nothing_new": "incremental: SQL layers again (nothing new)",
     "metrics": "metrics build (press, sessions, daily, time-share bootstrap, verdicts)",
     "dashboard": "dashboard render (`postaudit dashboard`)",
+    "reimport_nothing_new": "incremental: `import x-jsonl` same file again (nothing new)",
+    "build_nothing_new": "incremental: `postaudit build` again (nothing new)",
 }
 
 
@@ -320,15 +284,16 @@ def ratios(s: dict) -> dict:
     st = s["steps"]
     out = {}
     if ok(st.get("land_cli")) and ok(st.get("sql_layers")):
-        out["import_cli_s"] = round(st["land_cli"]["wall_s"] + st["sql_layers"]["wall_s"], 2)
-    bulk = st.get("land_bulk") or st.get("land_bulk_files")
-    if ok(bulk) and ok(st.get("sql_layers")):
-        out["import_bulk_s"] = round(bulk["wall_s"] + st["sql_layers"]["wall_s"], 2)
-    for k in ("import_cli_s", "import_bulk_s"):
-        if k in out and ok(st.get("twarc_csv")):
-            out[k.replace("_s", "_speedup_vs_twarc")] = round(st["twarc_csv"]["wall_s"] / out[k], 1)
-        if k in out and ok(st.get("duckdb_floor")):
-            out[k.replace("_s", "_x_floor")] = round(out[k] / st["duckdb_floor"]["wall_s"], 1)
+        out["import_s"] = round(st["land_cli"]["wall_s"] + st["sql_layers"]["wall_s"], 2)
+        if ok(st.get("twarc_csv")):
+            out["import_speedup_vs_twarc"] = round(st["twarc_csv"]["wall_s"] / out["import_s"], 1)
+        if ok(st.get("duckdb_floor")):
+            out["import_x_floor"] = round(out["import_s"] / st["duckdb_floor"]["wall_s"], 1)
+        if ok(st.get("metrics")):
+            out["import_and_metrics_s"] = round(out["import_s"] + st["metrics"]["wall_s"], 2)
+    if ok(st.get("reimport_nothing_new")) and ok(st.get("build_nothing_new")):
+        out["incremental_nothing_new_s"] = round(st["reimport_nothing_new"]["wall_s"]
+                                                 + st["build_nothing_new"]["wall_s"], 2)
     return out
 
 
@@ -343,17 +308,19 @@ def render_table(results: dict) -> str:
             if r is None:
                 continue
             wall, mb = _fmt(r)
-            rate = f"{n / r['wall_s']:,.0f}" if ok(r) and key not in ("metrics", "dashboard") else ""
+            rate = f"{n / r['wall_s']:,.0f}" if ok(r) and key in ("land_cli", "sql_layers", "duckdb_floor",
+                                                                   "twarc_csv") else ""
             note = ""
             if key == "dashboard" and "html_mb" in r["info"]:
                 note = f"HTML {r['info']['html_mb']} MB"
             if key == "metrics" and r["info"].get("phases_s"):
                 note = ", ".join(f"{k.rstrip(':,')} {v} s" for k, v in r["info"]["phases_s"].items())
+            if key.endswith("_nothing_new") and r["info"].get("said"):
+                note = "said: " + r["info"]["said"][:160]
             if r.get("error"):
                 note = "error: " + " ".join(r["error"])[-200:]
             if r.get("mem_cap_gb"):
-                note = (f"(address space capped at {r['mem_cap_gb']:g} GB, DuckDB memory_limit "
-                        f"{r.get('duckdb_memory')}) " + note)
+                note = f"(address space capped at {r['mem_cap_gb']:g} GB) " + note
             lines.append(f"| {label(n)} | {name} | {wall} | {mb} | {rate} | {r['load_before']} → {r['load_after']} | "
                          f"{note.replace('|', '/')} |")
         rt = ratios(s)
@@ -380,7 +347,7 @@ def write_doc(out: Path, results: dict, table: str) -> None:
     series = {}
     for s in results["sizes"]:
         rt = ratios(s)
-        for name, val in (("import (CLI)", rt.get("import_cli_s")), ("import (bulk path)", rt.get("import_bulk_s")),
+        for name, val in (("import", rt.get("import_s")),
                           ("twarc2 csv", s["steps"].get("twarc_csv")),
                           ("DuckDB read_json floor", s["steps"].get("duckdb_floor")),
                           ("metrics build", s["steps"].get("metrics")),

@@ -9,9 +9,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-X_CHECK = ("json_type(payload) = 'OBJECT' and (json_exists(payload, '$.data') or json_exists(payload, '$.meta') "
-           "or json_exists(payload, '$.errors'))")
-
 
 def land_bulk(db: str, *paths: str) -> dict:
     """The DuckDB-side bulk path (warehouse.land_jsonl), one transaction per file, twarc parser as fallback."""
@@ -23,7 +20,7 @@ def land_bulk(db: str, *paths: str) -> dict:
     try:
         for path in paths:
             n += warehouse.land_jsonl(con, "raw_x_pages", path, warehouse.Provenance("twarc_jsonl", path),
-                                      check_sql=X_CHECK, retrieved_at_path="$.__twarc.retrieved_at",
+                                      check_sql=twarc_jsonl.PAGE_CHECK, retrieved_at_path="$.__twarc.retrieved_at",
                                       fallback=lambda p=path: twarc_jsonl.fetch_pages(p))
     finally:
         con.close()
@@ -54,13 +51,17 @@ def floor(path: str) -> dict:
 
 def metrics(db: str, n_boot: str) -> dict:
     """build_metrics (press marts, sessions, daily activity, time-share with bootstrap, verdicts), phases timed."""
-    from postaudit import warehouse
+    from postaudit import runs, warehouse
     from postaudit.build import build_metrics
 
     phases: list[tuple[str, float]] = []
     con = warehouse.connect(db)
     try:
+        # Recorded as `postaudit build` records a build, so the incremental step after it can skip.
+        runs.start_run(con, "bench-metrics", "build_metrics", {"n_boot": int(n_boot), "via": "benchmarks/steps.py"})
+        inputs = runs.build_inputs(con, n_boot=int(n_boot))
         counts = build_metrics(con, n_boot=int(n_boot), progress=lambda m: phases.append((m, time.perf_counter())))
+        runs.finish_run(con, "bench-metrics", "completed", {**counts, "inputs": inputs})
     finally:
         con.close()
     end = time.perf_counter()
