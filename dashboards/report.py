@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 from dashboards import activity, press, reach, timeuse
 from dashboards.cards import cards_html, claim_cards, claimed_shares
 from dashboards.figures import Panel, Section, esc
+from dashboards.focus import count_accounts, focused
 from postaudit import __version__
 from postaudit.warehouse import query_pl, scalar, table_exists
 
@@ -131,8 +132,13 @@ def render_html(con: duckdb.DuckDBPyConnection, week: date | None = None) -> str
     """The whole dashboard page as one HTML string."""
     simulated = table_exists(con, "posts") and bool(scalar(con, "select coalesce(bool_or(is_simulated), false) from posts"))
     cards = claim_cards(con)
-    sections = build_sections(con, claimed_shares(cards), week)
     title, sub = _subtitle(con)
+    total = count_accounts(con)
+    with focused(con) as shown:
+        if shown < total:
+            sub += (f" Drawing {shown} of {total:,} accounts: those the claims are about, then the most active; "
+                    "every account is in the warehouse.")
+        sections = build_sections(con, claimed_shares(cards), week)
     body = "".join(
         f'<h2 class="section" id="s-{s.key}">{esc(s.title)}</h2><div class="grid">'
         + "".join(_panel_html(p) for p in s.panels) + "</div>"

@@ -162,3 +162,39 @@ def test_page_size_does_not_grow_with_posts(tmp_path):
     # The same 56 days: 100× the posts may change numbers and text lengths in the page, not its shape.
     assert abs(sizes[200_000] - sizes[2_000]) < 50_000, sizes
     assert sizes[200_000] < 10_000_000
+
+
+def _copy_accounts(con, copies: int) -> None:
+    """Every per-account row again under `copies` more account ids (a research collection, not an audit)."""
+    from dashboards.focus import PER_ACCOUNT
+    from postaudit.warehouse import table_exists
+
+    for t in PER_ACCOUNT:
+        cols = {c for (c,) in con.execute("select column_name from information_schema.columns where table_name = ?",
+                                          [t]).fetchall()}
+        if not table_exists(con, t) or "account_id" not in cols:
+            continue
+        extra = ", m.post_id || '-' || k::varchar as post_id" if t in ("posts", "post_reactions") else ""
+        con.execute(f"""insert into {t} select m.* replace (m.account_id || '-' || k::varchar as account_id{extra})
+                        from {t} m, range(1, {copies + 1}) r(k) where m.account_id <> 'all'""")
+
+
+def test_many_accounts_draw_a_bounded_few_and_say_so(tmp_path):
+    from dashboards.focus import MAX_ACCOUNTS
+
+    sizes = {}
+    for copies in (MAX_ACCOUNTS + 3, 3 * MAX_ACCOUNTS):
+        con = full_warehouse(tmp_path / f"wh{copies}.duckdb", n_posts=2000)
+        _copy_accounts(con, copies)
+        html = render_html(con)
+        sizes[copies] = len(html.encode())
+        assert f"Drawing {MAX_ACCOUNTS} of {copies + 1} accounts" in html
+        # the shadow tables are gone afterwards
+        assert con.execute("select count(*) from duckdb_tables() where temporary").fetchall()[0][0] == 0
+        con.close()
+    assert abs(sizes[3 * MAX_ACCOUNTS] - sizes[MAX_ACCOUNTS + 3]) < 50_000, sizes
+
+
+def test_few_accounts_are_all_drawn(full):
+    html = render_html(full)
+    assert "accounts: those the claims are about" not in html and "1 accounts" not in html
