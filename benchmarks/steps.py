@@ -21,7 +21,7 @@ def land_bulk(db: str, *paths: str) -> dict:
         for path in paths:
             n += warehouse.land_jsonl(con, "raw_x_pages", path, warehouse.Provenance("twarc_jsonl", path),
                                       check_sql=twarc_jsonl.PAGE_CHECK, retrieved_at_path="$.__twarc.retrieved_at",
-                                      fallback=lambda p=path: twarc_jsonl.fetch_pages(p))
+                                      fallback=lambda p=path: twarc_jsonl.fetch_pages(p)).added
     finally:
         con.close()
     return {"records": n, "files": len(paths)}

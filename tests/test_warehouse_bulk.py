@@ -82,12 +82,13 @@ def test_bulk_path_lands_exactly_what_land_raw_does(db_path, tmp_path, sim_files
     b = warehouse.connect(tmp_path / "b.duckdb")
     try:
         n_py = warehouse.land_raw(a, "raw_x_pages", twarc_jsonl.fetch_pages(path), prov)
-        n_bulk = warehouse.land_jsonl(b, "raw_x_pages", path, prov, check_sql=X_CHECK,
+        landed = warehouse.land_jsonl(b, "raw_x_pages", path, prov, check_sql=X_CHECK,
                                       retrieved_at_path="$.__twarc.retrieved_at")
-        assert n_py == n_bulk > 0
+        assert n_py == landed.added > 0
+        assert landed.lines == len(path.read_text().splitlines())
         assert _ids(a) == _ids(b)
         # landing again through either path adds nothing: the hashes agree
-        assert warehouse.land_jsonl(a, "raw_x_pages", path, prov, check_sql=X_CHECK) == 0
+        assert warehouse.land_jsonl(a, "raw_x_pages", path, prov, check_sql=X_CHECK).added == 0
         assert warehouse.land_raw(b, "raw_x_pages", twarc_jsonl.fetch_pages(path), prov) == 0
     finally:
         a.close()
@@ -98,8 +99,8 @@ def test_bulk_path_reads_gzip_and_dedups_repeated_lines(con, sim_files, tmp_path
     lines = sim_files["timeline"].read_text().splitlines()
     gz = tmp_path / "pages.jsonl.gz"
     gz.write_bytes(gzip.compress(("\n".join([*lines, lines[0], ""]) + "\n").encode()))
-    added = warehouse.land_jsonl(con, "raw_x_pages", gz, Provenance("twarc_jsonl", str(gz)), check_sql=X_CHECK)
-    assert added == len(set(lines))
+    landed = warehouse.land_jsonl(con, "raw_x_pages", gz, Provenance("twarc_jsonl", str(gz)), check_sql=X_CHECK)
+    assert landed == (len(set(lines)), len(lines) + 1)
 
 
 @pytest.mark.parametrize("bad", ['{"data": [oops', '["not", "a", "page"]'])
@@ -172,10 +173,11 @@ def test_large_file_lands_in_parts_with_the_same_records(sim_files, tmp_path, gz
         n_whole = warehouse.land_jsonl(whole, "raw_x_pages", path, prov, check_sql=X_CHECK)
         n_parts = warehouse.land_jsonl(parts, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000,
                                        progress=said.append)
-        assert n_parts == n_whole > 0
+        assert n_parts == n_whole and n_whole.added > 0 and n_whole.lines >= n_whole.added
         assert len(said) >= 3, said  # it really went in several parts
         assert _ids(whole) == _ids(parts)
-        assert warehouse.land_jsonl(parts, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000) == 0
+        assert warehouse.land_jsonl(parts, "raw_x_pages", path, prov, check_sql=X_CHECK, chunk_bytes=20_000) == (
+            0, n_whole.lines)
     finally:
         whole.close()
         parts.close()

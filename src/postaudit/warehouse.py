@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
@@ -316,7 +317,7 @@ CHUNK_BYTES = 512 * 1024 * 1024
 def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, prov: Provenance, *,
                check_sql: str = "true", retrieved_at_path: str | None = None, key: str | None = None,
                fallback: Callable[[], Iterable[RawRecord]] | None = None, chunk_bytes: int = CHUNK_BYTES,
-               progress: Callable[[str], None] | None = None) -> int:
+               progress: Callable[[str], None] | None = None) -> JsonlLanded:
     """Land each line of a JSONL file (plain or gzip) as one raw record, DuckDB reading and hashing it.
 
     Same record_id, dedup and provenance as land_raw over the same lines. check_sql is a condition on
@@ -343,12 +344,15 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
             with transaction(con):
                 before = scalar(con, f"SELECT count(*) FROM {table}")
                 con.execute(insert.format(compression=compression), [*args, str(path)])
-                return scalar(con, f"SELECT count(*) FROM {table}") - before
+                added = scalar(con, f"SELECT count(*) FROM {table}") - before
+            # A second read, but of at most chunk_bytes: the INSERT cannot also report how many lines it read.
+            return JsonlLanded(added, count_jsonl_lines(con, path))
         if progress:
             progress(f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB; checking every line before landing it in parts")
-        bad = scalar(con, f"""SELECT count(*) FROM (SELECT json::VARCHAR AS payload FROM read_json_objects(?,
-                              format = 'newline_delimited', compression = '{compression}'))
-                              WHERE NOT coalesce(({check_sql}), false)""", [str(path)])
+        lines, bad = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(({check_sql}), false))
+                                     FROM (SELECT json::VARCHAR AS payload FROM read_json_objects(?,
+                                     format = 'newline_delimited', compression = '{compression}'))""",
+                                 [str(path)]).fetchall()[0]
         if bad:
             raise duckdb.InvalidInputException(f"{bad} line(s) fail the input check")
     except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
@@ -361,7 +365,14 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
             part.unlink()
             if progress:
                 progress(f"{path.name}: part {i} landed")
-    return scalar(con, f"SELECT count(*) FROM {table}") - before
+    return JsonlLanded(scalar(con, f"SELECT count(*) FROM {table}") - before, lines)
+
+
+class JsonlLanded(NamedTuple):
+    """What land_jsonl did: records added to the table, and lines read from the file."""
+
+    added: int
+    lines: int
 
 
 def _jsonl_insert(table: str, check_sql: str, retrieved_at_path: str | None) -> str:
@@ -422,10 +433,18 @@ def count_jsonl_lines(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
                        f"compression = '{compression}')", [str(path)])
 
 
-def _fallback(con, table, prov, fallback, reason: str) -> int:
+def _fallback(con, table, prov, fallback, reason: str) -> JsonlLanded:
     if fallback is None:
         raise WarehouseError(f"nothing landed: {reason}")
-    return land_raw(con, table, fallback(), prov)
+    read = 0
+
+    def counted() -> Iterator[RawRecord]:
+        nonlocal read
+        for rec in fallback():
+            read += 1
+            yield rec
+
+    return JsonlLanded(land_raw(con, table, counted(), prov), read)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> int:

@@ -21,7 +21,6 @@ from postaudit.warehouse import (
     RawRecord,
     RawWriter,
     WarehouseError,
-    count_jsonl_lines,
     ensure_raw,
     land_jsonl,
     transaction,
@@ -95,11 +94,10 @@ def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str =
         # Any other line (flattened posts, bad JSON, a byte-order mark) aborts it with nothing landed, and the
         # line parser below lands the file or names the bad line.
         try:
-            added = land_jsonl(con, PAGES, path, prov, check_sql=PAGE_CHECK,
-                               retrieved_at_path="$.__twarc.retrieved_at", progress=progress)
-            pages = count_jsonl_lines(con, path)
-            if pages:
-                return {"pages": pages, "flat_posts": 0, "new_records": added}
+            landed = land_jsonl(con, PAGES, path, prov, check_sql=PAGE_CHECK,
+                                retrieved_at_path="$.__twarc.retrieved_at", progress=progress)
+            if landed.lines:
+                return {"pages": landed.lines, "flat_posts": 0, "new_records": landed.added}
         except WarehouseError:
             pass
     read = {PAGES: 0, FLAT: 0}
