@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import duckdb
 
+from dashboards.figures import columns
 from postaudit.warehouse import scalar, table_exists
 
 MAX_ACCOUNTS = 12
@@ -40,7 +41,7 @@ def focused(con: duckdb.DuckDBPyConnection, limit: int = MAX_ACCOUNTS) -> Iterat
         yield total
         return
     claimed = ("select distinct platform, account_id from claim_verdicts where account_id is not null"
-               if _columns(con, "claim_verdicts") >= {"platform", "account_id"} else
+               if columns(con, "claim_verdicts").keys() >= {"platform", "account_id"} else
                "select null::varchar as platform, null::varchar as account_id where false")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _shown_accounts AS
         with counts as (select platform, account_id, count(*) as n from main.posts group by all),
@@ -49,7 +50,7 @@ def focused(con: duckdb.DuckDBPyConnection, limit: int = MAX_ACCOUNTS) -> Iterat
         from counts c left join claimed k on k.platform = c.platform and k.account_id = c.account_id
         order by k.account_id is null, c.n desc, c.platform, c.account_id
         limit {int(limit)}""")
-    shadowed = [t for t in PER_ACCOUNT if _columns(con, t) >= {"platform", "account_id"}]
+    shadowed = [t for t in PER_ACCOUNT if columns(con, t).keys() >= {"platform", "account_id"}]
     try:
         for t in shadowed:
             con.execute(f"""CREATE OR REPLACE TEMP TABLE {t} AS SELECT * FROM main.{t} m
@@ -60,8 +61,3 @@ def focused(con: duckdb.DuckDBPyConnection, limit: int = MAX_ACCOUNTS) -> Iterat
         for t in [*shadowed, "_shown_accounts"]:
             con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
 
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    """Column names of a table (empty when it does not exist; older warehouses lack newer columns)."""
-    rows = con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()
-    return {r[0] for r in rows}

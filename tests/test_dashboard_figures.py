@@ -10,7 +10,7 @@ import pytest
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, build_marts, build_posts, full_warehouse
 
 from dashboards import activity, press, reach, timeuse
-from dashboards.figures import clock, link, offset_label, safe_url
+from dashboards.figures import clock, columns, link, offset_label, safe_url
 from dashboards.report import build_sections, render_html
 
 
@@ -167,12 +167,9 @@ def test_page_size_does_not_grow_with_posts(tmp_path):
 def _copy_accounts(con, copies: int) -> None:
     """Every per-account row again under `copies` more account ids (a research collection, not an audit)."""
     from dashboards.focus import PER_ACCOUNT
-    from postaudit.warehouse import table_exists
 
     for t in PER_ACCOUNT:
-        cols = {c for (c,) in con.execute("select column_name from information_schema.columns where table_name = ?",
-                                          [t]).fetchall()}
-        if not table_exists(con, t) or "account_id" not in cols:
+        if "account_id" not in columns(con, t):
             continue
         extra = ", m.post_id || '-' || k::varchar as post_id" if t in ("posts", "post_reactions") else ""
         con.execute(f"""insert into {t} select m.* replace (m.account_id || '-' || k::varchar as account_id{extra})

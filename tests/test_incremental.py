@@ -332,12 +332,10 @@ def test_postaudit_run_says_what_it_skipped(prefect_harness, setup, monkeypatch)
     assert r.exit_code == 0 and "unchanged since their last read" not in _out(r), r.output
 
 
-def test_the_skip_check_finds_the_same_claims_file_as_the_build(tmp_path, con):
-    """runs.claims_path repeats build.default_claims_file's rule (so the skip need not import the metrics stack)."""
+def test_the_claims_file_is_the_one_given_else_claims_toml_beside_the_warehouse(tmp_path, con):
     from postaudit import runs
-    from postaudit.build import default_claims_file
 
-    assert runs.claims_path(con) is None and default_claims_file(con) is None
+    assert runs.claims_path(con) is None
     (tmp_path / "claims.toml").write_text("")
-    assert runs.claims_path(con) == default_claims_file(con) == tmp_path / "claims.toml"
+    assert runs.claims_path(con) == tmp_path / "claims.toml"
     assert runs.claims_path(con, tmp_path / "other.toml") == tmp_path / "other.toml"

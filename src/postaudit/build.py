@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from postaudit import runs
 from postaudit.claims import load_claims_file, to_claims, to_verdicts
 from postaudit.metrics.activity import to_daily_activity
 from postaudit.metrics.assumptions import CENTRAL
@@ -36,7 +37,6 @@ from postaudit.press.build import build_press
 from postaudit.warehouse import apply_layers, query_pl, replace_table, scalar, table_exists, transaction
 
 Progress = Callable[[str], None]
-DEFAULT_CLAIMS_FILE = "claims.toml"  # looked for beside the warehouse file when no claims file is given
 # Posts are read a slice of whole accounts at a time, about this many posts per slice: at 10M posts the
 # whole table with its texts did not fit in 10.7 GB. Measured on 10M SIMULATED posts (posts part of the
 # build, 1000 accounts): slices of 1M peaked at 2.4 GB, 500k at 2.1 GB, 250k at 2.0 GB, all in about the
@@ -55,15 +55,6 @@ TIMESHARE_COLUMNS = "p.platform, p.account_id, p.created_at, p.kind, coalesce(le
 def build_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply sql/raw, sql/staging and sql/marts in order."""
     return apply_layers(con)
-
-
-def default_claims_file(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """claims.toml beside the warehouse file, if there is one."""
-    rows = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
-    if not rows or not rows[0][0]:
-        return None
-    path = Path(rows[0][0]).parent / DEFAULT_CLAIMS_FILE
-    return path if path.is_file() else None
 
 
 def account_slices(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None,
@@ -298,7 +289,7 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
     slice_posts: about how many posts to hold in memory at once (whole accounts at a time).
     """
     say = progress or (lambda _msg: None)
-    claims_path = Path(claims_file) if claims_file else default_claims_file(con)
+    claims_path = runs.claims_path(con, claims_file)
     file_claims = load_claims_file(claims_path) if claims_path else None
     counts: dict[str, int] = {}
     say("press: cleaning, languages, stories, claims")

@@ -74,14 +74,14 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, **params) -> dict:
             "params": json.loads(json.dumps(params, default=str, sort_keys=True))}
 
 
-DEFAULT_CLAIMS_FILE = "claims.toml"
+DEFAULT_CLAIMS_FILE = "claims.toml"  # looked for beside the warehouse file when no claims file is given
 
 
 def claims_path(con: duckdb.DuckDBPyConnection, claims_file: str | Path | None = None) -> Path | None:
     """The claims file a build reads: the one given, else claims.toml beside the warehouse file, if any.
 
-    The same rule as postaudit.build.default_claims_file (tests/test_incremental.py checks they agree), kept
-    here so that deciding to skip a build does not import the metrics stack (~0.5 s of scipy and datasketch).
+    Here rather than in postaudit.build, which uses it too, so that deciding to skip a build does not import
+    the metrics stack (~0.5 s of scipy and datasketch).
     """
     if claims_file:
         return Path(claims_file)
