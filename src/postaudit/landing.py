@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import (
@@ -36,6 +35,7 @@ from postaudit.warehouse import (
     RawRecord,
     connect,
     ensure_raw,
+    insert_raw_columns,
     scalar,
     transaction,
 )
@@ -195,23 +195,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, path: Path, *, chunk_rows: int = 
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, items: list[dict], now: datetime) -> None:
-    arrow = pa.table({
-        "record_id": [r["record_id"] for r in items],
-        "source": [r["source"] for r in items],
-        "origin": [r["origin"] for r in items],
-        "retrieved_at": pa.array([r["retrieved_at"] for r in items], pa.timestamp("us", "UTC")),
-        "landed_at": pa.array([now] * len(items), pa.timestamp("us", "UTC")),
-        "flow_run_id": [r["flow_run_id"] for r in items],
-        "tool_version": [r["tool_version"] for r in items],
-        "is_simulated": [bool(r["is_simulated"]) for r in items],
-        "record_key": [r["record_key"] for r in items],
-        "payload": [r["payload"] for r in items],
-    })
-    con.register("_landing_batch", arrow)
-    try:
-        con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM _landing_batch")
-    finally:
-        con.unregister("_landing_batch")
+    # Batch rows carry their own provenance (fetchers stamp each), so they go in column by column as they are.
+    columns = {c: [r[c] for r in items] for c in BATCH_COLUMNS}
+    columns["is_simulated"] = [bool(v) for v in columns["is_simulated"]]
+    insert_raw_columns(con, table, {**columns, "landed_at": [now] * len(items)})
 
 
 def _move(path: Path, landing_dir: Path, folder: str) -> Path:
