@@ -85,7 +85,8 @@ _USAGE = re.compile(
     r"\b(?:spend\w*|spent|uses?|used|using|usage|limit\w*|restrict\w*|caps?|capped|budget\w*|scroll\w*|check\w*|"
     r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
     r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
-    r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|on (?:the )?(?:app|platform|site))\b", re.I)
+    r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site))\b",
+    re.I)
 _PER_AFTER = re.compile(
     r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\beach day\b|\bevery day\b|\ba night\b|\bdaily\b|/day\b|"
     r"\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden Tag\b|\btäglich\b|\bam Tage\b)"
