@@ -33,7 +33,7 @@ SPEECH_DE = {"sagen", "erklären", "betonen", "schreiben", "verraten", "gestehen
              "einräumen", "angeben", "ankündigen", "hinzufügen", "notieren", "gestand", "verriet", "räumen",
              "geben", "fügen", "kündigen", "teilen"}
 # verbs that report speech only when a quote or a "that"-clause goes with them
-_AMBIGUOUS = {"add", "share", "note", "state", "answer", "tell", "put", "post", "report", "estimate", "describe"}
+_AMBIGUOUS = {"add", "share", "note", "state", "answer", "put", "post", "report", "estimate", "describe", "tweet"}
 # separable German verbs: "räumte … ein", "gab … zu", "fügte … hinzu"
 _PARTICLE_OF = {"räumen": "ein", "geben": "zu|an", "fügen": "hinzu", "kündigen": "an", "teilen": "mit"}
 _SELF_SOURCE = re.compile(
@@ -267,7 +267,7 @@ class Reader:
             return None
 
         if not right_only:
-            for j in range(k - 1, max(-1, k - 7), -1):
+            for j in range(k - 1, max(-1, k - 10), -1):
                 if re.search(r"[\"“”„«»;:]", text[tokens[j].end():tokens[j + 1].start()]):
                     break
                 if tokens[j].group(0).lower() in _SKIP:
@@ -275,7 +275,13 @@ class Reader:
                 got = classify(tokens[j], tokens[j - 1] if j > 0 else None)
                 if got is not None:
                     return got
+        # the agent after the verb: German word order („sagte Castell"), or an English inversion after a quote
+        # or a comma (", said Holt"); never the subject of a that-clause ("estimate that he posts")
+        if self.lang == "en" and not right_only and not re.search(r"[,\"“”]\s*$", text[:tokens[k].start()]):
+            return None
         for j in range(k + 1, min(len(tokens), k + 7)):
+            if self.lang == "de" and tokens[j].group(0).lower() in ("dass", "ob", "wie"):
+                break
             got = classify(tokens[j], None)
             if got is not None:
                 return got
@@ -335,6 +341,15 @@ class Reader:
             return True
         return any(agent is not None and agent is person for _p, agent in self.speech(i))
 
+    def question_before(self, i: int) -> str | None:
+        """The question a unit answers: the last question asked in another turn shortly before it."""
+        turn = self.turns.get(i)
+        for j in range(i - 1, max(-1, i - 4), -1):
+            u = self.units[j]
+            if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and len(u.text) > 15:
+                return u.text
+        return None
+
     def voice(self, i: int) -> object:
         """Who 'I' is outside quotes: the interview turn, the interviewee, or the author."""
         turn = self.turns.get(i)
@@ -364,6 +379,9 @@ class Reader:
             people = [r for r in usable if r.kind in ("person", "first", "second")]
             usable = people or usable
         if not usable:
+            turn = self.turns.get(i)
+            if isinstance(turn, Person) and not inq:
+                return Attribution(turn.name, True, "first_person", turn)   # an answer in an interview turn
             return self._continued(i, metric, inq)
         ref = min(usable, key=lambda r: min(abs(r.start - span[0]), abs(r.end - span[0]), abs(r.start - span[1])))
         if ref.kind in ("population", "company"):

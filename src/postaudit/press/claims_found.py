@@ -25,7 +25,8 @@ from postaudit.press.units import Unit, to_units
 # ---------------------------------------------------------------- direction and qualifiers
 
 _JUST_UNDER = r"almost|nearly|close to|just under|not quite|a little under|fast|beinahe|knapp|nahezu|annähernd"
-_AT_MOST = (r"up to|at most|no more than|not more than|less than|under|fewer than|below|only|just|merely|a maximum of|"
+_AT_MOST = (r"up to|at most|no more than|not more than|less than|under|fewer than|below|only|just|merely|barely|"
+            r"hardly|scarcely|kaum|a maximum of|"
             r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
 _AT_LEAST = (r"more than|over|at least|upwards of|no less than|in excess of|well over|above|just over|mehr als|über|"
              r"mindestens|wenigstens|gut|weit über|knapp über|more")
@@ -60,7 +61,7 @@ def direction_of(text: str, start: int, end: int, value: float, low: float, high
     near = re.search(r"(?:\S+\s+){0,3}$", re.split(r"[(\[;:]", wide)[-1]).group(0)
     before = near
     hits = list(_QUALIFIER.finditer(before))
-    if not hits and re.search(r"\b(?:only|just|merely|nur|lediglich)\b", wide, re.I):
+    if not hits and re.search(r"\b(?:only|just|merely|barely|nur|lediglich|kaum)\b", wide, re.I):
         hits = list(_QUALIFIER.finditer(wide))
     kind = hits[-1].lastgroup if hits else None
     if kind == "least" and re.search(r"(?:more than|mehr als)\s*$", before, re.I) and _NEGATED_MORE.search(
@@ -305,10 +306,16 @@ def _time_per_period(a: _Article, i: int) -> None:
     ds = [d for d in durations(text, a.lang) if d.unit in ("h", "m")]
     periods = [_period_of(text, d.start, d.end) for d in ds]
     listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
+    question = a.reader.question_before(i)
     for k, d in enumerate(ds):
         per, dayref = periods[k]
         if per is None and listed[k]:
             per = next((p for (p, _r), li in zip(periods, listed, strict=True) if li and p), None)
+        if per is None and k and re.match(r"\s+(?:of it|of that|of them|davon)\b", text[d.end:]):
+            per = periods[k - 1][0]   # "3.5 hours a day, 70 minutes of it on Reddit": part of the daily total
+        if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
+                r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
+            per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
         if per not in ("day", "week"):
             continue
         platform, scope = None, None
@@ -325,7 +332,11 @@ def _time_per_period(a: _Article, i: int) -> None:
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
                            for m in plat.OFF_SCOPE.finditer(text)]
             inherited = a.reader.last_claim.get(i - 1) if i else None
-            usage = _USAGE.search(text)
+            usage = _USAGE.search(text) or (question and re.search(r"\bhow (?:long|much time)|\bwie (?:lange|viel Zeit)",
+                                                                  question, re.I))
+            if not candidates and question:
+                # an answer ("Around 90 minutes a day") takes its platform from the question it answers
+                candidates = [(0, "platform", m.platform) for m in plat.mentions(question)][-1:]
             if candidates:
                 _dist, scope, platform = min(candidates, key=lambda c: c[0])
                 if scope == "off":
@@ -441,8 +452,18 @@ def _members_and_staff(a: _Article, i: int) -> None:
                     if nums[0].low != nums[0].high:
                         detail["from_low"], detail["from_high"] = nums[0].low, nums[0].high
                 detail["growth"] = src.strip()
+            value, low, high, span = c.value, c.low, c.high, (c.start, c.end)
+            if re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen|started with)\b",
+                         text[max(0, c.start - 30):end + 30], re.I):
+                now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|"
+                                r"aktuell)\b", text[end:], re.I)
+                later = [x for x in amounts(text, a.lang) if now and x.start > end + now.start()]
+                if later:   # the count then is where the growth starts; the count now is the claim
+                    detail = {"from": c.value, "growth": text[c.start:later[0].end]}
+                    value, low, high, span = later[0].value, later[0].low, later[0].high, (later[0].start,
+                                                                                           later[0].end)
             platform = plat.nearest(text, c.start)
-            a.add(i, "headcount", (c.start, c.end), c.value, c.low, c.high, "people", platform, att, detail)
+            a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
 
 
 def _visibility(a: _Article, i: int) -> None:
