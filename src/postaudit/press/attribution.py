@@ -55,8 +55,7 @@ _OTHER_AGENT = re.compile(
 _QUOTES = re.compile(r"“[^“”]{2,1500}”|„[^„“”]{2,1500}[“”]|«[^«»]{2,1500}»|»[^»«]{2,1500}«|\"[^\"]{2,1500}\"")
 _PREP = {"to", "of", "for", "with", "from", "by", "about", "at", "in", "on", "von", "mit", "für", "zu", "über", "bei",
          "an", "auf", "aus", "vom", "zum", "zur", "nach", "than", "als"}
-_SKIP = {"also", "then", "later", "previously", "once", "repeatedly", "has", "had", "have", "was", "is", "once",
-         "recently", "often", "again", "first", "himself", "herself", "auch", "dann", "später", "einmal", "zuletzt",
+_SKIP = {"also", "then", "later", "previously", "once", "repeatedly", "has", "had", "have", "was", "is", "recently", "often", "again", "first", "himself", "herself", "auch", "dann", "später", "einmal", "zuletzt",
          "jetzt", "nun", "hat", "habe", "noch"}
 _TOKEN = re.compile(r"[\w’'-]+")
 _VOCATIVE = re.compile(r"\b(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?P<name>[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)\s*,")
@@ -364,7 +363,6 @@ class Reader:
     def attribute(self, i: int, span: tuple[int, int], metric: str, exclude: tuple[int, int] | None = None,
                   allow_we: bool = False, any_person: bool = False) -> Attribution | None:
         """Attribute a figure at `span` of unit i; None when it is a population or company figure, or nobody's."""
-        unit = self.units[i]
         quotes = self.quotes(i)
         inq = next(((s, e) for s, e in quotes if s <= span[0] < e), None)
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])]
@@ -382,6 +380,9 @@ class Reader:
             turn = self.turns.get(i)
             if isinstance(turn, Person) and not inq:
                 return Attribution(turn.name, True, "first_person", turn)   # an answer in an interview turn
+            if any_person and not refs and self.focus.get(i):
+                # "In the Telegram group a message stays on screen for two seconds": the group of the one in focus
+                return self._third_person(i, self.focus[i][0], metric)
             return self._continued(i, metric, inq)
         ref = min(usable, key=lambda r: min(abs(r.start - span[0]), abs(r.end - span[0]), abs(r.start - span[1])))
         if ref.kind in ("population", "company"):

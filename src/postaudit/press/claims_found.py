@@ -26,6 +26,7 @@ from postaudit.press.units import Unit, to_units
 
 _JUST_UNDER = r"almost|nearly|close to|just under|not quite|a little under|fast|beinahe|knapp|nahezu|annähernd"
 _AT_MOST = (r"up to|at most|no more than|not more than|less than|under|fewer than|below|only|just|merely|barely|"
+            r"within|innerhalb von|innerhalb|"
             r"hardly|scarcely|kaum|a maximum of|"
             r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
 _AT_LEAST = (r"more than|over|at least|upwards of|no less than|in excess of|well over|above|just over|mehr als|über|"
@@ -86,8 +87,12 @@ _USAGE = re.compile(
     r"\b(?:spend\w*|spent|uses?|used|using|usage|limit\w*|restrict\w*|caps?|capped|budget\w*|scroll\w*|check\w*|"
     r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
     r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
-    r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site))\b",
+    r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site)|"
+    r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
     re.I)
+# "er sei täglich bis zu 45 Minuten auf Threads": being on a platform is using it
+_BEING_ON = re.compile(rf"\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|seien|sind)\b.*\b(?:on|auf|bei)\s+"
+                       rf"(?:{plat.NAME_RX})", re.I)
 _PER_AFTER = re.compile(
     r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\beach day\b|\bevery day\b|\ba night\b|\bdaily\b|/day\b|"
     r"\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden Tag\b|\btäglich\b|\bam Tage\b)"
@@ -96,8 +101,9 @@ _PER_AFTER = re.compile(
     r"\bjede Woche\b|\bwöchentlich\b|\bje Woche\b|\bin sieben Tagen\b)"
     r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b))",
     re.I)
-_PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich)|"
-                         r"(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche))\b[^.;:]{0,30}$", re.I)
+_PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
+                         r"\bam Tag)|(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
+                         r"\bin der Woche))\b[^.;:]{0,30}$", re.I)
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
@@ -141,9 +147,13 @@ _HISTORY = [
     ("start", re.compile(rf"\b(?:first|initially|originally|zuerst|zunächst|anfangs)\s+(?:\w+\s+){{0,2}}?"
                          rf"(?:used|use|joined|was on|started (?:on|with)|began (?:on|with)|nutzte|war (?:auf|bei)|"
                          rf"startete (?:auf|bei|mit))\s+{_PLAT_SLOT}", re.I)),
+    ("start", re.compile(rf"\b(?:used|nutzte|war|startete|began|started)\s+(?:zuerst|zunächst|anfangs|first|initially)"
+                         rf"\s+(?:(?:auf|bei|on|with)\s+)?{_PLAT_SLOT}", re.I)),
     ("move", re.compile(rf"\b(?:mov(?:e|ed|es|ing)(?:\s+on)?|switch(?:ed|es|ing)?|migrat\w+|went|goes|go|shift\w*|"
                         rf"jump\w*|head(?:ed|s)?|wechsel\w*|gewechselt|zog\w*(?:\s+\w+)?\s+um|umgezogen|ging\w*)"
                         rf"\s+(?:\w+\s+){{0,3}}?(?:to|zu|nach|auf)\s+{_PLAT_SLOT}", re.I)),
+    ("move", re.compile(rf"\b(?:then|later|finally|dann|später|schließlich)\s+(?:on\s+)?(?:to|zu|nach)\s+{_PLAT_SLOT}",
+                        re.I)),
     ("join", re.compile(rf"\b(?:joined|signed up (?:for|on|to|with)|wrote (?:my|his|her) (?:very )?first "
                         rf"(?:post|tweet) on|(?:my|his|her) first (?:post|tweet) on|angemeldet (?:bei|auf)|"
                         rf"seit\s+(?:dem\s+)?[\w. ]{{0,20}}?(?:19|20)\d\d\s+(?:\w+\s+){{0,5}}?(?:auf|bei|in))"
@@ -163,7 +173,7 @@ _QUIT = [
     re.compile(r"\b(?:stopped|stops|stop|quit)\s+(?:using\s+\w+|tweeting|posting)", re.I),
     re.compile(rf"\b(?:no longer|not anymore|never)\s+(?:been\s+|be\s+|active\s+)?on\s+{_PLAT_SLOT}", re.I),
     re.compile(rf"\b(?:said|says|bade|bid) (?:goodbye|farewell) to\s+{_PLAT_SLOT}", re.I),
-    re.compile(rf"\b(?:gelöscht|löschte|löscht|lösche|deinstalliert|deaktiviert|stillgelegt|abgemeldet)\b", re.I),
+    re.compile(r"\b(?:gelöscht|löschte|löscht|lösche|deinstalliert|deaktiviert|stillgelegt|abgemeldet)\b", re.I),
     re.compile(rf"\bverabschiede\w*\s+(?:\w+\s+){{0,6}}?von\s+{_PLAT_SLOT}|\bvon\s+{_PLAT_SLOT2}\s+verabschiede\w*",
                re.I),
     re.compile(rf"\bnicht mehr\s+(?:auf|bei|in)\s+{_PLAT_SLOT}", re.I),
@@ -276,7 +286,7 @@ def _time_share(a: _Article, i: int) -> None:
                      r"free|spare|whole|entire|online|daily)\s+)?(?:time|day|days|week|hours|working hours)\b"
                      r"|\s+(?:meiner|seiner|ihrer|unserer|der|deiner)\s+(?:\w+\s+)?\w*[Zz]eit\b"
                      r"|\s+(?:meines|seines|ihres|des)\s+(?:\w+\s+)?(?:Tages|Arbeitstages)\b", rest, re.I)
-        if not m or (re.match(r"\s+(?!of)", rest) and not re.match(r"\s+(?:my|his|her)\b", rest, re.I)
+        if not m or (re.match(r"\s+(?!(?i:of)\b)", rest) and not re.match(r"\s+(?:my|his|her)\b", rest, re.I)
                      and not re.match(r"\s+(?:meiner|seiner|ihrer|unserer|der|meines|seines|ihres|des|deiner)\b",
                                       rest, re.I)):
             continue
@@ -332,7 +342,7 @@ def _time_per_period(a: _Article, i: int) -> None:
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
                            for m in plat.OFF_SCOPE.finditer(text)]
             inherited = a.reader.last_claim.get(i - 1) if i else None
-            usage = _USAGE.search(text) or (question and re.search(r"\bhow (?:long|much time)|\bwie (?:lange|viel Zeit)",
+            usage = _USAGE.search(text) or _BEING_ON.search(text) or (question and re.search(r"\bhow (?:long|much time)|\bwie (?:lange|viel Zeit)",
                                                                   question, re.I))
             if not candidates and question:
                 # an answer ("Around 90 minutes a day") takes its platform from the question it answers
@@ -406,8 +416,8 @@ def _members_and_staff(a: _Article, i: int) -> None:
     near_group = bool(_GROUP.search(text)) or (i > 0 and bool(_GROUP.search(a.units[i - 1].text)))
     for c in amounts(text, a.lang):
         rest = text[c.end:]
-        if c.value < 2 and not c.vague:
-            continue
+        if c.value < 2 and not c.vague or c.vague and c.high < 10:
+            continue   # "several people", "a few members": no count
         follower = _FOLLOWER.match(rest)
         member = _MEMBER.match(rest)
         staff = _STAFF.match(rest)
@@ -453,7 +463,20 @@ def _members_and_staff(a: _Article, i: int) -> None:
                         detail["from_low"], detail["from_high"] = nums[0].low, nums[0].high
                 detail["growth"] = src.strip()
             value, low, high, span = c.value, c.low, c.high, (c.start, c.end)
-            if re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen|started with)\b",
+            to = re.match(r"\s*(?:to|auf|zu)\s+(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+)?",
+                          text[end:])
+            later = [x for x in amounts(text, a.lang) if to and x.start == end + to.end()]
+            before = re.search(r"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+"
+                               r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+)?$",
+                               text[max(0, c.start - 60):c.start], re.I)
+            if later:       # "from 30 employees to more than 1,200"
+                detail = {"from": c.value, "growth": text[c.start:later[0].end]}
+                value, low, high, span = later[0].value, later[0].low, later[0].high, (later[0].start, later[0].end)
+            elif before:    # „von 30 auf über 1.200 Mitarbeiter"
+                got = amounts(before.group(1), a.lang)
+                if got:
+                    detail = {"from": got[0].value, "growth": before.group(0).strip() + " " + text[c.start:c.end]}
+            if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen|started with)\b",
                          text[max(0, c.start - 30):end + 30], re.I):
                 now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|"
                                 r"aktuell)\b", text[end:], re.I)

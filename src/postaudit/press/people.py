@@ -12,23 +12,7 @@ _PARTICLE = r"(?:de|De|von|van|der|van der|di|da|del|dos|Le|La|bin|al|Mc)"
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*")
 # Capitalised words that are never part of a person's name (sentence starts, titles, German nouns that precede
 # names, months, platforms).
-_NOT_NAME = set("""
-a an the and but or if in on at for of to by with from as is it its he she his her they we i my our you your this that
-these those when while after before during since then also so not no yes why how what who which where there here
-mr mrs ms dr prof sir herr frau der die das den dem des ein eine einer im am um zu zur zum mit auf für und aber oder
-er sie es wir ich ihr mein sein seine ihre unser so wie als nach bei vor seit über unter von vom aus durch gegen ohne
-ja nein doch nur auch noch schon dann denn weil wenn dass ob meine deine seine ihre unsere eure andere anderen
-alle viele einige manche jede jeder jedes keine kein diese dieser dieses jene welche hier dort heute gestern morgen
-wollen wir sollen kann muss will ist sind war hat haben hi hello hey well yeah okay ok dear thanks danke
-january february march april may june july august september october november december
-januar februar märz mai juni juli oktober dezember monday tuesday wednesday thursday friday saturday sunday
-montag dienstag mittwoch donnerstag freitag samstag sonntag
-twitter telegram slack wechat bluesky mastodon linkedin instagram facebook tiktok youtube threads discord whatsapp
-reddit snapchat apple google microsoft amazon netflix iphone ios android screen time
-tweets tweet posts news summit times post insider magazine daily group inc conference award awards festival
-forum grind week journal zeitung magazin online media network club league party partei university
-ceo cto cfo president chief founder minister senator interview update video photo bild foto quelle source
-""".split())
+_NOT_NAME = set(["a", "an", "the", "and", "but", "or", "if", "in", "on", "at", "for", "of", "to", "by", "with", "from", "as", "is", "it", "its", "he", "she", "his", "her", "they", "we", "i", "my", "our", "you", "your", "this", "that", "these", "those", "when", "while", "after", "before", "during", "since", "then", "also", "so", "not", "no", "yes", "why", "how", "what", "who", "which", "where", "there", "here", "mr", "mrs", "ms", "dr", "prof", "sir", "herr", "frau", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "im", "am", "um", "zu", "zur", "zum", "mit", "auf", "für", "und", "aber", "oder", "er", "sie", "es", "wir", "ich", "ihr", "mein", "sein", "seine", "ihre", "unser", "so", "wie", "als", "nach", "bei", "vor", "seit", "über", "unter", "von", "vom", "aus", "durch", "gegen", "ohne", "ja", "nein", "doch", "nur", "auch", "noch", "schon", "dann", "denn", "weil", "wenn", "dass", "ob", "meine", "deine", "seine", "ihre", "unsere", "eure", "andere", "anderen", "alle", "viele", "einige", "manche", "jede", "jeder", "jedes", "keine", "kein", "diese", "dieser", "dieses", "jene", "welche", "hier", "dort", "heute", "gestern", "morgen", "wollen", "wir", "sollen", "kann", "muss", "will", "ist", "sind", "war", "hat", "haben", "hi", "hello", "hey", "well", "yeah", "okay", "ok", "dear", "thanks", "danke", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "januar", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "twitter", "telegram", "slack", "wechat", "bluesky", "mastodon", "linkedin", "instagram", "facebook", "tiktok", "youtube", "threads", "discord", "whatsapp", "reddit", "snapchat", "apple", "google", "microsoft", "amazon", "netflix", "iphone", "ios", "android", "screen", "time", "tweets", "tweet", "posts", "news", "summit", "times", "post", "insider", "magazine", "daily", "group", "inc", "conference", "award", "awards", "festival", "forum", "grind", "week", "journal", "zeitung", "magazin", "online", "media", "network", "club", "league", "party", "partei", "university", "ceo", "cto", "cfo", "president", "chief", "founder", "minister", "senator", "interview", "update", "video", "photo", "bild", "foto", "quelle", "source"])
 _TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "sir", "president", "ceo", "präsident", "präsidentin",
            "senator", "minister", "ministerin", "chef", "chefin", "gründer", "gründerin"}
 
@@ -141,9 +125,9 @@ def _candidates(text: str) -> list[tuple[str, int, bool]]:
             if t.lower() in _NOT_NAME or (len(name) >= 2 and first_name_gender(t)):
                 break   # "Daniel Watson Hi", "Claudia Roth Pirat Christopher": the name ended before
             name.append(t)
-            if len(name) == 2 and not re.fullmatch(_PARTICLE, name[1]) and not re.fullmatch(r"[A-Z]\.", name[1]):
-                if not (len(tokens) > 2 and re.fullmatch(_PARTICLE, tokens[1])):
-                    break   # first name and surname; a third word only after a particle or an initial
+            if (len(name) == 2 and not re.fullmatch(_PARTICLE, name[1]) and not re.fullmatch(r"[A-Z]\.", name[1])
+                    and not (len(tokens) > 2 and re.fullmatch(_PARTICLE, tokens[1]))):
+                break   # first name and surname; a third word only after a particle or an initial
         if len(name) >= 2 and not re.fullmatch(r"[A-Z]\.", name[-1]):
             out.append((" ".join(name), m.start(), known))
     return out

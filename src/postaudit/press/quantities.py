@@ -24,8 +24,7 @@ class Amount:
 
 # ---------------------------------------------------------------- number words
 
-_EN_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-             "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety").split()
+_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _EN_WORD = r"(?:" + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r")(?:-(?:one|two|three|four|five|six|seven|eight|nine))?"
 _EN_SCALE = r"(?:hundred|thousand|million|billion)"
 # "two hundred and forty thousand": words and scales, "and" only between them.
@@ -46,7 +45,7 @@ _SCALE_WORDS = {"thousand": 1e3, "tausend": 1e3, "k": 1e3, "million": 1e6, "mill
                 "billion": 1e9, "milliarde": 1e9, "milliarden": 1e9, "mrd": 1e9}
 # Vague amounts as ranges: "several" 2–9, "a few" 2–4; "hundreds of thousands" 200,000–900,000.
 _VAGUE_COUNT = {"a few": (2, 4), "few": (2, 4), "a couple of": (2, 3), "a couple": (2, 3), "several": (2, 9),
-                "some": (2, 9), "ein paar": (2, 4), "einige": (2, 9), "mehrere": (2, 9), "wenige": (2, 4)}
+                "ein paar": (2, 4), "einige": (2, 9), "mehrere": (2, 9), "wenige": (2, 4), "wenigen": (2, 4)}
 _VAGUE_PLURAL = {"dozens": 24, "dutzende": 24, "hundreds": 200, "hunderte": 200, "thousands": 2000,
                  "tausende": 2000, "millions": 2e6, "millionen": 2e6}
 _VAGUE_TENS = {"tens of thousands": (2e4, 9e4), "zehntausende": (2e4, 9e4), "hundreds of thousands": (2e5, 9e5),
@@ -93,6 +92,18 @@ def word_number(words: str, lang: str) -> float | None:
         return float(text2num(text.replace(" and ", " "), "en"))
     except (ValueError, TypeError):
         return None
+
+
+def parse_number(raw: str, lang: str = "en") -> float | None:
+    """One number as written: digits ("1.000", "1,5"), words ("zwei", "forty-five") or a fraction as a
+    percentage ("a fifth" = 20); None when it is none of these."""
+    raw = raw.strip()
+    if re.fullmatch(NUMERAL, raw):
+        return parse_numeral(raw)
+    frac = fractions(raw)
+    if frac and frac[0].start == 0 and frac[0].end == len(raw):
+        return frac[0].value
+    return word_number(raw, lang) if word_number(raw, lang) is not None else word_number(raw, "de")
 
 
 # ---------------------------------------------------------------- scanning a sentence
