@@ -217,13 +217,14 @@ def test_one_claim_per_story_across_copies_and_translations():
     assert to_story_claims(rows + more)[0].filter(pl.col("metric") == "time_share").height == 2
 
 
-OWN = Path(__file__).parent / "fixtures" / "press" / "claims_own"
+FIXTURES = Path(__file__).parent / "fixtures" / "press"
 
 
-def test_bench_on_own_labelled_texts(tmp_path):
+@pytest.mark.parametrize("folder, labelled", [("claims_own", 18), ("claims_fresh", 12)])
+def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     from postaudit.bench.claims import run, score
 
-    found, labels = run(OWN, tmp_path / "bench.duckdb")
+    found, labels = run(FIXTURES / folder, tmp_path / "bench.duckdb")
     s = score(found, labels)
+    assert s["labelled"] == labelled
     assert s["recall"] >= 0.85 and s["precision"] >= 0.90, s
-    assert s["per_metric"]["time_per_day"]["labelled"] == 6

@@ -265,6 +265,13 @@ class Reader:
                 return self._resolve(i, tok.start(), None)   # „sagte die Schwyzerin": a role of the one in focus
             return None
 
+        # ", sagte Brenner" / "…,” said Holt": after a comma or a quote the agent follows the verb
+        inverted = bool(re.search(r"[,\"“”»«]\s*$", text[:tokens[k].start()]))
+        if inverted:
+            for j in range(k + 1, min(len(tokens), k + 7)):
+                got = classify(tokens[j], None)
+                if got is not None:
+                    return got
         if not right_only:
             for j in range(k - 1, max(-1, k - 10), -1):
                 if re.search(r"[\"“”„«»;:]", text[tokens[j].end():tokens[j + 1].start()]):
@@ -366,10 +373,10 @@ class Reader:
         quotes = self.quotes(i)
         inq = next(((s, e) for s, e in quotes if s <= span[0] < e), None)
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])]
-        if inq:
-            refs = [r for r in refs if inq[0] <= r.start < inq[1]]
-        else:
-            refs = [r for r in refs if not any(s <= r.start < e for s, e in quotes)]
+        inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
+        if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and self.speech(i):
+            inq = None   # a quoted fragment inside reported speech ('he films "about 20 videos a week"')
+        refs = inside if inq else [r for r in refs if not any(s <= r.start < e for s, e in quotes)]
         usable = refs
         if not allow_we:
             usable = [r for r in refs if r.kind != "we"]
@@ -410,10 +417,19 @@ class Reader:
             return None
         return self._third_person(i, person, metric)
 
+    def _sourced_to(self, i: int, person: Person) -> bool:
+        """ "according to Vega", „laut Brenner", „Brenner zufolge": the person is the source."""
+        text = self.units[i].text
+        for m in re.finditer(r"\b(?:according to|laut|nach Angaben von)\s+(?P<a>[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)"
+                             r"|\b(?P<b>[A-ZÄÖÜ][\w-]+)\s+zufolge\b", text):
+            if self.cast.by_name(m.group("a") or m.group("b")) is person:
+                return True
+        return False
+
     def _third_person(self, i: int, person: Person, metric: str) -> Attribution | None:
         unit = self.units[i]
         agents = [a for _p, a in self.speech(i)]
-        if any(a is person for a in agents) or _SELF_SOURCE.search(unit.text):
+        if any(a is person for a in agents) or _SELF_SOURCE.search(unit.text) or self._sourced_to(i, person):
             return Attribution(person.name, True, "reported", person)
         if any(a == "other" for a in agents) or THIRD_PARTY.search(unit.text):
             return Attribution(person.name, False, "third_party", person)

@@ -93,6 +93,9 @@ _USAGE = re.compile(
 # "er sei täglich bis zu 45 Minuten auf Threads": being on a platform is using it
 _BEING_ON = re.compile(rf"\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|seien|sind)\b.*\b(?:on|auf|bei)\s+"
                        rf"(?:{plat.NAME_RX})", re.I)
+# "I'm in there six hours a day", „ich bin dort drei Stunden am Tag": present where the platform was named
+_BEING_THERE = re.compile(r"\b(?:am|is|are|was|'m|’m|bin|ist|sei|war)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
+                          r"drin|online)\b", re.I)
 _PER_AFTER = re.compile(
     r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\beach day\b|\bevery day\b|\ba night\b|\bdaily\b|/day\b|"
     r"\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden Tag\b|\btäglich\b|\bam Tage\b)"
@@ -311,6 +314,12 @@ def _period_of(text: str, start: int, end: int) -> tuple[str | None, bool]:
     return None, False
 
 
+def _positions(text: str) -> list[int]:
+    """Start of every platform, device and off-scope word, in the order the candidates list them."""
+    return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
+            + [m.start() for m in plat.OFF_SCOPE.finditer(text)])
+
+
 def _time_per_period(a: _Article, i: int) -> None:
     text = a.units[i].text
     ds = [d for d in durations(text, a.lang) if d.unit in ("h", "m")]
@@ -341,9 +350,14 @@ def _time_per_period(a: _Article, i: int) -> None:
                            for m in plat.DEVICE.finditer(text)]
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
                            for m in plat.OFF_SCOPE.finditer(text)]
+            quote = next(((qs, qe) for qs, qe in a.reader.quotes(i) if qs <= d.start < qe), None)
+            if quote:   # inside a quote only the quote speaks of the activity ("…," he said on a podcast)
+                candidates = [c for c, pos in zip(candidates, _positions(text), strict=True)
+                              if quote[0] <= pos < quote[1]]
             inherited = a.reader.last_claim.get(i - 1) if i else None
-            usage = _USAGE.search(text) or _BEING_ON.search(text) or (question and re.search(r"\bhow (?:long|much time)|\bwie (?:lange|viel Zeit)",
-                                                                  question, re.I))
+            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or (
+                question and re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
+                                       r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I))
             if not candidates and question:
                 # an answer ("Around 90 minutes a day") takes its platform from the question it answers
                 candidates = [(0, "platform", m.platform) for m in plat.mentions(question)][-1:]

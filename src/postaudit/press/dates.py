@@ -18,9 +18,13 @@ _DATE = re.compile(
     rf"|\b(?P<m3>{_MONTH})\.?\s+(?:of\s+)?(?P<y3>(?:19|20)\d\d)\b"
     r"|\b(?P<d4>\d{1,2})\.(?P<mo4>\d{1,2})\.(?P<y4>(?:19|20)\d\d)\b"
     r"|\b(?P<y5>(?:19|20)\d\d)-(?P<mo5>\d\d)-(?P<d5>\d\d)\b"
+    r"|\b(?P<season>spring|summer|autumn|fall|winter|Frühjahr|Frühling|Sommer|Herbst|Winter)\s+(?:of\s+)?"
+    r"(?P<y7>(?:19|20)\d\d)\b"
     r"|\b(?:in|im|seit|since|from|ab|von|bis|until|zur|zum|schon|already|back in|Jahr|year)\s+(?:dem\s+Jahr\s+|the\s+year\s+)?"
     r"(?P<y6>(?:19|20)\d\d)\b",
     re.I)
+_SEASON_MONTH = {"spring": 3, "frühjahr": 3, "frühling": 3, "summer": 6, "sommer": 6, "autumn": 9, "fall": 9,
+                 "herbst": 9, "winter": 12}
 _RELATIVE = re.compile(
     r"\b(?P<yesterday>yesterday|gestern)\b|\b(?P<today>today|heute)\b"
     r"|\b(?P<lastweek>last week|the past week|letzte[n]? Woche|vergangene[n]? Woche|der Vorwoche)\b"
@@ -43,6 +47,8 @@ def dates_in(text: str) -> list[tuple[date, int]]:
                 d = date(int(g["y3"]), MONTHS[g["m3"].lower()], 1)
             elif g["y4"]:
                 d = date(int(g["y4"]), int(g["mo4"]), int(g["d4"]))
+            elif g["y7"]:
+                d = date(int(g["y7"]), _SEASON_MONTH[g["season"].lower()], 1)
             elif g["y5"]:
                 d = date(int(g["y5"]), int(g["mo5"]), int(g["d5"]))
             else:

@@ -16,7 +16,7 @@ _NOT_NAME = set(["a", "an", "the", "and", "but", "or", "if", "in", "on", "at", "
 _TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "sir", "president", "ceo", "präsident", "präsidentin",
            "senator", "minister", "ministerin", "chef", "chefin", "gründer", "gründerin"}
 
-ROLE_EN = (r"CEO|chief executive|chief|founder|co-?founder|chairman|chairwoman|chair|president|executive|"
+ROLE_EN = (r"\d+-year-old|CEO|chief executive|chief|founder|co-?founder|chairman|chairwoman|chair|president|executive|"
            r"entrepreneur|billionaire|owner|boss|head|minister|senator|politician|lawmaker|singer|actor|actress|"
            r"star|rapper|influencer|author|businessman|businesswoman|tycoon|mogul|leader|man|woman|"
            r"satirist|comedian|athlete|skier|presenter|host|journalist|economist|investor")
@@ -171,7 +171,9 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
         gender = first_name_gender(tokens[0])
         introduced = re.search(re.escape(name) + _ALIAS.pattern, body) or re.search(
             rf"\b(?:CEO|Chef|Chefin|President|Präsident|Herr|Frau|Mr\.?|Ms\.?)\s+{re.escape(name)}", body)
-        if not (known[name] or len(positions) >= 2 or introduced):
+        surname_again = len(re.findall(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])", body)) > len(positions)
+        in_headline = bool(headline and name in headline)
+        if not (known[name] or len(positions) >= 2 or introduced or surname_again or in_headline):
             continue   # no known first name, said once, not introduced: likely a place, an outlet or a product
         if any(name != other and f" {name}" in f" {other}" for other in counts):
             continue   # "De Masi" is "Fabio De Masi" said short
