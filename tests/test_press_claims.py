@@ -228,3 +228,46 @@ def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     s = score(found, labels)
     assert s["labelled"] == labelled
     assert s["recall"] >= 0.85 and s["precision"] >= 0.90, s
+
+
+REPOST_DE = """[ad_1]
+Kryptobörse: So nutzt der Chef von Quarzex die sozialen Medien
+Quarzex-Gründer Milan Petrov hat in einem Interview verraten, wie wichtig ihm die sozialen Medien sind. Der CEO gilt \
+als einer der aktivsten Manager der Branche.
+
+Er verwende etwa 20 Prozent seiner Zeit darauf, sagte er.
+Zuerst habe er WeChat genutzt, dann sei die Community zu Slack und später zu Telegram gewechselt.
+Die Telegram-Gruppe habe inzwischen Hunderttausende Teilnehmer. Was er dort schreibe, sei nach zwei Sekunden vom \
+Bildschirm verschwunden.
+Sobald er im Chat auftauche, werde daraus ein AMA.
+Quarzex sei von 30 Mitarbeitern auf über 1.000 gewachsen, so Petrov.
+[ad_2]
+Dieser Beitrag ist ein öffentlicher RSS-Feed. Den Originalartikel finden Sie hier: https://origin.example/x
+"""
+SPUN_EN = """New Quarzex CEO Spends A Fifth Of His Time On Twitter
+New Quarzex CEO Spends A Fifth Of His Time On Twitter The boss of the Quarzex exchange, Milan Petrov, says Twitter \
+gets roughly one-fifth of his time.
+"""
+
+
+def test_a_scraped_german_repost_and_a_spun_copy_of_one_interview():
+    from postaudit.press.clean import clean_text
+
+    text = clean_text(body_text=REPOST_DE)
+    title = next(line for line in text.splitlines())
+    assert title.startswith("Kryptobörse")     # the ad marker is no headline
+    found = {c["metric"]: c for c in find_claims("de1", text, title=title, language="de")}
+    assert set(found) == {"time_share", "platform_history", "group_members", "message_visibility", "ama_effect",
+                          "headcount"}
+    # the speaker only as a pronoun for the CEO; the activity only as „darauf", pointing back to social media
+    assert (found["time_share"]["speaker"], found["time_share"]["platform"]) == ("Milan Petrov", "all")
+    assert json.loads(found["platform_history"]["detail"])["sequence"] == ["wechat", "slack", "telegram"]
+    assert (found["group_members"]["value_low"], found["group_members"]["value_high"]) == (200_000, 900_000)
+    assert json.loads(found["headcount"]["detail"])["from"] == 30
+    assert all(c["self_report"] for c in found.values())
+    spun = find_claims("en1", SPUN_EN, title=SPUN_EN.splitlines()[0], language="en")
+    assert {(c["metric"], c["value"], c["platform"], c["speaker"]) for c in spun} == {
+        ("time_share", 20.0, "x", "Milan Petrov")}
+    # the headline glued to the first paragraph is cut off: two sentences, not one
+    assert [c["sentence"] for c in spun] == [SPUN_EN.splitlines()[0], "The boss of the Quarzex exchange, Milan "
+                                             "Petrov, says Twitter gets roughly one-fifth of his time."]

@@ -266,7 +266,13 @@ class Reader:
             return None
 
         # ", sagte Brenner" / "…,” said Holt": after a comma or a quote the agent follows the verb
-        inverted = bool(re.search(r"[,\"“”»«]\s*$", text[:tokens[k].start()]))
+        before = text[:tokens[k].start()]
+        if self.lang == "de":
+            inverted = bool(re.search(r"[,\"“”»«]\s*$", before))
+        else:   # English inverts only after a quote ('…," said Holt') or before the speaker (", said Holt")
+            nxt = next((r for r in refs if k + 1 < len(tokens) and r.start <= tokens[k + 1].start() < r.end), None)
+            inverted = bool(re.search(r"[\"“”]\s*,?\s*$", before)) or bool(
+                re.search(r",\s*$", before) and nxt is not None and nxt.kind == "person")
         if inverted:
             for j in range(k + 1, min(len(tokens), k + 7)):
                 got = classify(tokens[j], None)

@@ -155,6 +155,11 @@ _HISTORY = [
     ("move", re.compile(rf"\b(?:mov(?:e|ed|es|ing)(?:\s+on)?|switch(?:ed|es|ing)?|migrat\w+|went|goes|go|shift\w*|"
                         rf"jump\w*|head(?:ed|s)?|wechsel\w*|gewechselt|zog\w*(?:\s+\w+)?\s+um|umgezogen|ging\w*)"
                         rf"\s+(?:\w+\s+){{0,3}}?(?:to|zu|nach|auf)\s+{_PLAT_SLOT}", re.I)),
+    # German perfect tense puts the verb last: „zuerst habe er WeChat genutzt", „sei zu Slack gewechselt"
+    ("start", re.compile(rf"\b(?:zuerst|zunächst|anfangs|ursprünglich)\s+(?:\w+\s+){{0,3}}?{_PLAT_SLOT}\s+"
+                         rf"(?:\w+\s+)?(?:genutzt|verwendet|benutzt|gewesen)", re.I)),
+    ("move", re.compile(rf"\b(?:zu|nach|auf)\s+{_PLAT_SLOT}\s+(?:\w+\s+){{0,2}}?(?:gewechselt|umgezogen|gezogen|"
+                        rf"abgewandert|übergesiedelt|weitergezogen)", re.I)),
     ("move", re.compile(rf"\b(?:then|later|finally|dann|später|schließlich)\s+(?:on\s+)?(?:to|zu|nach)\s+{_PLAT_SLOT}",
                         re.I)),
     ("join", re.compile(rf"\b(?:joined|signed up (?:for|on|to|with)|wrote (?:my|his|her) (?:very )?first "
@@ -570,6 +575,13 @@ def _history_and_quits(a: _Article) -> None:
                         if fp in plat.PLATFORMS.values() and fp not in ("all", p):
                             events.append((u.index, m.start() - 1, "from", fp))
                     events.append((u.index, m.start(), kind, p))
+                    if kind == "move":   # „zu Slack und später zu Telegram gewechselt": every target in order
+                        clause = text[:m.start()].rsplit(",", 1)[-1]
+                        offset = m.start() - len(clause)
+                        for t in re.finditer(rf"\b(?:to|zu|nach)\s+{_PLAT_SLOT}", clause, re.I):
+                            tp = plat.canonical(t.group("plat"))
+                            if tp in plat.PLATFORMS.values() and tp not in ("all", p):
+                                events.append((u.index, offset + t.start(), "move", tp))
         for m in _LEFT.finditer(text):
             p = _plat_of(a, u.index, m)
             if p:
