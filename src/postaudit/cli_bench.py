@@ -40,10 +40,12 @@ def bench_import(
 def bench_claims(
     folder: Annotated[Path, typer.Argument(help="A labelled folder: article files and labels.jsonl "
                                                  "(e.g. ../shared/press-dev).")],
-    db: Annotated[Path | None, typer.Option(help="Warehouse to build (must not exist). Default: a temporary "
-                                                 "file, removed afterwards.")] = None,
+    db: Annotated[Path | None, typer.Option(help="Warehouse to build (must not exist; a folder with --per-article). "
+                                                 "Default: a temporary file, removed afterwards.")] = None,
     files: Annotated[str | None, typer.Option(help="Score only these files (comma-separated names).")] = None,
     split: Annotated[bool, typer.Option(help="Also score the first and the second half of the files apart.")] = False,
+    per_article: Annotated[bool, typer.Option(help="One warehouse per article (--db is then a folder): copies of "
+                                                   "one story are scored each on its own.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON here.")] = None,
 ) -> None:
     """Import a labelled folder into a fresh warehouse, build, and print recall and precision per claim kind.
@@ -65,10 +67,10 @@ def bench_claims(
     tmp = None
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="postaudit-bench-claims-")
-        db = Path(tmp.name) / "bench.duckdb"
+        db = Path(tmp.name) / ("bench" if per_article else "bench.duckdb")
     try:
         with console.status("Importing and building...") as status:
-            found, labels = run(folder, db, progress=lambda m: status.update(m))
+            found, labels = run(folder, db, progress=lambda m: status.update(m), per_article=per_article)
     except InputError as exc:
         fail(str(exc))
     names = [a["file"] for a in labels]

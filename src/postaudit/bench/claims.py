@@ -141,19 +141,35 @@ def score(found: dict[str, list[dict]], labels: list[dict], files: set[str] | No
             "false_positives": n_fp, "per_metric": dict(sorted(per.items())), "false_positive_claims": false_positives}
 
 
-def run(folder: Path, db_path: Path, progress: Progress | None = None) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Import and build a fresh warehouse at db_path from the labelled folder; (found claims by URL, labels)."""
+def run(folder: Path, db_path: Path, progress: Progress | None = None,
+        per_article: bool = False) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Import and build a fresh warehouse at db_path from the labelled folder; (found claims by URL, labels).
+
+    per_article: db_path is a folder that gets one warehouse per article (NN.duckdb), so copies of one story in
+    the labelled set are scored each on its own claims, as press-dev's score.py does for a folder.
+    """
     from postaudit import warehouse
 
     labels = load_labels(folder)
     missing = [a["file"] for a in labels if not (folder / a["file"]).is_file()]
     if missing:
         raise InputError(f"{folder}: labelled files missing: {', '.join(missing[:5])}")
-    if db_path.exists():
+    if db_path.exists() and (not per_article or any(db_path.iterdir())):
         raise InputError(f"{db_path} exists: the benchmark builds a fresh warehouse (remove it or pick another)")
-    con = warehouse.connect(db_path)
-    try:
-        import_and_build(con, folder, labels, progress)
-        return found_claims(con), labels
-    finally:
-        con.close()
+    groups = [[a] for a in labels] if per_article else [labels]
+    if per_article:
+        db_path.mkdir(parents=True, exist_ok=True)
+    found: dict[str, list[dict]] = {}
+    for n, group in enumerate(groups, 1):
+        path = db_path / f"{n:02d}.duckdb" if per_article else db_path
+        con = warehouse.connect(path)
+        try:
+            import_and_build(con, folder, group, progress)
+            got = found_claims(con)
+        finally:
+            con.close()
+        if per_article:   # every claim of a one-article warehouse is that article's
+            found[group[0]["url"]] = [c for claims in got.values() for c in claims]
+        else:
+            found.update(got)
+    return found, labels
