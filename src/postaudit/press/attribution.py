@@ -105,6 +105,8 @@ class Reader:
         self._refs: dict[int, list[Ref]] = {}
         self._speech: dict[int, list[tuple[int, object]]] = {}
         self.turns: dict[int, object] = {}
+        # the first claim found in each unit: (metric, attribution, platform, detail), for sentences continuing it
+        self.last_claim: dict[int, tuple] = {}
         self.focus: dict[int, list[Person]] = {}
         stack: list[Person] = [cast.subject] if cast.subject else []
         turn: object = None
@@ -458,7 +460,7 @@ class Reader:
         prev = self.units[i - 1]
         if prev.paragraph != self.units[i].paragraph:
             return None
-        got = getattr(self, "last_claim", {}).get(i - 1)
+        got = self.last_claim.get(i - 1)
         if got is None or got[0] != metric:
             return None
         return got[1]

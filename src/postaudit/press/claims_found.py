@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -228,7 +227,6 @@ class _Article:
         self.units: list[Unit] = to_units(text, title, lang)
         self.cast = cast_of([u.text for u in self.units if not u.headline], title, author)
         self.reader = Reader(self.units, self.cast, lang)
-        self.reader.last_claim = {}
         self.found: list[Found] = []
 
     # ------------------------------------------------------------ context
@@ -467,45 +465,39 @@ def _members_and_staff(a: _Article, i: int) -> None:
                 continue
             if employees and att.mode not in ("quote", "first_person", "reported"):
                 continue   # an employee count in narrative is the company's metric
-            if not employees and att.mode == "narrative" and not att.self_report and att.person is None:
-                continue
-            detail = {}
-            g = _GROWTH.search(text[c.end:c.end + 120]) or re.search(
-                r"\bfrom\s+(?:a few|several|\d[\d.,]*|[a-z]+)\s+(?:\w+\s+)?to\s+(?:more than\s+|over\s+)?$",
-                text[max(0, c.start - 60):c.start], re.I)
-            if g:
-                src = g.group(0)
-                nums = amounts(src, a.lang)
-                if nums:
-                    detail["from"] = nums[0].value
-                    if nums[0].low != nums[0].high:
-                        detail["from_low"], detail["from_high"] = nums[0].low, nums[0].high
-                detail["growth"] = src.strip()
-            value, low, high, span = c.value, c.low, c.high, (c.start, c.end)
-            to = re.match(r"\s*(?:to|auf|zu)\s+(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+)?",
-                          text[end:])
-            later = [x for x in amounts(text, a.lang) if to and x.start == end + to.end()]
-            before = re.search(r"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+"
-                               r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+)?$",
-                               text[max(0, c.start - 60):c.start], re.I)
-            if later:       # "from 30 employees to more than 1,200"
-                detail = {"from": c.value, "growth": text[c.start:later[0].end]}
-                value, low, high, span = later[0].value, later[0].low, later[0].high, (later[0].start, later[0].end)
-            elif before:    # „von 30 auf über 1.200 Mitarbeiter"
-                got = amounts(before.group(1), a.lang)
-                if got:
-                    detail = {"from": got[0].value, "growth": before.group(0).strip() + " " + text[c.start:c.end]}
-            if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen|started with)\b",
-                         text[max(0, c.start - 30):end + 30], re.I):
-                now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|"
-                                r"aktuell)\b", text[end:], re.I)
-                later = [x for x in amounts(text, a.lang) if now and x.start > end + now.start()]
-                if later:   # the count then is where the growth starts; the count now is the claim
-                    detail = {"from": c.value, "growth": text[c.start:later[0].end]}
-                    value, low, high, span = later[0].value, later[0].low, later[0].high, (later[0].start,
-                                                                                           later[0].end)
+            value, low, high, span, detail = _growth(text, c, end, a.lang)
             platform = plat.nearest(text, c.start)
             a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
+
+
+_MORE = r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+|nearly\s+|knapp\s+)?"
+
+
+def _growth(text: str, c: Amount, end: int, lang: str) -> tuple[float, float, float, tuple[int, int], dict]:
+    """A headcount and where it grew from: "from 30 employees to 1,200", „von 30 auf 1.000 Mitarbeiter",
+    "we were 12 people …; today we are close to 400", "2,500 people, up from a few hundred"."""
+    plain = (c.value, c.low, c.high, (c.start, c.end), {})
+    to = re.match(rf"\s*(?:to|auf|zu)\s+{_MORE}", text[end:])
+    later = [x for x in amounts(text, lang) if to and x.start == end + to.end()]
+    if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen)\b",
+                               text[max(0, c.start - 30):end + 30], re.I):
+        now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|aktuell)\b",
+                        text[end:], re.I)
+        later = [x for x in amounts(text, lang) if now and x.start > end + now.start()]
+    if later:   # the count then is where the growth starts; the count now is the claim
+        x = later[0]
+        return x.value, x.low, x.high, (x.start, x.end), {"from": c.value, "growth": text[c.start:x.end]}
+    before = re.search(rf"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+{_MORE}$",
+                       text[max(0, c.start - 60):c.start], re.I)
+    since = _GROWTH.search(text[end:end + 120])
+    source = before.group(1) if before else since.group(0) if since else None
+    got = amounts(source, lang) if source else []
+    if not got:
+        return plain
+    detail = {"from": got[0].value, "growth": (before or since).group(0).strip()}
+    if got[0].low != got[0].high:
+        detail["from_low"], detail["from_high"] = got[0].low, got[0].high
+    return c.value, c.low, c.high, (c.start, c.end), detail
 
 
 def _visibility(a: _Article, i: int) -> None:
@@ -666,9 +658,3 @@ def find_claims(article_id: str, text: str, title: str | None = None, language: 
             "self_report": f.attribution.self_report, "sentence": f.sentence, "position": f.unit_index,
         })
     return out
-
-
-def iter_kinds() -> Iterator[str]:
-    """The claim kinds this extractor finds."""
-    yield from ("time_share", "time_per_day", "time_per_week", "posts_per_day", "posts_per_week", "group_members",
-                "message_visibility", "ama_effect", "headcount", "platform_history", "quit_or_absent")

@@ -174,8 +174,8 @@ def amounts(sentence: str, lang: str = "en") -> list[Amount]:
         value = value * scale + half * scale
         # a range: "four to eight", "4-8", „zwei bis drei", "between 2 and 3"
         r = re.match(rf"\s*(?:-|–|to|bis|or|oder|und|and)\s*(?P<hi>{NUMERAL}|[A-Za-zäöüß-]+)", sentence[end:])
-        if r and not re.match(r"\s*(?:and|und)\s", sentence[end:]) or (
-                r and re.search(r"\b(?:between|zwischen)\s+$", sentence[:m.start()], re.I)):
+        between = re.search(r"\b(?:between|zwischen)\s+$", sentence[:m.start()], re.I)
+        if r and (between or not re.match(r"\s*(?:and|und)\s", sentence[end:])):
             hi_raw = r.group("hi")
             hi = (parse_numeral(hi_raw) if re.fullmatch(NUMERAL, hi_raw)
                   else word_number(hi_raw, "de" if _looks_german(hi_raw, lang) else "en"))
@@ -186,8 +186,8 @@ def amounts(sentence: str, lang: str = "en") -> list[Amount]:
                     add(Amount((value + hi) / 2, value, hi, m.start(), hi_end))
                     continue
         add(Amount(value, value, value, m.start(), end))
-    # a number word alone before a noun is often an article ("a tweet", „eine Stunde"): read by the callers
-    # that expect a unit next to it (see ARTICLE_ONE).
+    # "several", „mehrere" alone: a vague count ("several hours"); "a"/„eine" before a unit is read by the
+    # callers that expect one (ARTICLE_ONE), never here
     for m in re.finditer(rf"\b(?:{vague_words})\b", low):
         if free(m.start(), m.end()) and not re.match(r"\s+(?:of|der|die|des)\s+(?:the|his|her|my|their)\b",
                                                        low[m.end():]):
