@@ -110,6 +110,8 @@ _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
               r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
+_ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
+_POST_AFTER = re.compile(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
@@ -170,6 +172,7 @@ _HISTORY = [
     ("join", re.compile(rf"\b(?:seinen|ihren|meinen|einen|his|her|my|an?)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|"
                         rf"Profil)\s+(?:\w+\s+){{0,2}}?(?:opened|created|eröffne\w*|angelegt|erstellt)", re.I)),
 ]
+_TO_PLATFORM = re.compile(rf"\b(?:to|zu|nach)\s+{_PLAT_SLOT}", re.I)
 _FROM = re.compile(rf"\b(?:from|von)\s+{_PLAT_SLOT}", re.I)
 _LEFT = re.compile(rf"\b(?:left|leaves|leaving|verließ|verlässt)\s+{_PLAT_SLOT}", re.I)
 _QUIT = [
@@ -395,13 +398,13 @@ def _posts(a: _Article, i: int) -> None:
     text = a.units[i].text
     counts: list[Amount] = [x for x in amounts(text, a.lang)]
     counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
-               if re.match(rf"\s+(?:single\s+)?{_POST_NOUN}\b", text[m.end():])]
+               if _ONE_POST.match(text, m.end())]
     for m in _ONCE.finditer(text):
         v = float(m.group("n")) if m.group("n") else float(_ONCE_VALUE[m.group("w").lower()])
         counts.append(Amount(v, v, v, m.start(), m.end()))
     for c in counts:
         rest = text[c.end:]
-        noun = re.match(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b", rest)
+        noun = _POST_AFTER.match(rest)
         times = _TIMES.match(rest) or re.fullmatch(_ONCE.pattern, text[c.start:c.end], re.I)
         if noun:
             end = c.end + noun.end()
@@ -471,14 +474,16 @@ def _members_and_staff(a: _Article, i: int) -> None:
 
 
 _MORE = r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+|nearly\s+|knapp\s+)?"
+_TO_MORE = re.compile(rf"\s*(?:to|auf|zu)\s+{_MORE}", re.I)
+_FROM_TO = re.compile(rf"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+{_MORE}$", re.I)
 
 
 def _growth(text: str, c: Amount, end: int, lang: str) -> tuple[float, float, float, tuple[int, int], dict]:
     """A headcount and where it grew from: "from 30 employees to 1,200", „von 30 auf 1.000 Mitarbeiter",
     "we were 12 people …; today we are close to 400", "2,500 people, up from a few hundred"."""
     plain = (c.value, c.low, c.high, (c.start, c.end), {})
-    to = re.match(rf"\s*(?:to|auf|zu)\s+{_MORE}", text[end:])
-    later = [x for x in amounts(text, lang) if to and x.start == end + to.end()]
+    to = _TO_MORE.match(text, end)
+    later = [x for x in amounts(text, lang) if to and x.start == to.end()]
     if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen)\b",
                                text[max(0, c.start - 30):end + 30], re.I):
         now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|aktuell)\b",
@@ -487,8 +492,7 @@ def _growth(text: str, c: Amount, end: int, lang: str) -> tuple[float, float, fl
     if later:   # the count then is where the growth starts; the count now is the claim
         x = later[0]
         return x.value, x.low, x.high, (x.start, x.end), {"from": c.value, "growth": text[c.start:x.end]}
-    before = re.search(rf"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+{_MORE}$",
-                       text[max(0, c.start - 60):c.start], re.I)
+    before = _FROM_TO.search(text[max(0, c.start - 60):c.start])
     since = _GROWTH.search(text[end:end + 120])
     source = before.group(1) if before else since.group(0) if since else None
     got = amounts(source, lang) if source else []
@@ -570,7 +574,7 @@ def _history_and_quits(a: _Article) -> None:
                     if kind == "move":   # „zu Slack und später zu Telegram gewechselt": every target in order
                         clause = text[:m.start()].rsplit(",", 1)[-1]
                         offset = m.start() - len(clause)
-                        for t in re.finditer(rf"\b(?:to|zu|nach)\s+{_PLAT_SLOT}", clause, re.I):
+                        for t in _TO_PLATFORM.finditer(clause):
                             tp = plat.canonical(t.group("plat"))
                             if tp in plat.PLATFORMS.values() and tp not in ("all", p):
                                 events.append((u.index, offset + t.start(), "move", tp))

@@ -90,13 +90,17 @@ class Cast:
 
     def find(self, text: str) -> list[tuple[int, int, Person]]:
         """Mentions of known people in a text: (start, end, person), in order, longest form first."""
-        spans: list[tuple[int, int, Person]] = []
-        forms = sorted(((f, p) for p in self.people for f in p.forms), key=lambda fp: -len(fp[0]))
-        for form, person in forms:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?:['’]s)?(?![\w-])", text):
-                if all(m.end() <= s or m.start() >= e for s, e, _ in spans):
-                    spans.append((m.start(), m.end(), person))
-        return sorted(spans, key=lambda s: s[0])
+        key = tuple((f, id(p)) for p in self.people for f in sorted(p.forms))
+        if getattr(self, "_key", None) != key:
+            # one pattern for all forms, longest first, compiled once per cast (not once per sentence)
+            self._owner = {f: p for p in self.people for f in p.forms}
+            forms = sorted(self._owner, key=len, reverse=True)
+            self._pattern = re.compile(
+                r"(?<![\w-])(" + "|".join(map(re.escape, forms)) + r")(?:['’]s)?(?![\w-])") if forms else None
+            self._key = key
+        if self._pattern is None:
+            return []
+        return [(m.start(), m.end(), self._owner[m.group(1)]) for m in self._pattern.finditer(text)]
 
     def by_name(self, name: str) -> Person | None:
         """The person a written name (full, surname or alias) refers to."""
@@ -140,6 +144,7 @@ def _initials(name: str) -> str:
 _ALIAS = re.compile(r"\s*(?:\(\s*(?P<or>or|oder|alias|aka|a\.k\.a\.|genannt)?\s*(?P<a1>[A-Z][\w]{1,15})(?:\s+for short)?\s*\)"
                     r"|,\s*(?:or|oder|alias|aka|known as|genannt)\s+(?P<a2>[A-Z][\w]{1,15})\s*,"
                     r"|\s+(?:alias|aka|a\.k\.a\.|genannt)\s+(?P<a3>[A-Z][\w]{1,15}))")
+_TITLE_BEFORE = re.compile(r"\b(?:CEO|Chef|Chefin|President|Präsident|Herr|Frau|Mr\.?|Ms\.?)\s+$")
 _BYLINE = re.compile(r"^(?:By|Von:?(?:\s+Von)?|[-–])\s+(?P<names>[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2}"
                      r"(?:\s*(?:,|and|und|&)\s*[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2})*)\s*$", re.I)
 _INTERVIEW = re.compile(r"\binterview\w*\b|\bim Gespräch\b|\b(?:Herr|Frau|Mr\.?|Ms\.?|Mrs\.?)\s+[A-ZÄÖÜ][\w-]+,\s",
@@ -169,8 +174,9 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
     for name, positions in sorted(counts.items(), key=lambda kv: kv[1][0]):
         tokens = name.split()
         gender = first_name_gender(tokens[0])
-        introduced = re.search(re.escape(name) + _ALIAS.pattern, body) or re.search(
-            rf"\b(?:CEO|Chef|Chefin|President|Präsident|Herr|Frau|Mr\.?|Ms\.?)\s+{re.escape(name)}", body)
+        at = [m.start() for m in re.finditer(re.escape(name), body)]
+        introduced = any(_ALIAS.match(body, pos + len(name)) or _TITLE_BEFORE.search(body, max(0, pos - 15), pos)
+                         for pos in at)
         surname_again = len(re.findall(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])", body)) > len(positions)
         in_headline = bool(headline and name in headline)
         if not (known[name] or len(positions) >= 2 or introduced or surname_again or in_headline):
@@ -192,7 +198,8 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
         firstname = tokens[0]
         if first_name_gender(firstname) and not any(o.name.split()[0] == firstname for o in people if o is not person):
             person.forms.add(firstname)
-        for m in re.finditer(re.escape(person.name) + _ALIAS.pattern, body):
+        at = [m.end() for m in re.finditer(re.escape(person.name), body)]
+        for m in filter(None, (_ALIAS.match(body, pos) for pos in at)):
             alias = m.group("a1") or m.group("a2") or m.group("a3")
             # a bare "(XY)" after a name is an alias only when it is the name's initials, not a party or firm
             if m.group("a1") and not m.group("or") and alias != _initials(person.name):

@@ -52,6 +52,11 @@ _VAGUE_TENS = {"tens of thousands": (2e4, 9e4), "zehntausende": (2e4, 9e4), "hun
                "hunderttausende": (2e5, 9e5)}
 
 NUMERAL = r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+_VAGUE_TENS_RX = re.compile(r"\b(?:" + "|".join(_VAGUE_TENS) + r")\b")
+_VAGUE_WORDS = "|".join(sorted(map(re.escape, _VAGUE_COUNT), key=len, reverse=True))
+_VAGUE_SCALED_RX = re.compile(rf"\b({_VAGUE_WORDS})\s+(hundred|hundert|thousand|tausend)(?:\s+(thousand|tausend))?\b")
+_VAGUE_WORD_RX = re.compile(rf"\b(?:{_VAGUE_WORDS})\b")
+_RANGE_RX = re.compile(rf"\s*(?:-|–|to|bis|or|oder|und|and)\s*(?P<hi>{NUMERAL}|[A-Za-zäöüß-]+)")
 
 
 def parse_numeral(raw: str) -> float:
@@ -130,6 +135,11 @@ def _half_after(sentence: str, end: int) -> tuple[float, int]:
 
 def amounts(sentence: str, lang: str = "en") -> list[Amount]:
     """Every number in the sentence, with ranges ("four to eight", „zwei bis drei") and vague amounts as ranges."""
+    return list(_amounts(sentence, lang))
+
+
+@lru_cache(maxsize=4096)
+def _amounts(sentence: str, lang: str) -> tuple[Amount, ...]:
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
 
@@ -142,12 +152,11 @@ def amounts(sentence: str, lang: str = "en") -> list[Amount]:
 
     low = sentence.lower()
     # vague plurals of scales first: "hundreds of thousands", „Hunderttausende"
-    for phrase, (lo, hi) in _VAGUE_TENS.items():
-        for m in re.finditer(rf"\b{phrase}\b", low):
-            add(Amount((lo + hi) / 2, lo, hi, m.start(), m.end(), vague=True))
+    for m in _VAGUE_TENS_RX.finditer(low):
+        lo, hi = _VAGUE_TENS[m.group(0)]
+        add(Amount((lo + hi) / 2, lo, hi, m.start(), m.end(), vague=True))
     # "several hundred thousand", „mehrere tausend", "a few hundred"
-    vague_words = "|".join(sorted(map(re.escape, _VAGUE_COUNT), key=len, reverse=True))
-    for m in re.finditer(rf"\b({vague_words})\s+(hundred|hundert|thousand|tausend)(?:\s+(thousand|tausend))?\b", low):
+    for m in _VAGUE_SCALED_RX.finditer(low):
         if not free(m.start(), m.end()):
             continue
         lo, hi = _VAGUE_COUNT[m.group(1)]
@@ -173,14 +182,14 @@ def amounts(sentence: str, lang: str = "en") -> list[Amount]:
         half, end = _half_after(sentence, end)
         value = value * scale + half * scale
         # a range: "four to eight", "4-8", „zwei bis drei", "between 2 and 3"
-        r = re.match(rf"\s*(?:-|–|to|bis|or|oder|und|and)\s*(?P<hi>{NUMERAL}|[A-Za-zäöüß-]+)", sentence[end:])
+        r = _RANGE_RX.match(sentence, end)
         between = re.search(r"\b(?:between|zwischen)\s+$", sentence[:m.start()], re.I)
         if r and (between or not re.match(r"\s*(?:and|und)\s", sentence[end:])):
             hi_raw = r.group("hi")
             hi = (parse_numeral(hi_raw) if re.fullmatch(NUMERAL, hi_raw)
                   else word_number(hi_raw, "de" if _looks_german(hi_raw, lang) else "en"))
             if hi is not None:
-                hi_scale, hi_end = _scale_after(sentence, end + r.end())
+                hi_scale, hi_end = _scale_after(sentence, r.end())
                 hi *= hi_scale if hi_scale != 1 else scale
                 if hi > value:
                     add(Amount((value + hi) / 2, value, hi, m.start(), hi_end))
@@ -188,12 +197,12 @@ def amounts(sentence: str, lang: str = "en") -> list[Amount]:
         add(Amount(value, value, value, m.start(), end))
     # "several", „mehrere" alone: a vague count ("several hours"); "a"/„eine" before a unit is read by the
     # callers that expect one (ARTICLE_ONE), never here
-    for m in re.finditer(rf"\b(?:{vague_words})\b", low):
+    for m in _VAGUE_WORD_RX.finditer(low):
         if free(m.start(), m.end()) and not re.match(r"\s+(?:of|der|die|des)\s+(?:the|his|her|my|their)\b",
                                                        low[m.end():]):
             lo, hi = _VAGUE_COUNT[m.group(0)]
             add(Amount((lo + hi) / 2, lo, hi, m.start(), m.end(), vague=True))
-    return sorted(found, key=lambda a: a.start)
+    return tuple(sorted(found, key=lambda a: a.start))
 
 
 ARTICLE_ONE = re.compile(rf"\b{_ARTICLE}\b", re.I)

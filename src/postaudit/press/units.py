@@ -29,11 +29,14 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+_BOUNDARY = re.compile(r"[.!?…][\"“”»«'’)]*\s+\S")
 _BULLET = re.compile(r"^\s*(?:[-–•*·]|\d{1,2}[.)](?=\s+\D))\s+")
 
 
 def split_sentences(paragraph: str, lang: str = "en") -> list[str]:
     """Sentences of one paragraph; a quote that spans several sentences stays in one piece."""
+    if not _BOUNDARY.search(paragraph):
+        return [paragraph.strip()] if paragraph.strip() else []   # one sentence: pysbd is slow, skip it
     out = []
     for s in _segmenter(lang).segment(paragraph):
         # pysbd keeps „… zu viel.» Next sentence" together: a closing quote after a full stop ends a sentence
