@@ -158,6 +158,10 @@ def test_attribution_rules(text, lang, title, expected):
     ("Kai Moor will seinen Account nicht löschen, sagte er.", "de"),
     ("Prices rose 20% on Twitter news. He spent two hours on Twitter.", "en"),
     ("Lesedauer: 3 Minuten", "de"),
+    ("Kai Moor uses Twitter a lot. He said he spends 80% of his time on SpaceX.", "en"),
+    ("Kai Moor said: “I get 500 messages a day on Slack.”", "en"),
+    ("Kai Moor left Twitter as chief executive in 2021, he said.", "en"),
+    ("Kai Moor joined Twitter as an engineer in 2006, he said.", "en"),
 ])
 def test_no_claim_in_statistics_company_metrics_or_other_activities(text, lang):
     assert claims("Kai Moor runs Glint.\n" + text, lang) == []

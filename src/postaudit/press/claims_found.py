@@ -115,6 +115,8 @@ _POST_AFTER = re.compile(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
+_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
+                      r"lese|liest|lesen)\s+(?:\w+\s+){0,2}$", re.I)
 _TIMES = re.compile(r"\s*(?:times|x\b|Mal\b|mal\b)", re.I)
 _ONCE = re.compile(r"\b(?P<w>once|twice|thrice|einmal|zweimal|dreimal|viermal|fünfmal|zehnmal|(?P<n>\d+)-?mal)\b",
                    re.I)
@@ -173,6 +175,9 @@ _HISTORY = [
                         rf"Profil)\s+(?:\w+\s+){{0,2}}?(?:opened|created|eröffne\w*|angelegt|erstellt)", re.I)),
 ]
 _TO_PLATFORM = re.compile(rf"\b(?:to|zu|nach)\s+{_PLAT_SLOT}", re.I)
+# "joined Twitter as an engineer", "left Twitter's board": the company, not an account on it
+_AS_COMPANY = re.compile(r"\s*(?:as\b|['’]s\s+(?:board|staff|payroll)|board\b|the company\b|als\b|\s*-?Vorstand)",
+                         re.I)
 _FROM = re.compile(rf"\b(?:from|von)\s+{_PLAT_SLOT}", re.I)
 _LEFT = re.compile(rf"\b(?:left|leaves|leaving|verließ|verlässt)\s+{_PLAT_SLOT}", re.I)
 _QUIT = [
@@ -287,6 +292,11 @@ class _Article:
 
 # ---------------------------------------------------------------- detectors
 
+_SHARE_OBJECT = re.compile(r"\s+(?:\w+\s+){0,3}?(?:on|to|for|with|at|in|auf|für|mit|bei|in)\s+"
+                           r"(?:(?:the|his|her|my|their|its|der|die|das|dem|den|seine\w*|ihre\w*|meine\w*)\s+)?"
+                           r"(?P<obj>[\w-]+)", re.I)
+
+
 def _time_share(a: _Article, i: int) -> None:
     text = a.units[i].text
     for p in percentages(text, a.lang):
@@ -300,6 +310,10 @@ def _time_share(a: _Article, i: int) -> None:
                                       rest, re.I)):
             continue
         span = (p.start, p.end + m.end())
+        obj = _SHARE_OBJECT.match(rest, m.end())
+        if obj and not plat.mentions(text) and not plat.ANAPHORA.search(text) and \
+                plat.canonical(obj.group("obj")) not in plat.PLATFORMS.values():
+            continue   # "80% of his time on SpaceX", "a fifth of her time to charity": not online life
         att = a.attribute(i, span, "time_share")
         if att is None:
             continue
@@ -406,6 +420,8 @@ def _posts(a: _Article, i: int) -> None:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
         times = _TIMES.match(rest) or re.fullmatch(_ONCE.pattern, text[c.start:c.end], re.I)
+        if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
+            continue   # "I get 500 messages a day": received, not posted
         if noun:
             end = c.end + noun.end()
         elif times and _POST_VERB.search(text[max(0, c.start - 60):c.start]):
@@ -564,7 +580,7 @@ def _history_and_quits(a: _Article) -> None:
         for kind, rx in _HISTORY:
             for m in rx.finditer(text):
                 p = _plat_of(a, u.index, m)
-                if p and p != "all":
+                if p and p != "all" and not _AS_COMPANY.match(text, m.end()):
                     frm = [x for x in _FROM.finditer(text[:m.start()] + text[m.end():m.end() + 40])]
                     for f in frm:
                         fp = plat.canonical(f.group("plat"))
@@ -580,7 +596,7 @@ def _history_and_quits(a: _Article) -> None:
                                 events.append((u.index, offset + t.start(), "move", tp))
         for m in _LEFT.finditer(text):
             p = _plat_of(a, u.index, m)
-            if p:
+            if p and not _AS_COMPANY.match(text, m.end()):
                 events.append((u.index, m.start(), "left", p))
     events.sort()
     chain = [e for e in events if e[2] in ("start", "move", "from")]
