@@ -87,12 +87,23 @@ def test_interview_translation_and_scraped_copy_are_one_story_with_claims_in_bot
     assert story["first_published_at"] == datetime(2025, 5, 12, 7, 30, tzinfo=UTC)
     assert query_pl(con, "select count(*) as n from press_stories")["n"][0] == 4
 
-    claims = query_pl(con, """select article_id, language, platform, value, unit, speaker from press_claims
-                              where kind = 'time_share' and story_id = ?""", [en["story_id"]])
-    assert set(claims["article_id"]) == {en["article_id"], de["article_id"], scraped["article_id"]}
-    for row in claims.iter_rows(named=True):
-        assert (row["platform"], row["value"], row["unit"], row["speaker"]) == ("x", 20.0, "percent", "Mira Castell")
-    assert set(claims["language"]) == {"en", "de"}
+    # one claim per statement of the story, listing the copies (both languages) that state it
+    claims = query_pl(con, """select claim_id, article_id, platform, value, unit, direction, speaker, self_report,
+                              count_copies from press_claims where metric = 'time_share' and story_id = ?""",
+                      [en["story_id"]])
+    assert claims.height == 1
+    row = claims.row(0, named=True)
+    assert (row["platform"], row["value"], row["unit"], row["speaker"], row["self_report"]) == (
+        "x", 20.0, "percent", "Mira Castell", True)
+    assert row["direction"] == "at_most"   # "nearly" / „knapp": just under 20%
+    assert row["article_id"] == en["article_id"] and row["count_copies"] == 3   # the earliest copy states it
+    copies = query_pl(con, "select article_id, language from claim_copies where claim_id = ?", [row["claim_id"]])
+    assert set(copies["article_id"]) == {en["article_id"], de["article_id"], scraped["article_id"]}
+    assert set(copies["language"]) == {"en", "de"}
+    per_story = query_pl(con, "select metric, count(*) as n from press_claims where story_id = ? group by 1",
+                         [en["story_id"]])
+    assert dict(per_story.iter_rows()) == {"time_share": 1, "time_per_day": 1, "group_members": 1,
+                                           "message_visibility": 1}
 
     daily = query_pl(con, "select day::varchar as day, count_stories, count_copies from press_daily order by day")
     assert daily.rows() == [("2025-05-11", 1, 1), ("2025-05-12", 2, 3), ("2025-05-13", 2, 2)]

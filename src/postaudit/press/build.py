@@ -1,5 +1,5 @@
-"""Build the press marts (press_articles, press_stories, press_claims, press_daily, press_post_daily,
-press_post_links) from staged press items."""
+"""Build the press marts (press_articles, press_stories, press_claims, claim_copies, press_daily,
+press_post_daily, press_post_links) from staged press items."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 
+from postaudit.press.claim_stories import to_story_claims
 from postaudit.press.claims_found import find_claims
-from postaudit.press.clean import clean_text, detect_languages, language_code, normalize_url
+from postaudit.press.clean import clean_text, clean_title, detect_languages, language_code, normalize_url
 from postaudit.press.stories import assign_stories, to_stories
 from postaudit.warehouse import query_pl, replace_table, table_exists
 
 Progress = Callable[[str], None]
-CLAIM_SCHEMA = {"claim_id": pl.Utf8, "article_id": pl.Utf8, "kind": pl.Utf8, "metric": pl.Utf8, "platform": pl.Utf8,
-                "value": pl.Float64, "unit": pl.Utf8, "sentence": pl.Utf8, "speaker": pl.Utf8}
 ARTICLE_SCHEMA = {
     "article_id": pl.Utf8, "url": pl.Utf8, "outlet": pl.Utf8, "outlet_domain": pl.Utf8, "author": pl.Utf8,
     "published_at": pl.Datetime("us", "UTC"), "date_basis": pl.Utf8, "language": pl.Utf8, "title": pl.Utf8,
@@ -56,7 +55,7 @@ def merge_items(items: pl.DataFrame) -> list[dict]:
         merged.append({
             "article_id": key,   # replaced by a hash below; the key is kept for readability while merging
             "url": rows[0]["url"],
-            "title": _first(rows, "title"),
+            "title": next((t for t in (clean_title(r.get("title")) for r in rows) if t), None),
             "outlet": _first(rows, "outlet") or _first(rows, "outlet_domain") or _host(rows[0]["url"]),
             "outlet_domain": _first(rows, "outlet_domain") or _host(rows[0]["url"]),
             "author": _first(rows, "author"),
@@ -100,15 +99,19 @@ def to_articles(items: pl.DataFrame, threshold: float = 0.6, progress: Progress 
     return assign_stories(articles, threshold=threshold, progress=say)
 
 
-def to_claims(articles: pl.DataFrame) -> pl.DataFrame:
-    """Claims found in every copy, with the copy's story so copies of one claim can be counted once."""
-    rows = []
-    for art in articles.select("article_id", "text", "story_id", "language", "is_simulated").iter_rows(named=True):
-        for claim in find_claims(art["article_id"], art["text"] or ""):
-            rows.append({**claim, "story_id": art["story_id"], "language": art["language"],
-                         "origin": "press", "is_simulated": art["is_simulated"]})
-    schema = {**CLAIM_SCHEMA, "story_id": pl.Utf8, "language": pl.Utf8, "origin": pl.Utf8, "is_simulated": pl.Boolean}
-    return pl.DataFrame(rows, schema=schema)
+def to_claims(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims found in every copy, grouped per story: (press_claims, claim_copies)."""
+    found = []
+    cols = ["article_id", "text", "title", "story_id", "language", "published_at", "author", "url", "outlet",
+            "is_simulated"]
+    for art in articles.select(cols).iter_rows(named=True):
+        published = art["published_at"].date() if art["published_at"] else None
+        for claim in find_claims(art["article_id"], art["text"] or "", title=art["title"],
+                                 language=art["language"], published=published, author=art["author"]):
+            found.append({**claim, "story_id": art["story_id"], "language": art["language"], "url": art["url"],
+                          "outlet": art["outlet"], "published_at": art["published_at"],
+                          "is_simulated": art["is_simulated"]})
+    return to_story_claims(found)
 
 
 def to_press_daily(articles: pl.DataFrame) -> pl.DataFrame:
@@ -193,13 +196,14 @@ def _quotes(text: str) -> list[str]:
 
 def build_press(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
                 progress: Progress | None = None) -> dict[str, int]:
-    """Write press_articles, press_stories, press_claims, press_daily, press_post_daily, press_post_links."""
+    """Write press_articles, press_stories, press_claims (one row per claim of a story), claim_copies,
+    press_daily, press_post_daily, press_post_links."""
     say = progress or (lambda _m: None)
     items = query_pl(con, "select * from stg_press_items")
     articles = to_articles(items, threshold=threshold, progress=say)
     stories = to_stories(articles)
     say(f"press: claims in {articles.height} copies")
-    claims = to_claims(articles)
+    claims, copies = to_claims(articles)
     daily = to_press_daily(articles)
     posts = (query_pl(con, "select platform, post_id, created_at, text, is_simulated from posts")
              if table_exists(con, "posts") else pl.DataFrame())
@@ -208,6 +212,7 @@ def build_press(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
         "press_articles": replace_table(con, "press_articles", articles),
         "press_stories": replace_table(con, "press_stories", stories),
         "press_claims": replace_table(con, "press_claims", claims),
+        "claim_copies": replace_table(con, "claim_copies", copies),
         "press_daily": replace_table(con, "press_daily", daily),
         "press_post_links": replace_table(con, "press_post_links", links),
     }

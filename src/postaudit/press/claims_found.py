@@ -1,250 +1,680 @@
-"""Find quantitative claims in article text: time on a platform (English and German) and other checkable figures."""
+"""Find checkable claims about a person's own online life in an article, in English and German.
+
+Kinds: time_share, time_per_day, time_per_week, posts_per_day, posts_per_week, group_members, message_visibility,
+ama_effect, headcount (with growth), platform_history (order of platforms), quit_or_absent (with date). Each figure
+is attributed (people.py, attribution.py): figures about groups of people or a company are not claims, and
+estimates by others are kept with self_report = false.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import json
 import re
+from dataclasses import dataclass, field
+from datetime import date
 
-PLATFORMS = {
-    "twitter": "x", "x": "x", "twitter/x": "x", "x/twitter": "x", "telegram": "telegram", "slack": "slack",
-    "wechat": "wechat", "bluesky": "bluesky", "mastodon": "mastodon", "linkedin": "linkedin",
-    "instagram": "instagram", "facebook": "facebook", "tiktok": "tiktok", "youtube": "youtube",
-    "threads": "threads", "discord": "discord", "whatsapp": "whatsapp", "reddit": "reddit",
-    "social media": "all", "sozialen medien": "all", "sozialen netzwerken": "all", "social networks": "all",
-}
-_PLAT = (r"(Twitter/X|X/Twitter|Twitter|X|Telegram|Slack|WeChat|Bluesky|Mastodon|LinkedIn|Instagram|Facebook|"
-         r"TikTok|YouTube|Threads|Discord|WhatsApp|Reddit|social media|social networks|"
-         r"(?i:sozialen\s+(?:Medien|Netzwerken)))")
-# "X" is only a platform when written as the name: never match it case-insensitively.
-_NUM = r"(\d+(?:[.,]\d+)*)"
-_QUAL_EN = (r"(?:(?:about|around|roughly|nearly|almost|approximately|some|close to|just under|just over|"
-            r"more than|over|less than|under|up to|at least|as much as)\s+)?")
-_QUAL_DE = (r"(?:(?:knapp|rund|etwa|ungefähr|circa|ca\.|fast|beinahe|gut|mehr als|über|weniger als|unter|"
-            r"bis zu|mindestens|nur|nur etwa)\s+)?")
-_PCT_EN = r"\s*(?:%|percent|per cent|pct)"
-_PCT_DE = r"\s*(?:%|Prozent)"
-_POSS_EN = r"(?:my|his|her|their|its|our|the)"
-_POSS_DE = r"(?:meiner|seiner|ihrer|unserer|der|seine[rn]?|meine[rn]?)"
-_GAP = r"(?:\s+[\w’'-]+){0,4}?"   # up to four words between "time" and the platform ("is spent", "verbringt er")
+from postaudit.press import platforms as plat
+from postaudit.press.attribution import Attribution, Reader
+from postaudit.press.dates import dates_in, period_in
+from postaudit.press.people import cast_of
+from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
+from postaudit.press.quantities import ARTICLE_ONE, Amount, amounts, durations, percentages
+from postaudit.press.units import Unit, to_units
 
-FRACTIONS = {"a fifth": 20.0, "one fifth": 20.0, "a quarter": 25.0, "one quarter": 25.0, "a third": 100 / 3,
-             "one third": 100 / 3, "half": 50.0, "a tenth": 10.0, "two thirds": 200 / 3, "three quarters": 75.0,
-             "ein fünftel": 20.0, "ein viertel": 25.0, "ein drittel": 100 / 3, "die hälfte": 50.0,
-             "ein zehntel": 10.0, "zwei drittel": 200 / 3, "drei viertel": 75.0}
-_FRAC_EN = r"(a fifth|one fifth|a quarter|one quarter|a third|one third|half|a tenth|two thirds|three quarters)"
-_FRAC_DE = r"(ein Fünftel|ein Viertel|ein Drittel|die Hälfte|ein Zehntel|zwei Drittel|drei Viertel)"
-WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
-    "sixty": 60, "ninety": 90, "a couple of": 2, "a few": 3, "an": 1, "a": 1, "half an": 0.5, "one and a half": 1.5,
-    "ein": 1, "eine": 1, "einer": 1, "eins": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
-    "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "fünfzehn": 15, "zwanzig": 20,
-    "dreißig": 30, "vierzig": 40, "sechzig": 60, "neunzig": 90, "anderthalb": 1.5, "eineinhalb": 1.5,
-    "einige": 3, "eine halbe": 0.5,
-}
-_WNUM_EN = (r"(\d+(?:[.,]\d+)?|one and a half|half an|a couple of|a few|an|a|one|two|three|four|five|six|seven|eight|"
-            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty-five|forty|sixty|ninety)")
-_WNUM_DE = (r"(\d+(?:[.,]\d+)?|eine halbe|anderthalb|eineinhalb|einige|eine|einer|ein|zwei|drei|vier|fünf|sechs|"
-            r"sieben|acht|neun|zehn|elf|zwölf|fünfzehn|zwanzig|dreißig|vierzig|sechzig|neunzig)")
-_PER_EN = r"\s+(?:a|per|each|every)\s+(day|week)"
-_PER_DE = r"\s+(?:(?:am|pro|je|jeden|jede|in der|die|pro)\s+)?(Tag|Woche)|\s+(täglich|wöchentlich)"
+# ---------------------------------------------------------------- direction and qualifiers
 
-Pattern = tuple[str, str, re.Pattern]
+_JUST_UNDER = r"almost|nearly|close to|just under|not quite|a little under|fast|beinahe|knapp|nahezu|annähernd"
+_AT_MOST = (r"up to|at most|no more than|not more than|less than|under|fewer than|below|only|just|merely|barely|"
+            r"within|innerhalb von|innerhalb|"
+            r"hardly|scarcely|kaum|a maximum of|"
+            r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
+_AT_LEAST = (r"more than|over|at least|upwards of|no less than|in excess of|well over|above|just over|mehr als|über|"
+             r"mindestens|wenigstens|gut|weit über|knapp über|more")
+_ABOUT = (r"about|around|roughly|approximately|approx\.|some|circa|ca\.|an average of|on average|averag\w*|etwa|"
+          r"rund|ungefähr|zirka|durchschnittlich|im schnitt|schätzungsweise|grob")
+_QUALIFIER = re.compile(rf"\b(?P<under>{_JUST_UNDER})\b|\b(?P<most>{_AT_MOST})\b|\b(?P<least>{_AT_LEAST})\b|"
+                        rf"\b(?P<about>{_ABOUT})\b", re.I)
+_NEGATED_MORE = re.compile(r"(?:n[’']t|\bnot|\bnever|\bnicht|\bkein\w*)\s+(?:\w+\s+){0,3}$", re.I)
+_LIMIT_VERB = re.compile(r"\b(?:limit\w*|restrict\w*|caps?|capped|budget\w*|begrenz\w*|beschränk\w*|"
+                         r"limitier\w*)\b", re.I)
 
 
-def _p(expr: str, flags: int = 0) -> re.Pattern:
-    return re.compile(expr, flags)
+@dataclass(frozen=True)
+class Direction:
+    direction: str
+    low: float | None
+    high: float | None
 
 
-# (kind, unit, pattern). Named groups: num (digits or words), frac (fraction words), plat, per (day/week), tu (unit).
-TIME_PATTERNS: list[Pattern] = [
-    # EN "spend about 20% of my time on Twitter", "20 percent of his working time is spent on X"
-    ("time_share", "percent", _p(
-        r"(?i:" + _QUAL_EN + r")(?P<num>\d+(?:[.,]\d+)?)" + r"(?i:" + _PCT_EN + r"\s+of\s+" + _POSS_EN +
-        r"\s+(?:(?:working|waking|work|whole|entire)\s+)?(?:time|day|days|week|hours)" + _GAP +
-        r"\s+(?:on|using|in|with|tweeting on|posting on))\s+(?P<plat>" + _PLAT + ")")),
-    # EN "a fifth of his time on Twitter"
-    ("time_share", "percent", _p(
-        r"(?i:(?P<frac>" + _FRAC_EN[1:-1] + r")\s+of\s+" + _POSS_EN +
-        r"\s+(?:(?:working|waking|work)\s+)?time" + _GAP + r"\s+(?:on|using|in|with))\s+(?P<plat>" + _PLAT + ")")),
-    # EN "Twitter takes up about 20% of my time"
-    ("time_share", "percent", _p(
-        r"(?P<plat>" + _PLAT + r")(?i:\s+(?:takes up|takes|eats up|accounts for|consumes|gets|occupies)\s+" +
-        _QUAL_EN + r")(?P<num>\d+(?:[.,]\d+)?)(?i:" + _PCT_EN + r"\s+of\s+" + _POSS_EN + r"\s+(?:\w+\s+)?time)")),
-    # DE "knapp 20 % seiner Zeit auf Twitter", "20 Prozent seiner Arbeitszeit verbringt er auf X"
-    ("time_share", "percent", _p(
-        r"(?i:" + _QUAL_DE + r")(?P<num>\d+(?:[.,]\d+)?)(?i:" + _PCT_DE + r"\s+" + _POSS_DE +
-        r"\s+(?:\w+)?zeit" + _GAP + r"\s+(?:auf|bei|in|mit|für))\s+(?P<plat>" + _PLAT + ")")),
-    # DE "ein Fünftel seiner Zeit auf Twitter"
-    ("time_share", "percent", _p(
-        r"(?i:(?P<frac>" + _FRAC_DE[1:-1] + r")\s+" + _POSS_DE + r"\s+(?:\w+)?zeit" + _GAP +
-        r"\s+(?:auf|bei|in|mit|für))\s+(?P<plat>" + _PLAT + ")")),
-    # DE "Auf Twitter verbringe ich knapp 20 Prozent meiner Zeit"
-    ("time_share", "percent", _p(
-        r"(?i:(?:auf|bei|in|mit|für)\s+)(?P<plat>" + _PLAT + r")(?i:" + _GAP + r"\s+" + _QUAL_DE + r")"
-        r"(?P<num>\d+(?:[.,]\d+)?)(?i:" + _PCT_DE + r"\s+" + _POSS_DE + r"\s+(?:\w+)?zeit)")),
-    # EN "two hours a day on Twitter", "90 minutes per week on X"
-    ("time_per_period", "", _p(
-        r"(?i:" + _QUAL_EN + r"(?P<num>" + _WNUM_EN[1:-1] + r")\s+(?P<tu>hours?|hrs?|minutes?|mins?)" + _PER_EN.replace(
-            "(day|week)", "(?P<per>day|week)") + _GAP + r"\s+(?:on|using|in|with|scrolling|tweeting on))\s+"
-        r"(?P<plat>" + _PLAT + ")")),
-    # EN "on Twitter for two hours a day"
-    ("time_per_period", "", _p(
-        r"(?i:\bon\s+)(?P<plat>" + _PLAT + r")(?i:\s+for\s+" + _QUAL_EN + r"(?P<num>" + _WNUM_EN[1:-1] +
-        r")\s+(?P<tu>hours?|hrs?|minutes?|mins?)" + _PER_EN.replace("(day|week)", "(?P<per>day|week)") + ")")),
-    # DE "zwei Stunden am Tag auf Twitter", "täglich 90 Minuten auf X"
-    ("time_per_period", "", _p(
-        r"(?i:(?:(?P<per_pre>täglich|wöchentlich|jeden Tag|jede Woche|pro Tag|pro Woche)\s+)?" + _QUAL_DE +
-        r"(?P<num>" + _WNUM_DE[1:-1] + r")\s+(?P<tu>Stunden?|Std\.|Minuten?|Min\.)"
-        r"(?:\s+(?:(?:am|pro|je|jeden|jede|in der|die)\s+)?(?P<per>Tag|Woche)|\s+(?P<per_adv>täglich|wöchentlich))?"
-        + _GAP + r"\s+(?:auf|bei|in|mit|für))\s+(?P<plat>" + _PLAT + ")")),
-    # DE "auf Twitter verbringt er täglich zwei Stunden"
-    ("time_per_period", "", _p(
-        r"(?i:(?:auf|bei|in|mit)\s+)(?P<plat>" + _PLAT + r")(?i:" + _GAP +
-        r"\s+(?:(?P<per_pre>täglich|wöchentlich|jeden Tag|jede Woche|pro Tag|pro Woche)\s+)?" + _QUAL_DE +
-        r"(?P<num>" + _WNUM_DE[1:-1] + r")\s+(?P<tu>Stunden?|Std\.|Minuten?|Min\.)"
-        r"(?:\s+(?:(?:am|pro|je|jeden|jede|in der|die)\s+)?(?P<per>Tag|Woche)|\s+(?P<per_adv>täglich|wöchentlich))?)")),
+def direction_of(text: str, start: int, end: int, value: float, low: float, high: float) -> Direction:
+    """about / at_least / at_most from the words before a figure ("knapp" = just under), and its range."""
+    if low != high:
+        return Direction("about", low, high)
+    wide = text[max(0, start - 60):start]
+    after = text[end:end + 25].lower()
+    if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after):
+        return Direction("at_least", value, None)
+    if re.match(r"\s*(?:or less|or fewer|at most|oder weniger|höchstens)", after):
+        return Direction("at_most", None, value)
+    # a qualifier stands right before the figure ("more than 500", „knapp 20"); "only"/„nur" may stand before
+    # the verb ("only stays on screen for two seconds")
+    near = re.search(r"(?:\S+\s+){0,3}$", re.split(r"[(\[;:]", wide)[-1]).group(0)
+    before = near
+    hits = list(_QUALIFIER.finditer(before))
+    if not hits and re.search(r"\b(?:only|just|merely|barely|nur|lediglich|kaum)\b", wide, re.I):
+        hits = list(_QUALIFIER.finditer(wide))
+    kind = hits[-1].lastgroup if hits else None
+    if kind == "least" and re.search(r"(?:more than|mehr als)\s*$", before, re.I) and _NEGATED_MORE.search(
+            wide[:len(wide) - len(before) + hits[-1].start()]):
+        kind = "most"   # "couldn't add more than 500": at most 500
+    if kind == "under":
+        return Direction("at_most", round(value * 0.9, 6), value)
+    if kind == "most":
+        return Direction("at_most", None, value)
+    if kind == "least":
+        if hits[-1].group(0).lower() in ("gut", "just over", "knapp über"):
+            return Direction("at_least", value, round(value * 1.1, 6))
+        return Direction("at_least", value, None)
+    if kind == "about" or not _LIMIT_VERB.search(text):
+        return Direction("about", value, value)
+    return Direction("at_most", None, value)
+
+
+# ---------------------------------------------------------------- lexicons
+
+_USAGE = re.compile(
+    r"\b(?:spend\w*|spent|uses?|used|using|usage|limit\w*|restrict\w*|caps?|capped|budget\w*|scroll\w*|check\w*|"
+    r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
+    r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
+    r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site)|"
+    r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
+    re.I)
+# "er sei täglich bis zu 45 Minuten auf Threads": being on a platform is using it
+_BEING_ON = re.compile(rf"\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|seien|sind)\b.*\b(?:on|auf|bei)\s+"
+                       rf"(?:{plat.NAME_RX})", re.I)
+# "I'm in there six hours a day", „ich bin dort drei Stunden am Tag": present where the platform was named
+_BEING_THERE = re.compile(r"\b(?:am|is|are|was|'m|’m|bin|ist|sei|war)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
+                          r"drin|online)\b", re.I)
+_PER_AFTER = re.compile(
+    r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\beach day\b|\bevery day\b|\ba night\b|\bdaily\b|/day\b|"
+    r"\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden Tag\b|\btäglich\b|\bam Tage\b)"
+    r"|(?P<w>\ba week\b|\bper week\b|\beach week\b|\bevery week\b|\bweekly\b|/week\b|"
+    r"\bover (?:the course of )?(?:seven|7) days\b|\bin a week\b|\bpro Woche\b|\bdie Woche\b|\bin der Woche\b|"
+    r"\bjede Woche\b|\bwöchentlich\b|\bje Woche\b|\bin sieben Tagen\b)"
+    r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b))",
+    re.I)
+_PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
+                         r"\bam Tag)|(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
+                         r"\bin der Woche))\b[^.;:]{0,30}$", re.I)
+_DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
+_LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
+_POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
+              r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
+_ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
+_POST_AFTER = re.compile(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
+_POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
+                        r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
+                        r"verschick\w*)\b", re.I)
+_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
+                      r"lese|liest|lesen)\s+(?:\w+\s+){0,2}$", re.I)
+_TIMES = re.compile(r"\s*(?:times|x\b|Mal\b|mal\b)", re.I)
+_ONCE = re.compile(r"\b(?P<w>once|twice|thrice|einmal|zweimal|dreimal|viermal|fünfmal|zehnmal|(?P<n>\d+)-?mal)\b",
+                   re.I)
+_ONCE_VALUE = {"once": 1, "twice": 2, "thrice": 3, "einmal": 1, "zweimal": 2, "dreimal": 3, "viermal": 4,
+               "fünfmal": 5, "zehnmal": 10}
+_MEMBER = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>members|subscribers|participants|Mitglieder\w*|Teilnehmer\w*|"
+                     r"Abonnent\w*)\b", re.I)
+_FOLLOWER = re.compile(r"\s+(?:[\w-]+\s+)?(?:followers|Follower\w*|fans|Fans)\b"
+                       r"|\s+(?:people|Menschen|Leute|users|Nutzer\w*|accounts|Personen)\s+(?:\w+\s+){0,2}"
+                       r"(?:follow\w*|folg\w*)\b",
+                       re.I)
+_GROUP = re.compile(r"\b(?:groups?|chats?|channels?|community|server|Gruppe\w*|\w*[Cc]hat\w*|Kanal\w*|Community|"
+                    r"Telegram\w*|Slack|WeChat|Discord|WhatsApp)\b", re.I)
+_STAFF = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>employees|staff(?:ers)?|workers|people|persons|team members|"
+                    r"Mitarbeiter\w*|Beschäftigte\w*|Angestellte\w*|Leute|Personen|Menschen)\b", re.I)
+_EMPLOY = re.compile(r"\b(?:employ\w*|staff|hire\w*|headcount|workforce|beschäftig\w*|Belegschaft|Mitarbeiter\w*|"
+                     r"Angestellte\w*|eingestellt)\b", re.I)
+_GROWTH = re.compile(r"(?:up from|grown from|grew from|from|von|waren es (?:noch )?|zuvor|vorher)\s+(?:only\s+|nur\s+)?"
+                     r"(?:(?:a few|several|einige|ein paar|mehrere)\s+(?:hundred|hundert)|\d[\d.,]*|[a-zäöüß]+)", re.I)
+_VISIBLE = re.compile(r"\b(?:on (?:the )?screen|visible|sichtbar|Bildschirm\w*|scroll\w*|verschwunden|weg\b|gone\b|"
+                      r"disappear\w*|stays?|stayed|remains?|bleib\w*|lesbar|readable)\b", re.I)
+_CHAT = re.compile(r"\b(?:chat\w*|groups?|Gruppe\w*|channel|Kanal|messages?|Nachricht\w*|whatever I (?:say|write)|"
+                   r"was ich (?:sage|schreibe)|Telegram\w*|Slack|Discord|WhatsApp)\b", re.I)
+_AMA = re.compile(r"\bAMAs?\b|\bask me anything\b|\bquestion[- ]and[- ]answer(?: session)?|\bQ\s?&\s?A\b|"
+                  r"\bFragestunde\w*|\bFrage-(?:und-)?Antwort-\w+|\bFragerunde\w*", re.I)
+_HABIT = re.compile(r"\b(?:always|whenever|every time|each time|as soon as|immediately|turns? into|becomes?|"
+                    r"anticipate\w*|expect\w*|immer|sobald|jedes Mal|wann immer|wird zu|verwandel\w*|erwarte\w*)\b",
+                    re.I)
+
+_SLOT = "(?P<{}>" + plat.NAME_RX.replace("{", "{{").replace("}", "}}") + ")"
+_PLAT_SLOT = _SLOT.format("plat")
+_PLAT_SLOT2 = _SLOT.format("plat2")
+_HISTORY = [
+    ("start", re.compile(rf"\b(?:first|initially|originally|zuerst|zunächst|anfangs)\s+(?:\w+\s+){{0,2}}?"
+                         rf"(?:used|use|joined|was on|started (?:on|with)|began (?:on|with)|nutzte|war (?:auf|bei)|"
+                         rf"startete (?:auf|bei|mit))\s+{_PLAT_SLOT}", re.I)),
+    ("start", re.compile(rf"\b(?:used|nutzte|war|startete|began|started)\s+(?:zuerst|zunächst|anfangs|first|initially)"
+                         rf"\s+(?:(?:auf|bei|on|with)\s+)?{_PLAT_SLOT}", re.I)),
+    ("move", re.compile(rf"\b(?:mov(?:e|ed|es|ing)(?:\s+on)?|switch(?:ed|es|ing)?|migrat\w+|went|goes|go|shift\w*|"
+                        rf"jump\w*|head(?:ed|s)?|wechsel\w*|gewechselt|zog\w*(?:\s+\w+)?\s+um|umgezogen|ging\w*)"
+                        rf"\s+(?:\w+\s+){{0,3}}?(?:to|zu|nach|auf)\s+{_PLAT_SLOT}", re.I)),
+    # German perfect tense puts the verb last: „zuerst habe er WeChat genutzt", „sei zu Slack gewechselt"
+    ("start", re.compile(rf"\b(?:zuerst|zunächst|anfangs|ursprünglich)\s+(?:\w+\s+){{0,3}}?{_PLAT_SLOT}\s+"
+                         rf"(?:\w+\s+)?(?:genutzt|verwendet|benutzt|gewesen)", re.I)),
+    ("move", re.compile(rf"\b(?:zu|nach|auf)\s+{_PLAT_SLOT}\s+(?:\w+\s+){{0,2}}?(?:gewechselt|umgezogen|gezogen|"
+                        rf"abgewandert|übergesiedelt|weitergezogen)", re.I)),
+    ("move", re.compile(rf"\b(?:then|later|finally|dann|später|schließlich)\s+(?:on\s+)?(?:to|zu|nach)\s+{_PLAT_SLOT}",
+                        re.I)),
+    ("join", re.compile(rf"\b(?:joined|signed up (?:for|on|to|with)|wrote (?:my|his|her) (?:very )?first "
+                        rf"(?:post|tweet) on|(?:my|his|her) first (?:post|tweet) on|angemeldet (?:bei|auf)|"
+                        rf"seit\s+(?:dem\s+)?[\w. ]{{0,20}}?(?:19|20)\d\d\s+(?:\w+\s+){{0,5}}?(?:auf|bei|in))"
+                        rf"\s+{_PLAT_SLOT}", re.I)),
+    ("join", re.compile(rf"\b(?:opened|created|eröffne\w*|angelegt|erstellt\w*)\s+(?:an?|his|her|my|seinen|ihren|"
+                        rf"meinen|einen)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|Profil)", re.I)),
+    ("join", re.compile(rf"\b(?:seinen|ihren|meinen|einen|his|her|my|an?)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|"
+                        rf"Profil)\s+(?:\w+\s+){{0,2}}?(?:opened|created|eröffne\w*|angelegt|erstellt)", re.I)),
 ]
-
-# A rate with no platform next to it ("the Telegram group, which she reads for about 90 minutes a day"): taken
-# only when the sentence names exactly one platform, and only if no stricter pattern matched the sentence.
-LOOSE_PATTERNS: list[Pattern] = [
-    ("time_per_period", "", _p(
-        r"(?i:" + _QUAL_EN + r"(?P<num>" + _WNUM_EN[1:-1] + r")\s+(?P<tu>hours?|hrs?|minutes?|mins?)" +
-        _PER_EN.replace("(day|week)", "(?P<per>day|week)") + ")")),
-    ("time_per_period", "", _p(
-        r"(?i:(?:(?P<per_pre>täglich|wöchentlich|jeden Tag|jede Woche|pro Tag|pro Woche)\s+)?" + _QUAL_DE +
-        r"(?P<num>" + _WNUM_DE[1:-1] + r")\s+(?P<tu>Stunden?|Std\.|Minuten?|Min\.)"
-        r"(?:\s+(?:(?:am|pro|je|jeden|jede|in der|die)\s+)?(?P<per>Tag|Woche)|\s+(?P<per_adv>täglich|wöchentlich))?)")),
+_TO_PLATFORM = re.compile(rf"\b(?:to|zu|nach)\s+{_PLAT_SLOT}", re.I)
+# "joined Twitter as an engineer", "left Twitter's board": the company, not an account on it
+_AS_COMPANY = re.compile(r"\s*(?:as\b|['’]s\s+(?:board|staff|payroll)|board\b|the company\b|als\b|\s*-?Vorstand)",
+                         re.I)
+_FROM = re.compile(rf"\b(?:from|von)\s+{_PLAT_SLOT}", re.I)
+_LEFT = re.compile(rf"\b(?:left|leaves|leaving|verließ|verlässt)\s+{_PLAT_SLOT}", re.I)
+_QUIT = [
+    re.compile(rf"\b(?:deleted|deletes|delete|deleting|uninstalled|deactivated|removed)\s+(?:\w+\s+){{0,3}}?"
+               rf"(?:{_PLAT_SLOT}|(?:the|his|her|my) (?:app|account|profile))", re.I),
+    re.compile(rf"\b(?:quit|quits|quitting|abandoned|gave up|give up|gives up)\s+{_PLAT_SLOT}", re.I),
+    re.compile(rf"\b(?:tak(?:e|es|ing)|took)\s+a\s+(?:\w+\s+)?break\s+from\s+{_PLAT_SLOT}", re.I),
+    re.compile(r"\b(?:stopped|stops|stop|quit)\s+(?:using\s+\w+|tweeting|posting)", re.I),
+    re.compile(rf"\b(?:no longer|not anymore|never)\s+(?:been\s+|be\s+|active\s+)?on\s+{_PLAT_SLOT}", re.I),
+    re.compile(rf"\b(?:said|says|bade|bid) (?:goodbye|farewell) to\s+{_PLAT_SLOT}", re.I),
+    re.compile(r"\b(?:gelöscht|löschte|löscht|lösche|deinstalliert|deaktiviert|stillgelegt|abgemeldet)\b", re.I),
+    re.compile(rf"\bverabschiede\w*\s+(?:\w+\s+){{0,6}}?von\s+{_PLAT_SLOT}|\bvon\s+{_PLAT_SLOT2}\s+verabschiede\w*",
+               re.I),
+    re.compile(rf"\bnicht mehr\s+(?:auf|bei|in)\s+{_PLAT_SLOT}", re.I),
+    re.compile(rf"\bSchluss\s+mit\s+{_PLAT_SLOT}", re.I),
+    re.compile(rf"\bkehr\w*\s+{_PLAT_SLOT}\s+den Rücken|\b{_PLAT_SLOT2}\s+den Rücken\s+(?:gekehrt|kehr\w*)", re.I),
+    re.compile(rf"\bverzicht\w*\s+(?:\w+\s+){{0,2}}?auf\s+{_PLAT_SLOT}", re.I),
+    re.compile(rf"\b{_PLAT_SLOT}\s+(?:\w+\s+){{0,4}}?für\s+(?:ihn|sie|mich)\s+(?:\w+\s+)?[„\"“]?gestorben", re.I),
+    re.compile(rf"\bPause\s+(?:von|vom)\s+{_PLAT_SLOT}|aufgehört\s+zu\s+(?:twittern|posten)", re.I),
 ]
-_SCALE = r"(?i:\s*(?P<scale>million|millionen|mio\.?|thousand|tausend|k)\b)?"
-OTHER_PATTERNS: list[Pattern] = [
-    ("message_visibility", "seconds", _p(
-        r"(?i:(?:stays?|remains?|is visible|bleibt|bleibe|ist)\s+(?:on screen\s+|sichtbar\s+|visible\s+)?(?:for\s+)?"
-        r"(?:only\s+|just\s+|nur\s+)?(?:about\s+|around\s+|etwa\s+|rund\s+|ungefähr\s+)?"
-        r"(?P<num>\d+|one|two|three|five|ten|ein|zwei|drei|fünf|zehn)\s+(?:seconds?|Sekunden?))")),
-    ("message_visibility", "seconds", _p(
-        r"(?i:(?:about|around|etwa|nur etwa|rund|only|nur|just)\s+(?P<num>\d+|one|two|three|five|ten|zwei|drei|"
-        r"fünf|zehn)\s+(?:seconds?|Sekunden?)\s+(?:on screen|sichtbar|visible|lang sichtbar))")),
-    ("headcount", "people", _p(
-        r"(?i:(?:more than|over|about|around|nearly|almost|mehr als|über|rund|etwa|knapp|fast)\s+)"
-        r"(?P<num>\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)" + _SCALE +
-        r"(?i:\s+(?:people|employees|staff|workers|Mitarbeiter(?:innen)?|Beschäftigte[n]?|Angestellte[n]?))")),
-    ("headcount", "people", _p(
-        r"(?i:(?:employs|beschäftigt|has a staff of|hat)\s+(?:inzwischen\s+|now\s+|mittlerweile\s+)?)"
-        r"(?P<num>\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)" + _SCALE +
-        r"(?i:\s+(?:people|employees|staff|Mitarbeiter(?:innen)?|Beschäftigte|Menschen))")),
-    ("group_members", "members", _p(
-        r"(?i:(?:more than|over|about|around|nearly|almost|mehr als|über|rund|etwa|knapp|fast)?\s*)"
-        r"(?P<num>\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)" + _SCALE +
-        r"(?i:\s+(?:members|subscribers|Mitglieder(?:n)?|Abonnenten|Abonnentinnen))")),
-]
-_QUOTE_CHARS = "\"“”„«»"
-_SAY_EN = r"(?:said|says|told|explained|added|wrote|recalled|admitted|insisted)"
-_SAY_DE = r"(?:sagte|sagt|erklärte|erklärt|betonte|fügte hinzu|schrieb|so)"
-_NAME = r"([A-ZÄÖÜ][\w’'-]+(?:\s+[A-ZÄÖÜ][\w’'-]+){0,2})"
-_SAID = re.compile(
-    rf"[{_QUOTE_CHARS}]\s*,?\s*(?:{_SAY_EN}|{_SAY_DE})\s+(?:der\s+|die\s+|CEO\s+|Chef\s+)?{_NAME}"
-    rf"|\b{_NAME},?\s+(?:{_SAY_EN}|sagte|sagt|erklärte|betonte|schrieb)\b"
-    rf"|\b(?:{_SAY_DE})\s+(?:der\s+|die\s+)?(?:\w+chef(?:in)?\s+)?{_NAME}\s*[.,]")
-_PRONOUNS = {"He", "She", "They", "It", "We", "I", "Er", "Sie", "Es", "Wir", "Ich", "The", "Der", "Die", "Das"}
+_NEGATION = re.compile(r"\b(?:not|never|nicht|nie|kein\w*|will not)\b|n[’']t\b", re.I)
 
 
-def parse_number(raw: str) -> float:
-    """A number as written in English or German: 1,000 / 1.000 (thousands), 1,5 / 1.5 (decimal), or a word."""
-    raw = raw.strip().lower()
-    if raw in WORD_NUMBERS:
-        return float(WORD_NUMBERS[raw])
-    if raw in FRACTIONS:
-        return FRACTIONS[raw]
-    # A separator followed by exactly three digits is a thousands separator in both languages ("1,000", "1.000");
-    # otherwise it is a decimal point or comma ("1.5", "1,5", "20,5").
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
-        return float(re.sub(r"[.,]", "", raw))
-    return float(raw.replace(",", "."))
+# ---------------------------------------------------------------- the claim record
+
+@dataclass
+class Found:
+    """One claim found in one unit of one copy."""
+
+    metric: str
+    value: float | None
+    value_low: float | None
+    value_high: float | None
+    unit: str | None
+    direction: str | None
+    platform: str | None
+    attribution: Attribution
+    unit_index: int
+    sentence: str
+    detail: dict = field(default_factory=dict)
+    period_start: date | None = None
+    period_end: date | None = None
 
 
-def sentences(text: str) -> list[str]:
-    """Split text into sentences, keeping quotes with the sentence that attributes them."""
-    flat = re.sub(r"\s+", " ", text or "")
-    # Split after . ! ? (and a closing quote) before a capital or an opening quote; not after "ca." / "Dr." etc.
-    parts = re.split(r"(?<!\bca)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bNr)(?<!\bz\.B)(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"“])", flat)
-    return [p.strip() for p in parts if p.strip()]
+# plausible ranges: a figure outside is a misreading (a company total, a typo), not a person's habit
+_PLAUSIBLE = {"time_share": (0, 100), "time_per_day": (0, 24 * 60), "time_per_week": (0, 168 * 60),
+              "posts_per_day": (0, 1000), "posts_per_week": (0, 7000), "message_visibility": (0, 3600),
+              "group_members": (2, 5e9), "headcount": (2, 5e6)}
 
 
-def _value(m: re.Match) -> float:
-    groups = m.groupdict()
-    if groups.get("frac"):
-        return FRACTIONS[groups["frac"].lower()]
-    value = parse_number(groups["num"])
-    scale = (groups.get("scale") or "").lower().rstrip(".")
-    return value * {"million": 1e6, "millionen": 1e6, "mio": 1e6, "thousand": 1e3, "tausend": 1e3, "k": 1e3}.get(
-        scale, 1)
+class _Article:
+    def __init__(self, text: str, title: str | None, lang: str, published: date | None, author: str | None):
+        self.lang = lang
+        self.published = published
+        self.units: list[Unit] = to_units(text, title, lang)
+        self.cast = cast_of([u.text for u in self.units if not u.headline], title, author)
+        self.reader = Reader(self.units, self.cast, lang)
+        self.found: list[Found] = []
+
+    # ------------------------------------------------------------ context
+
+    def context_platform(self, i: int, specific: bool = False) -> str | None:
+        texts = [u.text for u in self.units[max(0, i - 4):i] if not u.headline]
+        got = plat.last_named(texts, specific)
+        if got is None and self.units and self.units[0].headline:
+            got = plat.last_named([self.units[0].text], specific)
+        return got
+
+    def anaphor_platform(self, i: int, pos: int) -> str | None:
+        text = self.units[i].text
+        hits = list(plat.ANAPHORA.finditer(text))
+        if not hits:
+            return None
+        near = min(hits, key=lambda m: abs(m.start() - pos))
+        return self.context_platform(i, specific=bool(near.group("specific")))
+
+    def platform_near(self, i: int, pos: int, context: bool) -> str | None:
+        text = self.units[i].text
+        got = plat.nearest(text, pos)
+        if got is not None:
+            return got
+        got = self.anaphor_platform(i, pos)
+        if got is None and context:
+            got = self.context_platform(i)
+        return got
+
+    # ------------------------------------------------------------ recording
+
+    def add(self, i: int, metric: str, span: tuple[int, int], value: float | None, low: float | None,
+            high: float | None, unit: str | None, platform: str | None, attribution: Attribution | None,
+            detail: dict | None = None, period: tuple[date | None, date | None] = (None, None),
+            direction: Direction | None = None) -> None:
+        if attribution is None:
+            return
+        if value is not None:
+            lo, hi = _PLAUSIBLE.get(metric, (None, None))
+            if lo is not None and not (lo < value <= hi):
+                return
+        text = self.units[i].text
+        if direction is None and value is not None:
+            direction = direction_of(text, span[0], span[1], value, low, high)
+        f = Found(metric, value, direction.low if direction else None, direction.high if direction else None, unit,
+                  direction.direction if direction else None, platform, attribution, i, text, dict(detail or {}),
+                  period[0], period[1])
+        f.detail["attribution"] = attribution.mode
+        self.found.append(f)
+        self.reader.last_claim.setdefault(i, (metric, attribution, platform, detail))
+
+    def attribute(self, i: int, span: tuple[int, int], metric: str, **kw) -> Attribution | None:
+        return self.reader.attribute(i, span, metric, **kw)
 
 
-def _period_unit(m: re.Match) -> tuple[str, str] | None:
-    g = m.groupdict()
-    tu = (g.get("tu") or "").lower()
-    per = (g.get("per") or g.get("per_adv") or g.get("per_pre") or "").lower()
-    if not per:
-        return None   # "two hours on Twitter" without a period is not a rate
-    per = "day" if per.startswith(("day", "tag", "tägl", "jeden tag", "pro tag")) else "week"
-    unit = "minutes" if tu.startswith("min") else "hours"
-    return f"time_per_{per}", f"{unit}_per_{per}"
+# ---------------------------------------------------------------- detectors
+
+_SHARE_OBJECT = re.compile(r"\s+(?:\w+\s+){0,3}?(?:on|to|for|with|at|in|auf|für|mit|bei|in)\s+"
+                           r"(?:(?:the|his|her|my|their|its|der|die|das|dem|den|seine\w*|ihre\w*|meine\w*)\s+)?"
+                           r"(?P<obj>[\w-]+)", re.I)
 
 
-def find_claims(article_id: str, text: str) -> list[dict]:
-    """All checkable claims in an article's text, one dict per claim (kind, metric, platform, value, unit, …)."""
-    found: dict[str, dict] = {}
-    for sentence in sentences(text):
-        strict_time = any(p.search(sentence) for _k, _u, p in TIME_PATTERNS)
-        named = set(m.group(1).lower() for m in _PLATFORM_WORD.finditer(sentence))
-        loose = LOOSE_PATTERNS if not strict_time and len(named) == 1 else []
-        for kind, unit, pattern in TIME_PATTERNS + loose + OTHER_PATTERNS:
-            for m in pattern.finditer(sentence):
-                if kind == "time_per_period":
-                    ku = _period_unit(m)
-                    if ku is None:
-                        continue
-                    kind_, unit_ = ku
-                else:
-                    kind_, unit_ = kind, unit
-                platform = m.groupdict().get("plat")
-                platform = PLATFORMS.get(re.sub(r"\s+", " ", platform.lower())) if platform else None
-                if kind_ in ("message_visibility", "group_members") or (kind == "time_per_period" and not platform):
-                    platform = _platform_in(sentence)
-                value = _value(m)
-                key = f"{article_id}\0{kind_}\0{platform}\0{value}\0{unit_}\0{sentence}"
-                cid = hashlib.sha256(key.encode()).hexdigest()[:16]
-                found.setdefault(cid, {
-                    "claim_id": cid, "article_id": article_id, "kind": kind_, "metric": kind_,
-                    "platform": platform, "value": value, "unit": unit_, "sentence": sentence,
-                    "speaker": _speaker(sentence, text),
-                })
-    return list(found.values())
+def _time_share(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    for p in percentages(text, a.lang):
+        rest = text[p.end:]
+        m = re.match(r"\s+(?:of\s+)?(?:(?:my|his|her|its|their|our|the|one's|your)\s+)?(?:(?:working|waking|work|"
+                     r"free|spare|whole|entire|online|daily)\s+)?(?:time|day|days|week|hours|working hours)\b"
+                     r"|\s+(?:meiner|seiner|ihrer|unserer|der|deiner)\s+(?:\w+\s+)?\w*[Zz]eit\b"
+                     r"|\s+(?:meines|seines|ihres|des)\s+(?:\w+\s+)?(?:Tages|Arbeitstages)\b", rest, re.I)
+        if not m or (re.match(r"\s+(?!(?i:of)\b)", rest) and not re.match(r"\s+(?:my|his|her)\b", rest, re.I)
+                     and not re.match(r"\s+(?:meiner|seiner|ihrer|unserer|der|meines|seines|ihres|des|deiner)\b",
+                                      rest, re.I)):
+            continue
+        span = (p.start, p.end + m.end())
+        obj = _SHARE_OBJECT.match(rest, m.end())
+        if obj and not plat.mentions(text) and not plat.ANAPHORA.search(text) and \
+                plat.canonical(obj.group("obj")) not in plat.PLATFORMS.values():
+            continue   # "80% of his time on SpaceX", "a fifth of her time to charity": not online life
+        att = a.attribute(i, span, "time_share")
+        if att is None:
+            continue
+        platform = a.platform_near(i, p.start, context=True)
+        a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
 
 
-_PLATFORM_WORD = re.compile(r"\b(Telegram|Slack|WeChat|Discord|WhatsApp|Twitter|Bluesky|Mastodon|Reddit|Facebook|"
-                            r"LinkedIn|Instagram|TikTok|YouTube)\b")
+def _period_of(text: str, start: int, end: int) -> tuple[str | None, bool]:
+    m = _PER_AFTER.search(text[end:])
+    if m:
+        return ("day" if m.group("d") else "week" if m.group("w") else "hour"), False
+    m = _PER_BEFORE.search(text[:start])
+    if m:
+        return ("day" if m.group("d") else "week"), False
+    window = text[max(0, start - 60):end + 60]
+    if _DAY_REF.search(window):
+        return "day", True
+    return None, False
 
 
-def _platform_in(sentence: str) -> str | None:
-    m = _PLATFORM_WORD.search(sentence)
-    return PLATFORMS.get(m.group(1).lower()) if m else None
+def _positions(text: str) -> list[int]:
+    """Start of every platform, device and off-scope word, in the order the candidates list them."""
+    return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
+            + [m.start() for m in plat.OFF_SCOPE.finditer(text)])
 
 
-def _speaker(sentence: str, text: str) -> str | None:
-    m = _SAID.search(sentence)
-    if not m:
+def _time_per_period(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    ds = [d for d in durations(text, a.lang) if d.unit in ("h", "m")]
+    periods = [_period_of(text, d.start, d.end) for d in ds]
+    listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
+    question = a.reader.question_before(i)
+    for k, d in enumerate(ds):
+        per, dayref = periods[k]
+        if per is None and listed[k]:
+            per = next((p for (p, _r), li in zip(periods, listed, strict=True) if li and p), None)
+        if per is None and k and re.match(r"\s+(?:of it|of that|of them|davon)\b", text[d.end:]):
+            per = periods[k - 1][0]   # "3.5 hours a day, 70 minutes of it on Reddit": part of the daily total
+        if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
+                r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
+            per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
+        if per not in ("day", "week"):
+            continue
+        platform, scope = None, None
+        item = _LIST_ITEM.search(text[:d.start]) if listed[k] else None
+        if item:
+            platform = plat.canonical(item.group("name"))
+            if platform not in plat.PLATFORMS.values():
+                continue   # an app that is no social platform (a browser, the phone's messages)
+        else:
+            candidates = [(min(abs(m.start - d.start), abs(m.end - d.end)), "platform", m.platform)
+                          for m in plat.mentions(text)]
+            candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "device", None)
+                           for m in plat.DEVICE.finditer(text)]
+            candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
+                           for m in plat.OFF_SCOPE.finditer(text)]
+            quote = next(((qs, qe) for qs, qe in a.reader.quotes(i) if qs <= d.start < qe), None)
+            if quote:   # inside a quote only the quote speaks of the activity ("…," he said on a podcast)
+                candidates = [c for c, pos in zip(candidates, _positions(text), strict=True)
+                              if quote[0] <= pos < quote[1]]
+            inherited = a.reader.last_claim.get(i - 1) if i else None
+            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or (
+                question and re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
+                                       r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I))
+            if not candidates and question:
+                # an answer ("Around 90 minutes a day") takes its platform from the question it answers
+                candidates = [(0, "platform", m.platform) for m in plat.mentions(question)][-1:]
+            if candidates:
+                _dist, scope, platform = min(candidates, key=lambda c: c[0])
+                if scope == "off":
+                    continue
+                if not usage and not inherited:
+                    continue
+            else:
+                platform = a.anaphor_platform(i, d.start)
+                if platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
+                    platform, scope = inherited[2], "inherited"
+                elif platform is None:
+                    continue
+                if not usage and scope != "inherited":
+                    continue
+        metric = f"time_per_{per}"
+        att = a.attribute(i, (d.start, d.end), metric)
+        if att is None:
+            continue
+        minutes = d.has_minutes or d.unit == "m"
+        f = 60 if minutes else 3600
+        unit = f"{'minutes' if minutes else 'hours'}_per_{per}"
+        start, end, which = period_in(text, a.published)
+        detail = {"scope": "device"} if scope == "device" else {}
+        a.add(i, metric, (d.start, d.end), d.seconds / f, d.low / f, d.high / f, unit, platform, att, detail,
+              (start, end))
+
+
+def _posts(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    counts: list[Amount] = [x for x in amounts(text, a.lang)]
+    counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
+               if _ONE_POST.match(text, m.end())]
+    for m in _ONCE.finditer(text):
+        v = float(m.group("n")) if m.group("n") else float(_ONCE_VALUE[m.group("w").lower()])
+        counts.append(Amount(v, v, v, m.start(), m.end()))
+    for c in counts:
+        rest = text[c.end:]
+        noun = _POST_AFTER.match(rest)
+        times = _TIMES.match(rest) or re.fullmatch(_ONCE.pattern, text[c.start:c.end], re.I)
+        if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
+            continue   # "I get 500 messages a day": received, not posted
+        if noun:
+            end = c.end + noun.end()
+        elif times and _POST_VERB.search(text[max(0, c.start - 60):c.start]):
+            end = c.end + (times.end() if _TIMES.match(rest) else 0)
+        else:
+            continue
+        per, _dayref = _period_of(text, c.start, end)
+        if per is None:
+            continue
+        value, low, high = c.value, c.low, c.high
+        detail = {}
+        if per == "hour":
+            value, low, high, per = value * 24, low * 24, high * 24, "day"
+            detail["stated_per"] = "hour"
+        if re.search(r"\b(?:internally|company-wide|in total|total|intern|insgesamt)\b", text[max(0, c.start - 40):end],
+                     re.I):
+            continue   # a company's message volume, not one person's posting
+        metric = f"posts_per_{per}"
+        att = a.attribute(i, (c.start, end), metric, exclude=(c.start, end))
+        if att is None:
+            continue
+        platform = a.platform_near(i, c.start, context=True)
+        a.add(i, metric, (c.start, c.end), value, low, high, metric, platform, att, detail)
+
+
+def _members_and_staff(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    near_group = bool(_GROUP.search(text)) or (i > 0 and bool(_GROUP.search(a.units[i - 1].text)))
+    for c in amounts(text, a.lang):
+        rest = text[c.end:]
+        if c.value < 2 and not c.vague or c.vague and c.high < 10:
+            continue   # "several people", "a few members": no count
+        follower = _FOLLOWER.match(rest)
+        member = _MEMBER.match(rest)
+        staff = _STAFF.match(rest)
+        if follower and not member:
+            end = c.end + follower.end()
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end))
+            if att is None or att.mode not in ("quote", "first_person"):
+                continue   # audience sizes count only as the person's own statement
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att,
+                  {"counted": "followers"})
+        elif member and near_group:
+            end = c.end + member.end()
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None:
+                continue
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
+        elif staff:
+            end = c.end + staff.end()
+            employees = bool(_EMPLOY.search(text)) or staff.group("noun").lower() in (
+                "employees", "staff", "staffers", "workers", "team members")
+            # an employee count needs the person's own words; people in a group the person acts on do not
+            att = a.attribute(i, (c.start, end), "headcount" if employees else "headcount_people",
+                              exclude=(c.start, end), allow_we=True, any_person=True)
+            if att is None:
+                continue
+            if employees and att.mode not in ("quote", "first_person", "reported"):
+                continue   # an employee count in narrative is the company's metric
+            value, low, high, span, detail = _growth(text, c, end, a.lang)
+            platform = plat.nearest(text, c.start)
+            a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
+
+
+_MORE = r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+|nearly\s+|knapp\s+)?"
+_TO_MORE = re.compile(rf"\s*(?:to|auf|zu)\s+{_MORE}", re.I)
+_FROM_TO = re.compile(rf"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+{_MORE}$", re.I)
+
+
+def _growth(text: str, c: Amount, end: int, lang: str) -> tuple[float, float, float, tuple[int, int], dict]:
+    """A headcount and where it grew from: "from 30 employees to 1,200", „von 30 auf 1.000 Mitarbeiter",
+    "we were 12 people …; today we are close to 400", "2,500 people, up from a few hundred"."""
+    plain = (c.value, c.low, c.high, (c.start, c.end), {})
+    to = _TO_MORE.match(text, end)
+    later = [x for x in amounts(text, lang) if to and x.start == to.end()]
+    if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen)\b",
+                               text[max(0, c.start - 30):end + 30], re.I):
+        now = re.search(r"\b(?:today|now|currently|these days|heute|inzwischen|mittlerweile|jetzt|aktuell)\b",
+                        text[end:], re.I)
+        later = [x for x in amounts(text, lang) if now and x.start > end + now.start()]
+    if later:   # the count then is where the growth starts; the count now is the claim
+        x = later[0]
+        return x.value, x.low, x.high, (x.start, x.end), {"from": c.value, "growth": text[c.start:x.end]}
+    before = _FROM_TO.search(text[max(0, c.start - 60):c.start])
+    since = _GROWTH.search(text[end:end + 120])
+    source = before.group(1) if before else since.group(0) if since else None
+    got = amounts(source, lang) if source else []
+    if not got:
+        return plain
+    detail = {"from": got[0].value, "growth": (before or since).group(0).strip()}
+    if got[0].low != got[0].high:
+        detail["from_low"], detail["from_high"] = got[0].low, got[0].high
+    return c.value, c.low, c.high, (c.start, c.end), detail
+
+
+def _visibility(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    context = text + " " + (a.units[i - 1].text if i else "")
+    if not _CHAT.search(context):
+        return
+    for d in durations(text, a.lang):
+        if d.unit not in ("s", "m") or d.seconds > 3600:
+            continue
+        window = text[max(0, d.start - 70):d.end + 50]
+        if not _VISIBLE.search(window) or _PER_AFTER.search(text[d.end:d.end + 20]):
+            continue
+        att = a.attribute(i, (d.start, d.end), "message_visibility", any_person=True)
+        if att is None:
+            continue
+        platform = a.platform_near(i, d.start, context=True)
+        a.add(i, "message_visibility", (d.start, d.end), d.seconds, d.low, d.high, "seconds", platform, att)
+
+
+def _ama(a: _Article, i: int) -> None:
+    text = a.units[i].text
+    m = _AMA.search(text)
+    if not m or not _HABIT.search(text):
+        return
+    context = text + " " + " ".join(u.text for u in a.units[max(0, i - 2):i])
+    if not _CHAT.search(context) and not re.search(r"\b(?:participants|members|community|Teilnehmer|Mitglieder)\b",
+                                                   context, re.I):
+        return
+    att = a.attribute(i, (m.start(), m.end()), "ama_effect", any_person=True)
+    if att is None:
+        return
+    platform = a.platform_near(i, m.start(), context=True)
+    a.add(i, "ama_effect", (m.start(), m.end()), None, None, None, None, platform, att)
+
+
+def _plat_of(a: _Article, i: int, m: re.Match) -> str | None:
+    raw = m.groupdict().get("plat") or m.groupdict().get("plat2")
+    if raw:
+        got = plat.canonical(raw)
+        if got in plat.PLATFORMS.values():
+            return got
         return None
-    name = next((g for g in m.groups() if g), None)
-    if not name or name.split()[0] in _PRONOUNS:
-        return None
-    last = name.split()[-1]
-    if " " in name:
-        return name
-    # Articles name a person in full once, then by surname: recover the full name from the text.
-    full = re.search(rf"\b([A-ZÄÖÜ][a-zäöüß]+) {re.escape(last)}\b", text)
-    if full and full.group(1) not in _PRONOUNS and full.group(1) not in ("Chef", "CEO", "Herr", "Frau"):
-        return f"{full.group(1)} {last}"
-    return last
+    return plat.nearest(a.units[i].text, m.start()) or a.anaphor_platform(i, m.start()) or \
+        a.context_platform(i, specific=True)
+
+
+def _since(a: _Article, i: int) -> str | None:
+    found = dates_in(a.units[i].text)
+    if found:
+        return min(d for d, _p in found).isoformat()
+    start, _end, which = period_in(a.units[i].text, a.published)
+    return start.isoformat() if start and which in ("lastyear", "lastweek", "yesterday", "today") else None
+
+
+def _history_and_quits(a: _Article) -> None:
+    events: list[tuple[int, int, str, str]] = []   # (unit, pos, kind, platform)
+    for u in a.units:
+        text = u.text
+        for kind, rx in _HISTORY:
+            for m in rx.finditer(text):
+                p = _plat_of(a, u.index, m)
+                if p and p != "all" and not _AS_COMPANY.match(text, m.end()):
+                    frm = [x for x in _FROM.finditer(text[:m.start()] + text[m.end():m.end() + 40])]
+                    for f in frm:
+                        fp = plat.canonical(f.group("plat"))
+                        if fp in plat.PLATFORMS.values() and fp not in ("all", p):
+                            events.append((u.index, m.start() - 1, "from", fp))
+                    events.append((u.index, m.start(), kind, p))
+                    if kind == "move":   # „zu Slack und später zu Telegram gewechselt": every target in order
+                        clause = text[:m.start()].rsplit(",", 1)[-1]
+                        offset = m.start() - len(clause)
+                        for t in _TO_PLATFORM.finditer(clause):
+                            tp = plat.canonical(t.group("plat"))
+                            if tp in plat.PLATFORMS.values() and tp not in ("all", p):
+                                events.append((u.index, offset + t.start(), "move", tp))
+        for m in _LEFT.finditer(text):
+            p = _plat_of(a, u.index, m)
+            if p and not _AS_COMPANY.match(text, m.end()):
+                events.append((u.index, m.start(), "left", p))
+    events.sort()
+    chain = [e for e in events if e[2] in ("start", "move", "from")]
+    history_units = {e[0] for e in chain}
+    # "left X" is part of the history when a move sits next to it, else the person quit X
+    lefts = [e for e in events if e[2] == "left"]
+    chain_lefts = [e for e in lefts if any(abs(e[0] - c[0]) <= 1 for c in chain)]
+    quits_left = [e for e in lefts if e not in chain_lefts]
+    sequence: list[str] = []
+    for _u, _pos, _kind, p in sorted(chain + chain_lefts):
+        if p not in sequence:
+            sequence.append(p)
+    if len(sequence) >= 2:
+        first = min(chain + chain_lefts)
+        i = first[0]
+        att = a.attribute(i, (first[1], first[1] + 1), "platform_history")
+        if att is not None:
+            a.add(i, "platform_history", (first[1], first[1]), None, None, None, None, None, att,
+                  {"sequence": sequence})
+    for u_i, pos, kind, p in events:
+        if kind == "join" and u_i not in history_units:
+            att = a.attribute(u_i, (pos, pos + 1), "platform_history")
+            if att is not None:
+                a.add(u_i, "platform_history", (pos, pos), None, None, None, None, p, att,
+                      {"sequence": [p], "since": _since(a, u_i)})
+    for u in a.units:
+        text = u.text
+        for rx in _QUIT:
+            for m in rx.finditer(text):
+                negative_pattern = re.match(r"(?:no longer|not anymore|never|nicht mehr)", m.group(0), re.I)
+                before = re.split(r"[,;:.!?]", text[max(0, m.start() - 40):m.start()])[-1]
+                after = re.split(r"[,;:.!?]", text[m.end():m.end() + 60])[0]
+                if not negative_pattern and (_NEGATION.search(before) or u.headline is False and
+                                             re.search(r"\b(?:nicht|nie)\b", after) and a.lang == "de"):
+                    continue   # "did not delete his account", „löscht seinen Account nicht"
+                p = _plat_of(a, u.index, m)
+                if re.match(r"(?:gelöscht|löschte|löscht|lösche|deinstalliert|deaktiviert|stillgelegt|abgemeldet)",
+                            m.group(0), re.I) and not re.search(r"\b(?:App|Account|Konto|Profil)\b|\b(?:sie|es)\b",
+                                                                text, re.I):
+                    continue
+                if p is None:
+                    continue
+                att = a.attribute(u.index, (m.start(), m.end()), "quit_or_absent")
+                if att is None:
+                    continue
+                a.add(u.index, "quit_or_absent", (m.start(), m.end()), None, None, None, None, p, att,
+                      {"since": _since(a, u.index)})
+                break
+    for u_i, pos, _k, p in quits_left:
+        att = a.attribute(u_i, (pos, pos + 1), "quit_or_absent")
+        if att is not None:
+            a.add(u_i, "quit_or_absent", (pos, pos), None, None, None, None, p, att, {"since": _since(a, u_i)})
+
+
+_DETECTORS = (_time_share, _time_per_period, _posts, _members_and_staff, _visibility, _ama)
+
+
+def extract(text: str, title: str | None = None, language: str | None = None, published: date | None = None,
+            author: str | None = None) -> list[Found]:
+    """Every claim in one article (headline included), in text order."""
+    a = _Article(text or "", title, language or "en", published, author)
+    for u in a.units:
+        for detect in _DETECTORS:
+            detect(a, u.index)
+    _history_and_quits(a)
+    return sorted(a.found, key=lambda f: f.unit_index)
+
+
+def find_claims(article_id: str, text: str, title: str | None = None, language: str | None = None,
+                published: date | None = None, author: str | None = None) -> list[dict]:
+    """Claims of one copy as dicts (metric, value, range, unit, direction, platform, speaker, …)."""
+    out = []
+    for f in extract(text, title, language, published, author):
+        out.append({
+            "article_id": article_id, "metric": f.metric, "kind": f.metric, "value": f.value,
+            "value_low": f.value_low, "value_high": f.value_high, "unit": f.unit, "direction": f.direction,
+            "platform": f.platform, "detail": json.dumps(f.detail, sort_keys=True, ensure_ascii=False),
+            "period_start": f.period_start, "period_end": f.period_end, "speaker": f.attribution.speaker,
+            "self_report": f.attribution.self_report, "sentence": f.sentence, "position": f.unit_index,
+        })
+    return out

@@ -66,19 +66,62 @@ def html_to_text(markup: str | None) -> str:
     return html.unescape(text).replace("\xa0", " ")
 
 
+# Page furniture that scrapers keep as lines of text: cookie banners, paywall and subscription prompts, reading
+# time, breadcrumbs, "skip to content", ad labels, bare time stamps and dates.
+_FURNITURE = re.compile(
+    r"^\W*(?:"
+    r"skip to (?:main )?content|header ads?|advertisement|anzeige|werbung|sponsored|mehr anzeigen|show more|"
+    r"(?:lesedauer|reading time|lesezeit)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:minuten|minutes|min\.?)|"
+    r"\d+\s*(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesen)|"
+    r"zur startseite|jetzt weiterlesen|weiterlesen|read more|testen sie unsere angebote\.?|"
+    r"(?:diesen|diese[nr]?) und viele weitere artikel lesen sie[^\n]*|"
+    r"ending soon!?.*|save \d+\s*% on [^\n]{0,40}|subscribe(?: now)?|jetzt abonnieren|newsletter abonnieren|"
+    r"sign up for (?:our|the) newsletter[^\n]*|visit [^\n]{0,40} homepage for more stories\.?|"
+    r"(?:we|this (?:web)?site) uses? cookies[^\n]*|wir verwenden cookies[^\n]*|diese (?:web)?seite verwendet cookies[^\n]*|"
+    r"(?:accept|akzeptieren|alle akzeptieren|accept all)(?: cookies)?|cookie[- ]?(?:settings|einstellungen)|"
+    r"(?:all rights reserved|alle rechte vorbehalten)\.?|©[^\n]{0,80}|"
+    r"schlagwörter|schlagworte|dazu passende beiträge:?|ähnliche themen\w*[^\n]{0,200}|"
+    r"\d{1,2}\.\s*(?:home|startseite)|"
+    r"[-–|]?\s*\d{1,2}:\d{2}(?:\s*uhr)?|"
+    r"\d{1,2}\.\d{1,2}\.\d{2,4}|"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2},\s+\d{4}|"
+    r"•+|[-–—]+"
+    r")\W*$", re.I)
+# Photo credits left inline by scrapers: "Bild: Keystone", "Foto: SRF/Jane Roe", "Credit: Getty Images",
+# "Jane Roe/WireImage" glued to a caption.
+_CREDIT = re.compile(
+    r"\b(?:Bild|Foto|Fotos|Photo|Image|Credit|Bildquelle)\s*:\s*[\w.&-]+(?:\s+Images)?"
+    r"(?:\s*/\s*[\w.&-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)?"
+    r"|(?<=[.\s])[A-Z][a-z]+\s[A-Z][\w-]+/(?:WireImage|Getty Images|Reuters|AFP|AP|dpa|imago|Shutterstock|"
+    r"picture alliance|Keystone)\b"
+    r"|^[\w .&-]{0,40}\|\s*(?:Getty Images|Reuters|AFP|AP|dpa|imago|Shutterstock|Keystone)\s*$", re.M)
+
+
 def strip_boilerplate(text: str) -> str:
-    """Remove ad markers, RSS-feed disclaimers, share widgets and 'related' headers; tidy white space."""
+    """Remove ad markers, RSS-feed disclaimers, share widgets, cookie and paywall text, photo credits and
+    'related' headers; tidy white space."""
     text = _AD_MARKER.sub(" ", text or "")
     text = _DISCLAIMERS.sub(" ", text)
     text = _CLICK_TO_SHARE.sub(" ", text)
     text = _SHARE_INLINE.sub(" ", text)
+    text = _CREDIT.sub(" ", text)
     lines = []
     for line in text.splitlines():
         line = re.sub(r"[ \t\r\f\v]+", " ", line).strip()
-        if not re.search(r"\w", line) or _SHARE_LINE.match(line) or _RELATED.match(line):
+        line = re.sub(r"\s+(?:Mehr anzeigen|Show more|Read more)$", "", line)
+        if (not re.search(r"\w", line) or _SHARE_LINE.match(line) or _RELATED.match(line)
+                or _FURNITURE.match(line)):
             continue
         lines.append(line)
     return "\n".join(lines)
+
+
+def clean_title(title: str | None) -> str | None:
+    """A headline without ad markers or page furniture; None when nothing of it is left."""
+    if not title:
+        return None
+    cleaned = " ".join(strip_boilerplate(title).split())
+    return cleaned or None
 
 
 def clean_text(body_html: str | None = None, body_text: str | None = None) -> str:

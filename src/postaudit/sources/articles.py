@@ -14,6 +14,7 @@ import duckdb
 import trafilatura
 from charset_normalizer import from_bytes
 
+from postaudit.press.clean import clean_title
 from postaudit.press.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
@@ -94,13 +95,16 @@ def to_page(content: bytes, *, url: str | None, source_label: str, content_type:
     is_html = bool(_HTML_SNIFF.search(content[:2048])) if plain_text is None else not plain_text
     if is_html:
         extracted = extract(text, final_url or url)
+        extracted["title"] = clean_title(extracted["title"])
     else:
         body = text.strip()
         if not body:
             raise InputError(f"{source_label}: empty text")
-        first = body.splitlines()[0].strip()
-        # A saved plain-text article usually starts with its headline on a line of its own.
-        title = first if len(first) < 200 and "\n" in body else None
+        # A saved plain-text article usually starts with its headline on a line of its own; a scraped copy may
+        # put ad markers or page furniture first ("[ad_1]"), which is never the headline.
+        lines = [clean_title(line) for line in body.splitlines()]
+        first = next((line for line in lines if line), None)
+        title = first if first and len(first) < 200 and "\n" in body else None
         extracted = {"title": title, "author": None, "date": None, "sitename": None, "language": None,
                      "text": body}
     extracted["post_urls"] = sorted(set(_STATUS_URL.findall(text)))

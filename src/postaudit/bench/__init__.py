@@ -1,0 +1,1 @@
+"""Benchmarks that score parts of postaudit against labelled or simulated ground truth."""

@@ -1,0 +1,277 @@
+"""Claims in press text: every kind, direction and attribution rule, in English and German (texts written for
+these tests), quantities and one claim per story across copies."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from postaudit.press.claim_stories import to_story_claims
+from postaudit.press.claims_found import find_claims
+from postaudit.press.clean import clean_title, strip_boilerplate
+from postaudit.press.quantities import amounts, durations, parse_number, percentages
+
+
+def claims(text: str, lang: str = "en", title: str | None = None) -> list[tuple]:
+    """(metric, value, unit, direction, platform, speaker, self_report) of every claim found."""
+    return [(c["metric"], None if c["value"] is None else round(c["value"], 2), c["unit"], c["direction"],
+             c["platform"], c["speaker"], c["self_report"])
+            for c in find_claims("a1", text, title=title, language=lang)]
+
+
+KINDS = [
+    # time_share
+    ("Nora Finch runs Copperleaf. “Roughly a fifth of my day goes to Bluesky,” Finch said.", "en",
+     ("time_share", 20.0, "percent", "about", "bluesky", "Nora Finch", True)),
+    ("Nora Finch leitet Copperleaf. Knapp 15 Prozent ihrer Arbeitszeit verbringe sie auf Mastodon, sagte Finch.",
+     "de", ("time_share", 15.0, "percent", "at_most", "mastodon", "Nora Finch", True)),
+    # time_per_day
+    ("Ivo Brandl, the investor, says he spends at least two hours a day on LinkedIn.", "en",
+     ("time_per_day", 2.0, "hours_per_day", "at_least", "linkedin", "Ivo Brandl", True)),
+    ("Der Investor Ivo Brandl sagt, er sei täglich bis zu 45 Minuten auf Threads.", "de",
+     ("time_per_day", 45.0, "minutes_per_day", "at_most", "threads", "Ivo Brandl", True)),
+    # time_per_week
+    ("Ivo Brandl said he spends about ten hours a week on YouTube.", "en",
+     ("time_per_week", 10.0, "hours_per_week", "about", "youtube", "Ivo Brandl", True)),
+    ("Ivo Brandl ist Investor. Pro Woche verbringe er rund zehn Stunden auf YouTube, sagte Brandl.", "de",
+     ("time_per_week", 10.0, "hours_per_week", "about", "youtube", "Ivo Brandl", True)),
+    # posts_per_day
+    ("Asked how often she posts, Mira Lund said she tweets five to ten times a day.", "en",
+     ("posts_per_day", 7.5, "posts_per_day", "about", "x", "Mira Lund", True)),
+    ("Mira Lund sagt, sie poste dreimal täglich auf Instagram.", "de",
+     ("posts_per_day", 3.0, "posts_per_day", "about", "instagram", "Mira Lund", True)),
+    # posts_per_week
+    ("Mira Lund said she publishes two videos a week on TikTok.", "en",
+     ("posts_per_week", 2.0, "posts_per_week", "about", "tiktok", "Mira Lund", True)),
+    ("Mira Lund ist Sängerin. Pro Woche veröffentliche sie zwei Videos auf TikTok, so Lund.", "de",
+     ("posts_per_week", 2.0, "posts_per_week", "about", "tiktok", "Mira Lund", True)),
+    # group_members
+    ("Mira Lund runs a fan club. “Our Telegram group has more than 80,000 members,” said Lund.", "en",
+     ("group_members", 80000.0, "members", "at_least", "telegram", "Mira Lund", True)),
+    ("Mira Lund hat einen Fanclub. „Unsere Telegram-Gruppe hat mehr als 80.000 Mitglieder“, sagte Lund.", "de",
+     ("group_members", 80000.0, "members", "at_least", "telegram", "Mira Lund", True)),
+    # message_visibility
+    ("Mira Lund runs a Telegram group. “Whatever I write there is gone within five seconds,” Lund said.", "en",
+     ("message_visibility", 5.0, "seconds", "at_most", "telegram", "Mira Lund", True)),
+    ("Mira Lund hat eine Telegram-Gruppe. „Was ich in der Gruppe schreibe, ist nach fünf Sekunden weg“, sagte Lund.",
+     "de", ("message_visibility", 5.0, "seconds", "about", "telegram", "Mira Lund", True)),
+    # ama_effect
+    ("Whenever he joins the Discord chat, it turns into an AMA, Otto Reyes said.", "en",
+     ("ama_effect", None, None, None, "discord", "Otto Reyes", True)),
+    ("Sobald er im Telegram-Chat schreibt, wird daraus eine Fragestunde, sagte Otto Reyes.", "de",
+     ("ama_effect", None, None, None, "telegram", "Otto Reyes", True)),
+    # headcount with growth
+    ("Otto Reyes founded Vantor. “We went from 30 employees to more than 1,200,” Reyes said.", "en",
+     ("headcount", 1200.0, "people", "at_least", None, "Otto Reyes", True)),
+    ("Otto Reyes gründete Vantor. „Wir sind von 30 auf über 1.200 Mitarbeiter gewachsen“, sagte Reyes.", "de",
+     ("headcount", 1200.0, "people", "at_least", None, "Otto Reyes", True)),
+    # platform_history
+    ("Otto Reyes first used Slack, then moved the community to Discord in 2021, he said.", "en",
+     ("platform_history", None, None, None, None, "Otto Reyes", True)),
+    ("Otto Reyes nutzte zuerst Slack und wechselte 2021 zu Discord, erzählte er.", "de",
+     ("platform_history", None, None, None, None, "Otto Reyes", True)),
+    # quit_or_absent
+    ("Otto Reyes said he deleted his Facebook account in 2019.", "en",
+     ("quit_or_absent", None, None, None, "facebook", "Otto Reyes", True)),
+    ("Otto Reyes ist Unternehmer. Sein Facebook-Konto habe er 2019 gelöscht, sagte Reyes.", "de",
+     ("quit_or_absent", None, None, None, "facebook", "Otto Reyes", True)),
+]
+
+
+@pytest.mark.parametrize("text, lang, expected", KINDS, ids=[f"{e[0]}-{lang}" for _t, lang, e in KINDS])
+def test_each_kind_in_both_languages(text, lang, expected):
+    assert claims(text, lang) == [expected]
+
+
+def test_details_growth_sequence_since_and_just_under():
+    found = find_claims("a1", "Otto Reyes founded Vantor. “We went from 30 employees to more than 1,200,” Reyes "
+                              "said. Reyes first used Slack, then moved to Telegram and later to Discord, he said. "
+                              "He said he deleted his Facebook account in March 2019.")
+    by = {c["metric"]: c for c in found}
+    assert json.loads(by["headcount"]["detail"])["from"] == 30
+    assert json.loads(by["platform_history"]["detail"])["sequence"] == ["slack", "telegram", "discord"]
+    assert json.loads(by["quit_or_absent"]["detail"])["since"] == "2019-03-01"
+    knapp = find_claims("a1", "Nora Finch leitet Copperleaf. Knapp 20 Prozent ihrer Zeit verbringe sie auf X, "
+                              "sagte Finch.", language="de")[0]
+    assert (knapp["direction"], knapp["value_low"], knapp["value_high"]) == ("at_most", 18.0, 20.0)
+
+
+ATTRIBUTION = [
+    # reported speech in German without a speech verb: Konjunktiv
+    ("Lina Voss ist Gründerin von Moosberg. Täglich verbringe sie zwei Stunden auf Instagram.", "de", None,
+     ("time_per_day", 2.0, "hours_per_day", "about", "instagram", "Lina Voss", True)),
+    # a pronoun resolved to the person named before
+    ("Kai Moor founded Glint. He spends three hours a day on Reddit, he says.", "en", None,
+     ("time_per_day", 3.0, "hours_per_day", "about", "reddit", "Kai Moor", True)),
+    # role nouns: "the founder", „der Gründer"
+    ("Kai Moor founded Glint in 2019. The founder says he spends an hour a day on Twitter.", "en", None,
+     ("time_per_day", 1.0, "hours_per_day", "about", "x", "Kai Moor", True)),
+    ("Kai Moor hat Glint gegründet. Der Gründer sagt, er verbringe eine Stunde am Tag auf Twitter.", "de", None,
+     ("time_per_day", 1.0, "hours_per_day", "about", "x", "Kai Moor", True)),
+    # headlines count
+    ("Kai Moor built Glint from a garage. Moor now leads 40 engineers.", "en",
+     "Kai Moor Spends A Third Of His Time On Twitter",
+     ("time_share", 33.33, "percent", "about", "x", "Kai Moor", True)),
+    # a third party's estimate is kept, not as the person's own
+    ("Kai Moor founded Glint. Analysts estimate that Kai Moor posts 40 times a day on X.", "en", None,
+     ("posts_per_day", 40.0, "posts_per_day", "about", "x", "Kai Moor", False)),
+    ("Kai Moor hat Glint gegründet. Laut einer Auswertung postet Moor 40-mal am Tag auf X.", "de", None,
+     ("posts_per_day", 40.0, "posts_per_day", "about", "x", "Kai Moor", False)),
+    # the platform from an earlier sentence; „dafür" points back
+    ("Kai Moor uses Bluesky every morning. He budgets roughly 10% of his time for it.", "en", None,
+     ("time_share", 10.0, "percent", "about", "bluesky", "Kai Moor", True)),
+    ("Kai Moor ist viel auf Mastodon unterwegs.\n\nDafür verwende er etwa ein Zehntel seiner Zeit, sagte er.", "de",
+     None, ("time_share", 10.0, "percent", "about", "mastodon", "Kai Moor", True)),
+    # social media in general is all of the person's accounts
+    ("Kai Moor said he spends a quarter of his time on social media.", "en", None,
+     ("time_share", 25.0, "percent", "about", "all", "Kai Moor", True)),
+    # an interviewer's statement to the person is not the person's own
+    ("Interview mit Kai Moor\nHerr Moor, Sie haben Ihr Twitter-Konto gelöscht?", "de", None,
+     ("quit_or_absent", None, None, None, "x", "Kai Moor", False)),
+    # an interview transcript: the turn's speaker answers the question before it
+    ("Kai Moor on phones\nHOST (00:10): How much time do you spend on TikTok each day?\n"
+     "Kai Moor (00:14): About 40 minutes a day, I think.", "en", None,
+     ("time_per_day", 40.0, "minutes_per_day", "about", "tiktok", "Kai Moor", True)),
+]
+
+
+@pytest.mark.parametrize("text, lang, title, expected", ATTRIBUTION,
+                         ids=[f"{i}-{lang}" for i, (_t, lang, _h, _e) in enumerate(ATTRIBUTION)])
+def test_attribution_rules(text, lang, title, expected):
+    assert claims(text, lang, title) == [expected]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Teenagers spend about four hours a day on TikTok, a study found.", "en"),
+    ("Nutzer verbringen im Schnitt 95 Minuten täglich auf TikTok.", "de"),
+    ("Twitter has 330 million users and 2,000 employees.", "en"),
+    ("Das Unternehmen beschäftigt 2.000 Mitarbeiter, die täglich 30.000 Nachrichten schreiben.", "de"),
+    ("Kai Moor said his employees send 50,000 messages a day internally.", "en"),
+    ("Kai Moor watches TV for four hours a day, his aides said.", "en"),
+    ("Kai Moor said he works out for at least 20 minutes before he looks at his phone.", "en"),
+    ("Kai Moor has 2.5 million followers on Instagram.", "en"),
+    ("Herr Moor, knapp 35.000 Follower auf Twitter – sind Sie stolz?", "de"),
+    ("Kai Moor will seinen Account nicht löschen, sagte er.", "de"),
+    ("Prices rose 20% on Twitter news. He spent two hours on Twitter.", "en"),
+    ("Lesedauer: 3 Minuten", "de"),
+    ("Kai Moor uses Twitter a lot. He said he spends 80% of his time on SpaceX.", "en"),
+    ("Kai Moor said: “I get 500 messages a day on Slack.”", "en"),
+    ("Kai Moor left Twitter as chief executive in 2021, he said.", "en"),
+    ("Kai Moor joined Twitter as an engineer in 2006, he said.", "en"),
+])
+def test_no_claim_in_statistics_company_metrics_or_other_activities(text, lang):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == []
+
+
+def test_quantities_words_fractions_ranges_and_vague_amounts():
+    assert [parse_number(x) for x in ("1,000", "1.000", "1,5", "zwei", "a fifth", "ein Fünftel", "forty-five",
+                                      "zweiundzwanzig", "dreieinhalb")] == [1000, 1000, 1.5, 2, 20, 20, 45, 22, 3.5]
+    vague = amounts("The group has several hundred thousand members.", "en")[0]
+    assert (vague.low, vague.high) == (200_000, 900_000)
+    hunderttausende = amounts("Die Gruppe hat Hunderttausende Mitglieder.", "de")[0]
+    assert (hunderttausende.low, hunderttausende.high) == (200_000, 900_000)
+    assert [(a.low, a.high) for a in amounts("four to eight hours", "en")] == [(4, 8)]
+    assert [(a.low, a.high) for a in amounts("zwei bis drei Stunden", "de")] == [(2, 3)]
+    assert [d.seconds / 60 for d in durations("six hours and 45 minutes a day", "en")] == [405]
+    assert [d.seconds / 3600 for d in durations("half an hour, an hour and a half", "en")] == [0.5, 1.5]
+    several = durations("Er ist mehrere Stunden am Tag online.", "de")[0]
+    assert (several.low / 3600, several.high / 3600) == (2, 9)
+    assert [p.value for p in percentages("One-Fifth of His Time; die Hälfte meiner Zeit; 17,5 Prozent", "de")] == [
+        20, 50, 17.5]
+    assert durations("66 Acht-Stunden-Arbeitstage", "de") == []
+
+
+def test_scraper_text_never_becomes_a_title_or_a_claim():
+    assert clean_title("[ad_1]") is None and clean_title("[ad_1] Vantor-Chef Reyes") == "Vantor-Chef Reyes"
+    page = ("[ad_1]\nSkip to content\nWir verwenden Cookies. Alle akzeptieren\nLesedauer: 4 Minuten\n"
+            "Bild: Keystone Otto Reyes spends two hours a day on X, he said.\n"
+            "Diesen und viele weitere Artikel lesen Sie exklusiv mit F+\n[ad_2]")
+    cleaned = strip_boilerplate(page)
+    assert cleaned == "Otto Reyes spends two hours a day on X, he said."
+    found = find_claims("a1", cleaned)
+    assert [c["sentence"] for c in found] == [cleaned]
+
+
+def _copy(article: str, story: str, lang: str, day: int, text: str, title: str | None = None) -> list[dict]:
+    return [{**c, "story_id": story, "url": f"https://press.example/{article}", "outlet": article, "language": lang,
+             "published_at": datetime(2025, 5, day, tzinfo=UTC), "is_simulated": False}
+            for c in find_claims(article, text, title=title, language=lang)]
+
+
+def test_one_claim_per_story_across_copies_and_translations():
+    en = "Otto Reyes founded Vantor. “I spend about 20% of my time on Twitter,” Reyes said."
+    de = "Otto Reyes gründete Vantor. „Ich verbringe etwa 20 Prozent meiner Zeit auf Twitter“, sagte Reyes."
+    spun = "Otto Reyes, Vantor's founder, told reporters he gives roughly one-fifth of his time to Twitter."
+    other = "Otto Reyes founded Vantor. He said he spends two hours a day on Twitter."
+    rows = (_copy("en", "s1", "en", 2, en) + _copy("de", "s1", "de", 3, de) + _copy("spun", "s1", "en", 4, spun)
+            + _copy("later", "s2", "en", 9, other))
+    story, copies = to_story_claims(rows)
+    assert story.height == 2
+    share = story.filter(story["metric"] == "time_share").row(0, named=True)
+    assert (share["article_id"], share["count_copies"], share["language"]) == ("en", 3, "en")
+    assert share["claim_id"].startswith("press:") and share["sentence"] == en.split(". ", 1)[1]
+    assert sorted(copies.filter(copies["claim_id"] == share["claim_id"])["language"]) == ["de", "en", "en"]
+    # a figure that differs is a different claim of the same story
+    more = _copy("de2", "s1", "de", 5, "Otto Reyes gründete Vantor. Er verbringe 35 Prozent seiner Zeit auf X, "
+                                       "sagte Reyes.")
+    assert to_story_claims(rows + more)[0].filter(pl.col("metric") == "time_share").height == 2
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "press"
+
+
+@pytest.mark.parametrize("folder, labelled", [("claims_own", 18), ("claims_fresh", 12)])
+def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
+    from postaudit.bench.claims import run, score
+
+    found, labels = run(FIXTURES / folder, tmp_path / "bench.duckdb")
+    s = score(found, labels)
+    assert s["labelled"] == labelled
+    assert s["recall"] >= 0.85 and s["precision"] >= 0.90, s
+
+
+REPOST_DE = """[ad_1]
+Kryptobörse: So nutzt der Chef von Quarzex die sozialen Medien
+Quarzex-Gründer Milan Petrov hat in einem Interview verraten, wie wichtig ihm die sozialen Medien sind. Der CEO gilt \
+als einer der aktivsten Manager der Branche.
+
+Er verwende etwa 20 Prozent seiner Zeit darauf, sagte er.
+Zuerst habe er WeChat genutzt, dann sei die Community zu Slack und später zu Telegram gewechselt.
+Die Telegram-Gruppe habe inzwischen Hunderttausende Teilnehmer. Was er dort schreibe, sei nach zwei Sekunden vom \
+Bildschirm verschwunden.
+Sobald er im Chat auftauche, werde daraus ein AMA.
+Quarzex sei von 30 Mitarbeitern auf über 1.000 gewachsen, so Petrov.
+[ad_2]
+Dieser Beitrag ist ein öffentlicher RSS-Feed. Den Originalartikel finden Sie hier: https://origin.example/x
+"""
+SPUN_EN = """New Quarzex CEO Spends A Fifth Of His Time On Twitter
+New Quarzex CEO Spends A Fifth Of His Time On Twitter The boss of the Quarzex exchange, Milan Petrov, says Twitter \
+gets roughly one-fifth of his time.
+"""
+
+
+def test_a_scraped_german_repost_and_a_spun_copy_of_one_interview():
+    from postaudit.press.clean import clean_text
+
+    text = clean_text(body_text=REPOST_DE)
+    title = next(line for line in text.splitlines())
+    assert title.startswith("Kryptobörse")     # the ad marker is no headline
+    found = {c["metric"]: c for c in find_claims("de1", text, title=title, language="de")}
+    assert set(found) == {"time_share", "platform_history", "group_members", "message_visibility", "ama_effect",
+                          "headcount"}
+    # the speaker only as a pronoun for the CEO; the activity only as „darauf", pointing back to social media
+    assert (found["time_share"]["speaker"], found["time_share"]["platform"]) == ("Milan Petrov", "all")
+    assert json.loads(found["platform_history"]["detail"])["sequence"] == ["wechat", "slack", "telegram"]
+    assert (found["group_members"]["value_low"], found["group_members"]["value_high"]) == (200_000, 900_000)
+    assert json.loads(found["headcount"]["detail"])["from"] == 30
+    assert all(c["self_report"] for c in found.values())
+    spun = find_claims("en1", SPUN_EN, title=SPUN_EN.splitlines()[0], language="en")
+    assert {(c["metric"], c["value"], c["platform"], c["speaker"]) for c in spun} == {
+        ("time_share", 20.0, "x", "Milan Petrov")}
+    # the headline glued to the first paragraph is cut off: two sentences, not one
+    assert [c["sentence"] for c in spun] == [SPUN_EN.splitlines()[0], "The boss of the Quarzex exchange, Milan "
+                                             "Petrov, says Twitter gets roughly one-fifth of his time."]
