@@ -11,8 +11,8 @@ import polars as pl
 from fakes.press import FIXTURES, FakeClock, FeedFake, GdeltFake, apply_press_views, no_network, server  # noqa: F401
 
 from postaudit.press.build import build_press
-from postaudit.press.collect import collect_press
-from postaudit.press.http import PoliteClient
+from postaudit.sources.press_coverage import collect_press
+from postaudit.http import PoliteClient
 from postaudit.press.stories import assign_stories
 from postaudit.warehouse import query_pl, replace_table
 

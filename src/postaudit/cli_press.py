@@ -72,7 +72,7 @@ def collect_press_cmd(
 
     Then run `postaudit build` to group copies into stories and find the claims.
     """
-    from postaudit.press.collect import collect_press
+    from postaudit.sources.press_coverage import collect_press
     from postaudit.sources.press_gdelt import build_query
 
     now = datetime.now(UTC)

@@ -14,7 +14,7 @@ import duckdb
 import trafilatura
 from charset_normalizer import from_bytes
 
-from postaudit.press.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
+from postaudit.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 

@@ -1,4 +1,4 @@
-"""One press collection run: GDELT, feeds, then the article pages they point to."""
+"""One press collection run: GDELT, feeds, then the article pages they point to (`postaudit collect press`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import duckdb
 
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources import articles, press_gdelt, press_rss
 from postaudit.warehouse import SQL_DIR, ensure_raw, query_pl
 
