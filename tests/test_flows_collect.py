@@ -7,7 +7,8 @@ import json
 import duckdb
 import pytest
 
-from flows._fetch import SourceUnavailable, source_function
+from postaudit import registry
+from postaudit.registry import Source, SourceUnavailable
 
 
 def _runs(db) -> list[tuple]:
@@ -63,13 +64,13 @@ def test_build_is_skipped_until_an_input_changes(prefect_harness, sim_files, tmp
 
 
 def test_missing_source_modules_say_not_available_yet(monkeypatch):
-    from flows import _fetch
-
-    monkeypatch.setitem(_fetch._CONNECTION_SOURCES, "nowhere", ("postaudit.sources.nowhere", "collect_x", False))
-    with pytest.raises(SourceUnavailable, match="'nowhere' is not available yet: postaudit.sources.nowhere.collect_x"):
-        source_function("nowhere")
-    with pytest.raises(SourceUnavailable, match="unknown source"):
-        source_function("myspace")
+    nowhere = Source("nowhere", "posts", "x", "api", (), "postaudit collect nowhere", "postaudit.cli",
+                     entry="postaudit.sources.nowhere:collect_x")
+    monkeypatch.setitem(registry.SOURCES, "nowhere", nowhere)
+    with pytest.raises(SourceUnavailable, match="'nowhere' is not available yet: postaudit.sources.nowhere:collect_x"):
+        registry.get("nowhere").entry_point()
+    with pytest.raises(SourceUnavailable, match="unknown source 'myspace'"):
+        registry.get("myspace")
 
 
 def test_connection_sources_go_through_a_private_db_and_the_landing_area(prefect_harness, tmp_path):

@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from postaudit import settings, warehouse
-from postaudit.sources.errors import InputError
+from postaudit import registry, settings, warehouse
+from postaudit.errors import InputError
 
 app = typer.Typer(
     help="Test what public figures claim about their own social-media habits against their observable activity.\n\n"
@@ -271,10 +271,10 @@ def _connect(path: Path, read_only: bool = False):
         fail(str(exc))
 
 
-# Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
-# Each area keeps its commands in its own module: add the module's name here.
-COMMAND_MODULES: tuple[str, ...] = ("postaudit.cli_platforms", "postaudit.cli_press", "postaudit.cli_ops", "postaudit.cli_x",
-                                    "postaudit.cli_metrics", "postaudit.cli_bench")
+# Command modules that add their commands to `app`, `import_app` or `collect_app` when imported: the
+# sources' command modules come from the source registry, then the areas that are not sources.
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((
+    *registry.command_modules(), "postaudit.cli_ops", "postaudit.cli_metrics", "postaudit.cli_bench")))
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 
