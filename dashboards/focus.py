@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
+from postaudit.dashboards.figures import columns
 
-from dashboards.figures import columns
 from postaudit.warehouse import scalar, table_exists
 
 MAX_ACCOUNTS = 12

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import plotly.graph_objects as go
+from postaudit.dashboards.figures import SERIES_COLOURS, Panel, columns, esc, layout, link, missing
 
-from dashboards.figures import SERIES_COLOURS, Panel, columns, esc, layout, link, missing
 from postaudit.warehouse import query_pl
 
 TOP_POSTS = 15   # the table is a sample of the best-performing posts, not a listing: the page must stay small

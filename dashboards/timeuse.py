@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import plotly.graph_objects as go
+from postaudit.dashboards.figures import SERIES_COLOURS, Panel, columns, layout, missing
 
-from dashboards.figures import SERIES_COLOURS, Panel, columns, layout, missing
 from postaudit.warehouse import query_pl
 
 _DIMENSIONS = ("platform", "account_id", "share", "ci_low", "ci_high", "gap_minutes", "weekly_work_hours")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from postaudit.flows._common import open_db, run_id
 from prefect import flow, get_run_logger, task
 
-from flows._common import open_db, run_id
 from postaudit.build_runner import run_build
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from postaudit.flows._tasks import resolve, run_collection
 from prefect import flow
 
-from flows._tasks import resolve, run_collection
 from postaudit import audits as audits_mod
 from postaudit.audits import Job
 

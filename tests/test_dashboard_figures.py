@@ -8,10 +8,9 @@ from datetime import date
 import duckdb
 import pytest
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, build_marts, build_posts, full_warehouse
-
-from dashboards import activity, press, reach, timeuse
-from dashboards.figures import clock, columns, link, offset_label, safe_url
-from dashboards.report import build_sections, render_html
+from postaudit.dashboards import activity, press, reach, timeuse
+from postaudit.dashboards.figures import clock, columns, link, offset_label, safe_url
+from postaudit.dashboards.report import build_sections, render_html
 
 
 @pytest.fixture()
@@ -166,7 +165,7 @@ def test_page_size_does_not_grow_with_posts(tmp_path):
 
 def _copy_accounts(con, copies: int) -> None:
     """Every per-account row again under `copies` more account ids (a research collection, not an audit)."""
-    from dashboards.focus import PER_ACCOUNT
+    from postaudit.dashboards.focus import PER_ACCOUNT
 
     for t in PER_ACCOUNT:
         if "account_id" not in columns(con, t):
@@ -177,7 +176,7 @@ def _copy_accounts(con, copies: int) -> None:
 
 
 def test_many_accounts_draw_a_bounded_few_and_say_so(tmp_path):
-    from dashboards.focus import MAX_ACCOUNTS
+    from postaudit.dashboards.focus import MAX_ACCOUNTS
 
     sizes = {}
     for copies in (MAX_ACCOUNTS + 3, 3 * MAX_ACCOUNTS):

@@ -62,7 +62,7 @@ def demo(
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
     _quiet_prefect()
-    from flows.audit import audit
+    from postaudit.flows.audit import audit
 
     with console.status("Running the audit flow on the simulated executive (Prefect starts a local server first)..."):
         result = audit(db=str(cfg.db_path), dashboard=str(out), source="simulated", days=days, seed=seed)
@@ -145,7 +145,7 @@ def dashboard(db: DbOption = None,
               out: Annotated[Path | None, typer.Option(help="Output file. Default: dashboard.html beside the warehouse.")] = None
               ) -> None:
     """Render the self-contained dashboard HTML (opens offline, from file://) from the marts."""
-    from dashboards.report import render
+    from postaudit.dashboards.report import render
 
     cfg = settings.load(db)
     con = _connect(cfg.db_path, read_only=True)

@@ -41,7 +41,7 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
     except InputError as exc:
         fail(str(exc))
     _quiet_prefect()
-    from flows.audit import audit, dask_runner
+    from postaudit.flows.audit import audit, dask_runner
 
     flow = audit
     if dask_workers or dask_address:

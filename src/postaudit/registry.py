@@ -19,13 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from postaudit import checks
 from postaudit.checks import AuditsError
-
-if TYPE_CHECKING:
-    from postaudit.audits import Executive
 
 Kind = Literal["file", "api", "stateful", "simulated"]
 Collects = Literal["posts", "press"]
@@ -154,7 +151,7 @@ class Job:
 class JobContext:
     """What a source's job maker may read besides its own audits entries."""
 
-    executive: Executive
+    executive: Any             # an audits.Executive (not imported: audits builds on this module)
     lookback_days: int
     refresh_days: int
 

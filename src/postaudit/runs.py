@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 from datetime import UTC, datetime
@@ -150,7 +151,13 @@ def build_reasons(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tupl
     return reasons or (["inputs changed"] if old != fingerprint else [])
 
 
-DASHBOARD_CODE = Path(__file__).resolve().parents[2] / "dashboards"
+def _dashboard_code() -> Path:
+    """Where the dashboard's modules are (postaudit.dashboards, installed or in a checkout); nothing is imported."""
+    spec = importlib.util.find_spec("postaudit.dashboards")
+    return Path(spec.origin).parent
+
+
+DASHBOARD_CODE = _dashboard_code()
 
 
 def dashboard_is_current(path: str | Path, built_at: datetime | None) -> bool:
