@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 import plotly.graph_objects as go
+
 from postaudit.dashboards.figures import (
     KIND_COLOURS,
     SERIES_COLOURS,
@@ -18,7 +19,6 @@ from postaudit.dashboards.figures import (
     offset_label,
     primary_offset,
 )
-
 from postaudit.warehouse import query_pl, table_exists
 
 MAX_SESSION_BARS = 600      # a week holds at most ~1,000 sessions even at a 10-minute gap; the page stays small

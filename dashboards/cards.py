@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-from postaudit.dashboards.figures import esc, link, missing
 
 from postaudit.claims import tipping_text
+from postaudit.dashboards.figures import esc, link, missing
 from postaudit.warehouse import query_pl
 
 

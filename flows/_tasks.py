@@ -6,13 +6,13 @@ import os
 import threading
 from pathlib import Path
 
-from postaudit.flows._common import WAREHOUSE_LIMIT, existing_limits, limited, open_db, run_id
-from postaudit.flows._fetch import run_job
 from prefect import get_run_logger, task, unmapped
 
 from postaudit import audits as audits_mod
 from postaudit import landing, registry, runs
 from postaudit.audits import Job
+from postaudit.flows._common import WAREHOUSE_LIMIT, existing_limits, limited, open_db, run_id
+from postaudit.flows._fetch import run_job
 from postaudit.runs import finish_run, start_run
 
 

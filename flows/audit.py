@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from prefect import flow, get_run_logger, task
+
+from postaudit import audits as audits_mod
+from postaudit import warehouse
 from postaudit.flows._common import open_db, run_id
 from postaudit.flows._tasks import resolve, run_collection
 from postaudit.flows.build_metrics import build_metrics
 from postaudit.flows.collect_posts import collect_posts
 from postaudit.flows.collect_press import collect_press
 from postaudit.flows.render_dashboard import render_dashboard
-from prefect import flow, get_run_logger, task
-
-from postaudit import audits as audits_mod
-from postaudit import warehouse
 from postaudit.runs import dashboard_is_current
 from postaudit.sources import simulated as sim
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from postaudit.flows._common import open_db, run_id
 from prefect import flow, get_run_logger, task
 
 from postaudit.build_runner import run_build
+from postaudit.flows._common import open_db, run_id
 
 
 @task

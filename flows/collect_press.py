@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from postaudit.flows._tasks import resolve, run_collection
 from prefect import flow
 
 from postaudit import audits as audits_mod
 from postaudit.audits import Job
+from postaudit.flows._tasks import resolve, run_collection
 
 
 @flow(name="collect_press")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from postaudit.flows._common import open_db
 from prefect import flow, task
+
+from postaudit.flows._common import open_db
 
 
 @task

@@ -8,8 +8,9 @@ from datetime import date
 import duckdb
 import pytest
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, build_marts, build_posts, full_warehouse
+
 from postaudit.dashboards import activity, press, reach, timeuse
-from postaudit.dashboards.figures import clock, columns, link, offset_label, safe_url
+from postaudit.dashboards.figures import clock, link, offset_label, safe_url
 from postaudit.dashboards.report import build_sections, render_html
 
 
@@ -167,8 +168,9 @@ def _copy_accounts(con, copies: int) -> None:
     """Every per-account row again under `copies` more account ids (a research collection, not an audit)."""
     from postaudit.dashboards.focus import PER_ACCOUNT
 
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     for t in PER_ACCOUNT:
-        if "account_id" not in columns(con, t):
+        if t not in tables:
             continue
         extra = ", m.post_id || '-' || k::varchar as post_id" if t in ("posts", "post_reactions") else ""
         con.execute(f"""insert into {t} select m.* replace (m.account_id || '-' || k::varchar as account_id{extra})

@@ -21,9 +21,10 @@ def _runs(db) -> list[tuple]:
 
 
 def test_a_failed_fetch_fails_the_run_after_loading_the_rest(prefect_harness, sim_files, tmp_path):
-    from postaudit.flows.collect_posts import collect_posts
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    from postaudit.flows.collect_posts import collect_posts
 
     with get_client(sync_client=True) as client:  # the loader holds this limit when it exists
         client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="postaudit-warehouse", limit=1))

@@ -66,8 +66,9 @@ def _verdicts_by_account(db) -> list[tuple]:
 
 @pytest.mark.slow
 def test_fifty_executives_on_dask_equal_the_sequential_run(prefect_harness, tmp_path):
-    from postaudit.flows.audit import audit, dask_runner
     from prefect.task_runners import ThreadPoolTaskRunner
+
+    from postaudit.flows.audit import audit, dask_runner
 
     results = {}
     for name, runner in (("sequential", ThreadPoolTaskRunner(max_workers=1)),

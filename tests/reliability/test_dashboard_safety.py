@@ -7,6 +7,7 @@ this one checks the bytes: no hostile tag survives anywhere in the page, in HTML
 from __future__ import annotations
 
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, full_warehouse
+
 from postaudit.dashboards.report import render_html
 
 
