@@ -21,7 +21,7 @@ def fetch(job: Job, landing_dir: str, state_dir: str, limit: str | None, x_beare
           recheck_files: bool = False) -> dict:
     """Fetch one account or feed into the landing area, holding a slot of its API's concurrency limit."""
     logger = get_run_logger()
-    secrets = _secrets(x_bearer_token_block) if registry.get(job.source).secret == "x_bearer_token" else {}
+    secrets = _secrets(x_bearer_token_block) if registry.get(job.source).secret else {}
     with limited(limit):
         counts = run_job(job, landing_dir, state_dir, run_id(), secrets=secrets, progress=logger.info,
                          recheck_files=recheck_files)

@@ -350,9 +350,9 @@ class PoliteClient:
 
     def _check_wait(self, shown: str, wait: float, resp: Response) -> None:
         if wait > self.max_wait:
-            raise RateLimited(f"{shown}: rate limited for {wait:.0f} s, longer than the {self.max_wait:.0f} s we "
-                              "wait; try again later", wait=wait, url=shown, status=resp.status,
-                              body=resp.content[:2000])
+            raise RateLimited(f"{shown}: HTTP {resp.status}: rate limited for {wait:.0f} s, longer than the "
+                              f"{self.max_wait:.0f} s we wait; try again later", wait=wait, url=shown,
+                              status=resp.status, body=resp.content[:2000])
 
     def _server_wait(self, headers: Mapping[str, str]) -> float | None:
         """Seconds until the server's rate-limit reset, on the server's clock when it sends one."""
@@ -380,6 +380,26 @@ class PoliteClient:
                 chunks.append(chunk)
             return Response(url=str(r.url), status=r.status_code, headers={k.lower(): v for k, v in r.headers.items()},
                             content=b"".join(chunks), retrieved_at=datetime.now(UTC))
+
+
+def get_text(client: PoliteClient, url: str, params: dict | None, error: type[Exception],
+             message: Callable[[str], str]) -> tuple[str, Response]:
+    """GET an API's answer as UTF-8 text; every failure is raised as `error`, naming the request and why.
+
+    An HTTP error carries the API's own explanation, taken from the error body by `message`.
+    """
+    shown = PoliteClient.url(url, params)
+    try:
+        resp = client.get(url, params=params, max_bytes=None)
+        return resp.text(), resp
+    except RateLimited as exc:
+        raise error(str(exc)) from None
+    except FetchError as exc:
+        if exc.status is not None:
+            raise error(f"{shown}: HTTP {exc.status} {message(exc.body.decode('utf-8', 'replace'))}") from None
+        raise error(f"{shown}: {exc.reason}") from None
+    except UnicodeDecodeError:
+        raise error(f"{shown}: the response is not UTF-8") from None
 
 
 # ---------------------------------------------------------------- requests sessions (tweepy)

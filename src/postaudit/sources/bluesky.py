@@ -36,17 +36,8 @@ class _Client:
         return http.PoliteClient.url(f"{self.base_url}/{method}", params)
 
     def get(self, method: str, params: dict) -> tuple[str, str]:
-        url = self.url(method, params)
-        try:
-            resp = self.http.get(f"{self.base_url}/{method}", params=params, max_bytes=None)
-            return url, resp.text()
-        except http.FetchError as exc:
-            if exc.status is not None:
-                raise BlueskyError(f"{url}: HTTP {exc.status} {_xrpc_message(exc.body.decode('utf-8', 'replace'))}"
-                                   ) from None
-            raise BlueskyError(f"{url}: {exc.reason}") from None
-        except UnicodeDecodeError:
-            raise BlueskyError(f"{url}: the response is not UTF-8") from None
+        body, _ = http.get_text(self.http, f"{self.base_url}/{method}", params, BlueskyError, _xrpc_message)
+        return self.url(method, params), body
 
     def close(self) -> None:
         self.http.close()

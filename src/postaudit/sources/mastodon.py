@@ -50,18 +50,8 @@ class _Client:
 
     def get(self, url: str) -> tuple[str, dict, str]:
         """GET a URL on the server; returns (body, headers, url)."""
-        try:
-            resp = self.http.get(url, max_bytes=None)
-            return resp.text(), resp.headers, url
-        except http.RateLimited as exc:
-            raise MastodonError(str(exc)) from None
-        except http.FetchError as exc:
-            if exc.status is not None:
-                raise MastodonError(f"{url}: HTTP {exc.status} {_error_message(exc.body.decode('utf-8', 'replace'))}"
-                                    ) from None
-            raise MastodonError(f"{url}: {exc.reason}") from None
-        except UnicodeDecodeError:
-            raise MastodonError(f"{url}: the response is not UTF-8") from None
+        body, resp = http.get_text(self.http, url, None, MastodonError, _error_message)
+        return body, resp.headers, url
 
     def close(self) -> None:
         self.http.close()
