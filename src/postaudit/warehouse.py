@@ -130,15 +130,17 @@ def layer_relations(layer: str, sql_dir: Path = SQL_DIR) -> list[tuple[str, str]
     the union views (stg_posts, stg_account_observations); marts: sql/marts.
     """
     sql = {f.stem: f.read_text() for f in sorted((sql_dir / layer).glob("*.sql"))}
-    if layer == "raw":
-        sql |= {name: raw_ddl(name) for name in registry.RAW_TABLES}
-    elif layer == "staging":
+    if layer == "raw":   # tables read nothing: no order to find (ensure_raw runs this before every landing)
+        return [*sql.items(), *((name, raw_ddl(name)) for name in registry.RAW_TABLES)]
+    if layer == "staging":
         sql |= registry.derived_staging()
     return _ordered(layer, sql)
 
 
 def _ordered(layer: str, sql: dict[str, str]) -> list[tuple[str, str]]:
-    deps = {name: {n for n in sql if n != name and registry.reads(text, n)} for name, text in sql.items()}
+    bare = {name: re.sub(r"--[^\n]*", "", text) for name, text in sql.items()}
+    deps = {name: {n for n in sql if n != name and re.search(rf"\b{re.escape(n)}\b", text)}
+            for name, text in bare.items()}
     ordered: list[tuple[str, str]] = []
     done: set[str] = set()
 
@@ -267,8 +269,7 @@ class RawRecord:
         return h.hexdigest()
 
 
-RAW_COLUMNS = ["record_id", "source", "origin", "retrieved_at", "landed_at", "flow_run_id",
-               "tool_version", "is_simulated", "record_key", "payload"]
+RAW_COLUMNS = list(RAW_COLUMN_TYPES)
 
 
 # A batch is flushed at whichever limit comes first: rows keep the per-batch overhead small for short
