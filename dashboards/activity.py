@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import plotly.graph_objects as go
 
-from dashboards.figures import (
+from postaudit.dashboards.figures import (
     KIND_COLOURS,
     SERIES_COLOURS,
     WEEKDAYS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from dashboards.figures import esc, link, missing
 from postaudit.claims import tipping_text
+from postaudit.dashboards.figures import esc, link, missing
 from postaudit.warehouse import query_pl
 
 

@@ -77,13 +77,6 @@ def missing(con: duckdb.DuckDBPyConnection, *tables: str) -> str | None:
     return None
 
 
-def columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Column name → DuckDB type of a table or view."""
-    rows = con.execute("select column_name, data_type from information_schema.columns where table_name = ? "
-                       "order by ordinal_position", [table]).fetchall()
-    return {name: dtype for name, dtype in rows}
-
-
 def clock(value: object) -> str:
     """A local clock time as HH:MM from hours (float), a time or a string."""
     if value is None:

@@ -12,14 +12,12 @@ from contextlib import contextmanager
 
 import duckdb
 
-from dashboards.figures import columns
+from postaudit.marts import MARTS, by_account
 from postaudit.warehouse import scalar, table_exists
 
 MAX_ACCOUNTS = 12
-# Marts the panels read that hold one row set per (platform, account_id).
-PER_ACCOUNT = ("posts", "accounts", "account_snapshots", "account_reach", "account_timezone", "daily_activity",
-               "hourly_activity", "sessions", "post_reactions", "timeshare_estimates", "timeshare_sensitivity",
-               "timeshare_weekly", "conversation_metrics")
+# Marts the panels read that hold one row set per (platform, account_id): declared in postaudit.marts.
+PER_ACCOUNT = by_account()
 
 
 def count_accounts(con: duckdb.DuckDBPyConnection) -> int:
@@ -41,7 +39,7 @@ def focused(con: duckdb.DuckDBPyConnection, limit: int = MAX_ACCOUNTS) -> Iterat
         yield total
         return
     claimed = ("select distinct platform, account_id from claim_verdicts where account_id is not null"
-               if columns(con, "claim_verdicts").keys() >= {"platform", "account_id"} else
+               if table_exists(con, "claim_verdicts") and MARTS["claim_verdicts"].has("platform", "account_id") else
                "select null::varchar as platform, null::varchar as account_id where false")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _shown_accounts AS
         with counts as (select platform, account_id, count(*) as n from main.posts group by all),
@@ -50,7 +48,7 @@ def focused(con: duckdb.DuckDBPyConnection, limit: int = MAX_ACCOUNTS) -> Iterat
         from counts c left join claimed k on k.platform = c.platform and k.account_id = c.account_id
         order by k.account_id is null, c.n desc, c.platform, c.account_id
         limit {int(limit)}""")
-    shadowed = [t for t in PER_ACCOUNT if columns(con, t).keys() >= {"platform", "account_id"}]
+    shadowed = [t for t in PER_ACCOUNT if table_exists(con, t)]
     try:
         for t in shadowed:
             con.execute(f"""CREATE OR REPLACE TEMP TABLE {t} AS SELECT * FROM main.{t} m

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import plotly.graph_objects as go
 
-from dashboards.figures import Panel, esc, esc_short, layout, link, missing
+from postaudit.dashboards.figures import Panel, esc, esc_short, layout, link, missing
 from postaudit.warehouse import query_pl, table_exists
 
 TOP_OUTLETS = 15

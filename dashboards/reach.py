@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import plotly.graph_objects as go
 
-from dashboards.figures import SERIES_COLOURS, Panel, columns, esc, layout, link, missing
+from postaudit.dashboards.figures import SERIES_COLOURS, Panel, esc, layout, link, missing
+from postaudit.registry import post_url
 from postaudit.warehouse import query_pl
 
 TOP_POSTS = 15   # the table is a sample of the best-performing posts, not a listing: the page must stay small
@@ -40,14 +41,10 @@ def engagement_rate(con: duckdb.DuckDBPyConnection) -> Panel:
     p.absent = missing(con, "post_reactions")
     if p.absent:
         return p
-    cols = columns(con, "post_reactions")
-    when = "r.created_at" if "created_at" in cols else "p.created_at"
-    join = "" if "created_at" in cols else "join posts p using (platform, post_id)"
-    basis = "coalesce(r.rate_basis, 'unknown')" if "rate_basis" in cols else "'impressions'"
-    df = query_pl(con, f"""
-        select date_trunc('week', {when})::date as week, {basis} as basis,
+    df = query_pl(con, """
+        select date_trunc('week', r.created_at)::date as week, coalesce(r.rate_basis, 'unknown') as basis,
                median(r.engagement_rate) * 100 as median_rate, count(*) as n
-        from post_reactions r {join}
+        from post_reactions r
         where r.engagement_rate is not null
         group by all order by basis, week""")
     fig = go.Figure()
@@ -62,16 +59,6 @@ def engagement_rate(con: duckdb.DuckDBPyConnection) -> Panel:
     return p
 
 
-def post_url(platform: str, post_id: str, account_id: str | None) -> str | None:
-    """The public web address of a post, where the platform's id alone makes one."""
-    if platform == "x":
-        return f"https://x.com/i/web/status/{post_id}"
-    if platform == "bluesky" and post_id.startswith("at://"):
-        did, _, rkey = post_id.removeprefix("at://").partition("/app.bsky.feed.post/")
-        return f"https://bsky.app/profile/{did}/post/{rkey}" if rkey else None
-    return None
-
-
 def top_posts(con: duckdb.DuckDBPyConnection) -> Panel:
     """The most-reacted-to own posts (not reposts) as a table with text, time, counts and a link."""
     p = Panel("top_posts", f"Top {TOP_POSTS} posts by reactions",
@@ -80,10 +67,8 @@ def top_posts(con: duckdb.DuckDBPyConnection) -> Panel:
     p.absent = missing(con, "posts")
     if p.absent:
         return p
-    cols = columns(con, "posts")
-    url_col = "url" if "url" in cols else "null::varchar as url"
     df = query_pl(con, f"""
-        select platform, post_id, account_id, created_at, kind, text, {url_col},
+        select platform, post_id, account_id, created_at, kind, text,
                like_count, reply_count, repost_count, quote_count, impression_count,
                coalesce(like_count, 0) + coalesce(reply_count, 0) + coalesce(repost_count, 0)
                  + coalesce(quote_count, 0) as reactions
@@ -95,7 +80,7 @@ def top_posts(con: duckdb.DuckDBPyConnection) -> Panel:
 
     rows = []
     for r in df.iter_rows(named=True):
-        url = r["url"] or post_url(r["platform"], r["post_id"], r["account_id"])
+        url = post_url(r["platform"], r["post_id"], r["account_id"])
         rate = (f"{r['reactions'] / r['impression_count']:.2%}" if r["impression_count"] else "–")
         rows.append(
             f"<tr><td class=\"t\">{esc(r['text'])}</td><td>{r['created_at']:%Y-%m-%d %H:%M}</td>"

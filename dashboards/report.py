@@ -14,11 +14,11 @@ import plotly.io as pio
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
-from dashboards import activity, press, reach, timeuse
-from dashboards.cards import cards_html, claim_cards, claimed_shares
-from dashboards.figures import Panel, Section, esc
-from dashboards.focus import count_accounts, focused
 from postaudit import __version__
+from postaudit.dashboards import activity, press, reach, timeuse
+from postaudit.dashboards.cards import cards_html, claim_cards, claimed_shares
+from postaudit.dashboards.figures import Panel, Section, esc
+from postaudit.dashboards.focus import count_accounts, focused
 from postaudit.warehouse import query_pl, scalar, table_exists
 
 HALF_WIDTH = {"sensitivity", "timeshare", "outlets", "languages", "engagement_rate", "followers"}

@@ -5,10 +5,8 @@ from __future__ import annotations
 import duckdb
 import plotly.graph_objects as go
 
-from dashboards.figures import SERIES_COLOURS, Panel, columns, layout, missing
+from postaudit.dashboards.figures import SERIES_COLOURS, Panel, layout, missing
 from postaudit.warehouse import query_pl
-
-_DIMENSIONS = ("platform", "account_id", "share", "ci_low", "ci_high", "gap_minutes", "weekly_work_hours")
 
 
 def _claim_lines(fig: go.Figure, claimed_pcts: list[float]) -> None:
@@ -59,34 +57,23 @@ def sensitivity(con: duckdb.DuckDBPyConnection) -> Panel:
     p.absent = missing(con, "timeshare_sensitivity")
     if p.absent:
         return p
-    cols = columns(con, "timeshare_sensitivity")
-    # The composition set is the grid's one text dimension besides platform/account (its name differs by version).
-    compose = "compose_set" if "compose_set" in cols else next(
-        (c for c, t in cols.items() if c not in _DIMENSIONS and t == "VARCHAR"), None)
-    comp_expr = f'"{compose}"' if compose else "'all'"
-    keys = [c for c in ("platform", "account_id") if c in cols]
-    where, params = "", []
-    if keys:
-        # One grid, for the series with the most cells; several grids would not stay "small".
-        top = con.execute(f"select {', '.join(keys)} from timeshare_sensitivity group by all "
-                          f"order by count(*) desc, {', '.join(keys)} limit 1").fetchall()[0]
-        where = "where " + " and ".join(f"{k} = ?" for k in keys)
-        params = list(top)
-    df = query_pl(con, f"""
-        select {comp_expr} as compose, gap_minutes, weekly_work_hours, avg(share) * 100 as share
-        from timeshare_sensitivity {where}
-        group by all order by compose, gap_minutes, weekly_work_hours""", params)
+    # One grid, for the series with the most cells; several grids would not stay "small".
+    top = con.execute("select platform, account_id from timeshare_sensitivity group by all "
+                      "order by count(*) desc, platform, account_id limit 1").fetchall()[0]
+    df = query_pl(con, """
+        select compose_set as compose, gap_minutes, weekly_work_hours, avg(share) * 100 as share
+        from timeshare_sensitivity where platform is not distinct from ? and account_id is not distinct from ?
+        group by all order by compose, gap_minutes, weekly_work_hours""", list(top))
     xs = [(c, g) for c, g in df.select("compose", "gap_minutes").unique(maintain_order=True).iter_rows()]
     ys = sorted(df["weekly_work_hours"].unique().to_list())
     cell = {(r["compose"], r["gap_minutes"], r["weekly_work_hours"]): r["share"] for r in df.iter_rows(named=True)}
     z = [[cell.get((c, g, h)) for c, g in xs] for h in ys]
-    labels = [f"{c}<br>gap {g:g} min" if compose else f"gap {g:g} min" for c, g in xs]
+    labels = [f"{c}<br>gap {g:g} min" for c, g in xs]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=[f"{h:g} h/week" for h in ys], colorscale="Blues", colorbar={"title": "%"},
         text=[[("" if v is None else f"{v:.1f}%") for v in row] for row in z], texttemplate="%{text}",
         hovertemplate="%{x}, %{y}: %{z:.1f}% of working time<extra></extra>"))
-    if compose:
-        fig.update_xaxes(title_text=f"composition-time set ({compose.replace('_', ' ')}) and session gap")
+    fig.update_xaxes(title_text="composition-time set (compose set) and session gap")
     layout(fig, height=280, xaxis={"type": "category", "tickangle": 0, "tickfont": {"size": 10}})
     p.figure = fig
     return p

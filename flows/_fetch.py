@@ -1,32 +1,26 @@
 """What one fetch job does: read a source and write its raw records to the landing area, never to the warehouse.
 
-File sources are read straight into a batch, unless the file is unchanged since their last successful read
-(the quick check: resolved path, size and mtime_ns, kept in the job's state file). Sources whose modules
-write through a connection (`collect_x(con, ...)`, `import_telegram(con, ...)`) get a private DuckDB per
-account under the state folder: their cursors live there, and the rows they add are exported to one batch.
+Which source a job is, what it calls and with what come from the source registry (postaudit.registry); this
+module only wires them to the landing area. File sources are read only when the file changed since their last
+successful read (the quick check: resolved path, size and mtime_ns, kept in the job's state file). A source that
+reads a file straight into records (`reader`) streams them to one batch; a source whose function writes through a
+connection (`collect_x(con, ...)`, `import_telegram(con, ...)`) gets a private DuckDB under the state folder
+(kept between runs for stateful sources: their cursors live there), and the rows it adds go to one batch.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from postaudit import landing, settings, warehouse
-from postaudit.audits import Job
+from postaudit import landing, registry, warehouse
+from postaudit.registry import FetchContext, Job, Source, SourceUnavailable
 from postaudit.sources import press_rss, twarc_jsonl
 from postaudit.sources import simulated as sim
 
-
-class SourceUnavailable(RuntimeError):
-    """The source module this job needs is not in this installation yet."""
-
-
-# Sources that read a local file or folder: skipped while it is unchanged since their last successful read.
-FILE_SOURCES = frozenset({"x_jsonl", "x_archive", "telegram", "slack", "rss_file"})
+__all__ = ["SourceUnavailable", "run_job"]
 
 
 def run_job(job: Job, landing_dir: str, state_dir: str, run_id: str, *, secrets: dict | None = None,
@@ -36,12 +30,14 @@ def run_job(job: Job, landing_dir: str, state_dir: str, run_id: str, *, secrets:
     A file source whose path, size and modification time equal what its last successful read recorded is
     not read again (counts carry `unchanged_since`); recheck_files reads it anyway.
     """
-    if job.source in FILE_SOURCES:
-        return _file_job(job, landing_dir, state_dir, run_id, secrets, progress, recheck_files)
-    return _fetch(job, landing_dir, state_dir, run_id, secrets, progress)
+    source = registry.get(job.source)
+    if source.kind == "file":
+        return _file_job(source, job, landing_dir, state_dir, run_id, secrets, progress, recheck_files)
+    return _fetch(source, job, landing_dir, state_dir, run_id, secrets, progress)
 
 
-def _file_job(job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, progress, recheck: bool) -> dict:
+def _file_job(source: Source, job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, progress,
+              recheck: bool) -> dict:
     """The quick check (like make's or rsync's), then the read; the record is written only after the batch."""
     read_at = datetime.now(UTC)
     stamp = landing.file_stamp(job.target)  # taken before reading: a file rewritten meanwhile is read again
@@ -54,7 +50,7 @@ def _file_job(job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, 
             state.close()
         if since is not None:
             return {"fetched": 0, "unchanged_since": since.isoformat()}
-    counts = _fetch(job, landing_dir, state_dir, run_id, secrets, progress)
+    counts = _fetch(source, job, landing_dir, state_dir, run_id, secrets, progress)
     if stamp is not None and not counts.get("failed"):  # a partly failed read is tried again next run
         state = landing.open_file_state(path)
         try:
@@ -64,25 +60,17 @@ def _file_job(job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, 
     return counts
 
 
-def _fetch(job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, progress) -> dict:
+def _fetch(source: Source, job: Job, landing_dir: str, state_dir: str, run_id: str, secrets, progress) -> dict:
     batch = f"{run_id}-{job.key}"
-    if job.source in ("simulated", "simulated_press"):
+    if source.kind == "simulated":
         return _simulated(job, landing_dir, state_dir, run_id, batch)
-    if job.source == "x_jsonl":
-        source = "simulated" if job.is_simulated else "twarc_jsonl"
-        prov = warehouse.Provenance(source, job.target, flow_run_id=run_id, is_simulated=job.is_simulated)
-        return _records(landing_dir, source, "raw_x_pages", twarc_jsonl.fetch_pages(job.target), prov, batch)
-    if job.source == "rss_file":
-        source = "simulated" if job.is_simulated else "rss_file"
-        prov = warehouse.Provenance(source, job.target, flow_run_id=run_id, is_simulated=job.is_simulated)
-        return _records(landing_dir, source, "raw_press_items", press_rss.fetch_file(job.target), prov, batch)
-    return _via_scratch(job, landing_dir, state_dir, run_id, batch, secrets or {}, progress)
-
-
-def _records(landing_dir, source, table, records, prov, batch) -> dict:
-    # Streamed from the file to the batch: memory stays flat however large the file is.
-    _, n = landing.write_stream(landing.iter_batch_rows(table, records, prov), landing_dir, source, batch_id=batch)
-    return {"fetched": n}
+    if source.reader:
+        label = "simulated" if job.is_simulated else (source.label or source.name)
+        prov = warehouse.Provenance(label, job.target, flow_run_id=run_id, is_simulated=job.is_simulated)
+        # Streamed from the file to the batch: memory stays flat however large the file is.
+        rows = landing.iter_batch_rows(source.raw_tables[0], source.read()(job.target), prov)
+        return {"fetched": landing.write_stream(rows, landing_dir, label, batch_id=batch)[1]}
+    return _via_scratch(source, job, landing_dir, state_dir, run_id, batch, secrets or {}, progress)
 
 
 def _simulated(job: Job, landing_dir: str, state_dir: str, run_id: str, batch: str) -> dict:
@@ -106,43 +94,15 @@ def _simulated(job: Job, landing_dir: str, state_dir: str, run_id: str, batch: s
     return {"fetched": len(rows)}
 
 
-# Source -> (module, function, whether it keeps state (cursors, last fetch) between runs).
-_CONNECTION_SOURCES = {
-    "x_api": ("postaudit.sources.x_api", "collect_x", True),
-    "x_archive": ("postaudit.sources.x_archive", "import_archive", False),
-    "bluesky": ("postaudit.sources.bluesky", "collect_bluesky", True),
-    "mastodon": ("postaudit.sources.mastodon", "collect_mastodon", True),
-    "telegram": ("postaudit.sources.telegram", "import_telegram", False),
-    "slack": ("postaudit.sources.slack", "import_slack", False),
-    "gdelt": ("postaudit.sources.press_gdelt", "collect_gdelt", True),
-    "rss_feed": ("postaudit.sources.press_rss", "collect_feeds", True),
-    "articles": ("postaudit.sources.articles", "collect_articles", True),
-}
-
-
-def source_function(source: str) -> Callable:
-    """The collect_/import_ function for a source, or SourceUnavailable naming what is missing."""
-    if source not in _CONNECTION_SOURCES:
-        raise SourceUnavailable(f"unknown source {source!r}")
-    module, name, _ = _CONNECTION_SOURCES[source]
-    try:
-        fn = getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        fn = None
-    if fn is None:
-        raise SourceUnavailable(f"source {source!r} is not available yet: {module}.{name} is missing")
-    return fn
-
-
 def _state_file(state_dir: str, job: Job) -> Path:
     safe = re.sub(r"[^A-Za-z0-9_.@-]+", "_", job.target)[:80]
     return Path(state_dir) / "fetchers" / job.source / f"{job.executive}--{safe}-{job.key[-10:]}.duckdb"
 
 
-def _via_scratch(job: Job, landing_dir: str, state_dir: str, run_id: str, batch: str, secrets: dict,
-                 progress) -> dict:
-    fn = source_function(job.source)
-    stateful = _CONNECTION_SOURCES[job.source][2]
+def _via_scratch(source: Source, job: Job, landing_dir: str, state_dir: str, run_id: str, batch: str,
+                 secrets: dict, progress) -> dict:
+    fn = source.entry_point()
+    stateful = source.kind == "stateful"
     path = _state_file(state_dir, job)
     if stateful:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,8 +110,13 @@ def _via_scratch(job: Job, landing_dir: str, state_dir: str, run_id: str, batch:
     try:
         last = landing.last_success(scratch)
         now = datetime.now(UTC)
-        kwargs = _arguments(job, fn, last, now, run_id, secrets, progress)
-        counts = fn(scratch, *kwargs.pop("_args"), **kwargs)
+        # Incremental: from the last successful fetch, reaching back `refresh_days` to refresh recent posts' counts.
+        lookback = timedelta(days=int(job.opt("lookback_days", 90)))
+        refresh = timedelta(days=int(job.opt("refresh_days", 3)))
+        ctx = FetchContext(since=(last - refresh) if last else now - lookback, until=now, run_id=run_id,
+                           progress=progress, secrets=secrets)
+        args, kwargs = source.arguments(job, ctx)
+        counts = fn(scratch, *args, **kwargs)
         _, exported = landing.export_new_raw(scratch, landing_dir, job.source, batch_id=batch)
         landing.mark_success(scratch, now)
     finally:
@@ -161,34 +126,3 @@ def _via_scratch(job: Job, landing_dir: str, state_dir: str, run_id: str, batch:
         if isinstance((counts or {}).get(key), int):
             out[key] = counts[key]
     return out
-
-
-def _arguments(job: Job, fn: Callable, last: datetime | None, now: datetime, run_id: str, secrets: dict,
-               progress) -> dict:
-    """Keyword arguments for the source function, only those it accepts; the token is read here, never passed around."""
-    lookback = timedelta(days=int(job.opt("lookback_days", 90)))
-    refresh = timedelta(days=int(job.opt("refresh_days", 3)))
-    # Incremental: from the last successful fetch, reaching back `refresh_days` to refresh recent posts' counts.
-    since = (last - refresh) if last else now - lookback
-    args: tuple = (job.target,)
-    extra: dict = {"flow_run_id": run_id, "progress": progress}
-    if job.source == "x_api":
-        token = secrets.get("x_bearer_token") or settings.load().x_bearer_token
-        if not token:
-            raise RuntimeError("no X bearer token: create the Secret block named by x_bearer_token_block "
-                               "(default x-bearer-token) or set X_BEARER_TOKEN")
-        extra |= {"since": since, "until": now, "token": token, "refresh_days": int(job.opt("refresh_days", 3))}
-    elif job.source in ("bluesky", "mastodon"):
-        extra["since"] = since
-    elif job.source == "gdelt":
-        args = (job.target, since, now)
-    elif job.source in ("rss_feed", "articles"):
-        args = (job.target.split("\n"),)
-    elif job.source == "telegram":
-        extra["from_id"] = job.opt("from_id")
-    elif job.source == "slack":
-        extra["user"] = job.opt("user")
-    accepted = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in extra.items() if k in accepted}
-    kwargs["_args"] = args
-    return kwargs

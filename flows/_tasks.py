@@ -8,11 +8,11 @@ from pathlib import Path
 
 from prefect import get_run_logger, task, unmapped
 
-from flows._common import WAREHOUSE_LIMIT, existing_limits, limited, open_db, run_id
-from flows._fetch import run_job
 from postaudit import audits as audits_mod
-from postaudit import landing, runs
+from postaudit import landing, registry, runs
 from postaudit.audits import Job
+from postaudit.flows._common import WAREHOUSE_LIMIT, existing_limits, limited, open_db, run_id
+from postaudit.flows._fetch import run_job
 from postaudit.runs import finish_run, start_run
 
 
@@ -21,7 +21,7 @@ def fetch(job: Job, landing_dir: str, state_dir: str, limit: str | None, x_beare
           recheck_files: bool = False) -> dict:
     """Fetch one account or feed into the landing area, holding a slot of its API's concurrency limit."""
     logger = get_run_logger()
-    secrets = _secrets(x_bearer_token_block) if job.source == "x_api" else {}
+    secrets = _secrets(x_bearer_token_block) if registry.get(job.source).secret else {}
     with limited(limit):
         counts = run_job(job, landing_dir, state_dir, run_id(), secrets=secrets, progress=logger.info,
                          recheck_files=recheck_files)

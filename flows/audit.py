@@ -11,14 +11,14 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from flows._common import open_db, run_id
-from flows._tasks import resolve, run_collection
-from flows.build_metrics import build_metrics
-from flows.collect_posts import collect_posts
-from flows.collect_press import collect_press
-from flows.render_dashboard import render_dashboard
 from postaudit import audits as audits_mod
 from postaudit import warehouse
+from postaudit.flows._common import open_db, run_id
+from postaudit.flows._tasks import resolve, run_collection
+from postaudit.flows.build_metrics import build_metrics
+from postaudit.flows.collect_posts import collect_posts
+from postaudit.flows.collect_press import collect_press
+from postaudit.flows.render_dashboard import render_dashboard
 from postaudit.runs import dashboard_is_current
 from postaudit.sources import simulated as sim
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 
-from flows._common import open_db, run_id
-from postaudit.runs import build_inputs, build_reasons, finish_run, last_build, start_run
+from postaudit.build_runner import run_build
+from postaudit.flows._common import open_db, run_id
 
 
 @task
@@ -34,25 +34,9 @@ def build_metrics(db: str, n_boot: int = 2000, force: bool = False) -> dict:
 
     A skipped build returns {"skipped": True, "last_built_at": when the build whose marts stand finished}.
     """
-    logger = get_run_logger()
-    rid = run_id()
-    with open_db(db) as con:
-        start_run(con, rid, "build_metrics", {"db": db, "n_boot": n_boot, "force": force})
-        inputs = build_inputs(con, n_boot=n_boot)
-        reasons = ["forced"] if force else build_reasons(con, inputs)
-        if not reasons:
-            built_at = last_build(con)[1]
-            finish_run(con, rid, "skipped", {"skipped": 1}, "no raw table, SQL file, claims file or parameter "
-                                                            "changed since the last completed build")
-            logger.info("inputs unchanged since the build of %s: marts kept as they are", built_at)
-            return {"skipped": True, "last_built_at": built_at.isoformat()}
-    logger.info("building: %s", "; ".join(reasons))
-    try:
-        counts = {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot)}
-    except Exception as exc:
-        with open_db(db) as con:
-            finish_run(con, rid, "failed", {}, str(exc))
-        raise
-    with open_db(db) as con:
-        finish_run(con, rid, "completed", {**counts, "inputs": inputs})
-    return counts
+    result = run_build(lambda: open_db(db), run_id(), {"db": db}, n_boot=n_boot, force=force,
+                       steps=lambda: {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot)},
+                       progress=get_run_logger().info)
+    if result.skipped:
+        return {"skipped": True, "last_built_at": result.last_built_at.isoformat()}
+    return result.counts

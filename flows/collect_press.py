@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows._tasks import resolve, run_collection
 from postaudit import audits as audits_mod
 from postaudit.audits import Job
+from postaudit.flows._tasks import resolve, run_collection
 
 
 @flow(name="collect_press")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from flows._common import open_db
+from postaudit.flows._common import open_db
 
 
 @task
 def write_dashboard(db: str, out: str) -> str:
     """Render the marts into one self-contained HTML file."""
-    from dashboards.report import render  # plotly: imported only when a dashboard is rendered
+    from postaudit.dashboards.report import render  # plotly: imported only when a dashboard is rendered
 
     with open_db(db) as con:
         return str(render(con, out))

@@ -6,7 +6,7 @@ import duckdb
 
 
 def test_audit_flow_builds_warehouse_and_dashboard(prefect_harness, tmp_path):
-    from flows.audit import audit
+    from postaudit.flows.audit import audit
 
     db = tmp_path / "audit.duckdb"
     html = tmp_path / "dash.html"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, full_warehouse
 
-from dashboards.report import render
 from postaudit import warehouse
 from postaudit.build import build_metrics, build_sql
+from postaudit.dashboards.report import render
 from postaudit.sources import press_rss, simulated, twarc_jsonl
 
 pytestmark = pytest.mark.browser

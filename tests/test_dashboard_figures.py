@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, build_marts, build_posts, full_warehouse
 
-from dashboards import activity, press, reach, timeuse
-from dashboards.figures import clock, columns, link, offset_label, safe_url
-from dashboards.report import build_sections, render_html
+from postaudit.dashboards import activity, press, reach, timeuse
+from postaudit.dashboards.figures import clock, link, offset_label, safe_url
+from postaudit.dashboards.report import build_sections, render_html
 
 
 @pytest.fixture()
@@ -166,10 +166,11 @@ def test_page_size_does_not_grow_with_posts(tmp_path):
 
 def _copy_accounts(con, copies: int) -> None:
     """Every per-account row again under `copies` more account ids (a research collection, not an audit)."""
-    from dashboards.focus import PER_ACCOUNT
+    from postaudit.dashboards.focus import PER_ACCOUNT
 
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     for t in PER_ACCOUNT:
-        if "account_id" not in columns(con, t):
+        if t not in tables:
             continue
         extra = ", m.post_id || '-' || k::varchar as post_id" if t in ("posts", "post_reactions") else ""
         con.execute(f"""insert into {t} select m.* replace (m.account_id || '-' || k::varchar as account_id{extra})
@@ -177,7 +178,7 @@ def _copy_accounts(con, copies: int) -> None:
 
 
 def test_many_accounts_draw_a_bounded_few_and_say_so(tmp_path):
-    from dashboards.focus import MAX_ACCOUNTS
+    from postaudit.dashboards.focus import MAX_ACCOUNTS
 
     sizes = {}
     for copies in (MAX_ACCOUNTS + 3, 3 * MAX_ACCOUNTS):

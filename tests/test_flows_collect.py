@@ -7,7 +7,8 @@ import json
 import duckdb
 import pytest
 
-from flows._fetch import SourceUnavailable, source_function
+from postaudit import registry
+from postaudit.registry import Source, SourceUnavailable
 
 
 def _runs(db) -> list[tuple]:
@@ -23,7 +24,7 @@ def test_a_failed_fetch_fails_the_run_after_loading_the_rest(prefect_harness, si
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     with get_client(sync_client=True) as client:  # the loader holds this limit when it exists
         client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="postaudit-warehouse", limit=1))
@@ -42,8 +43,8 @@ def test_a_failed_fetch_fails_the_run_after_loading_the_rest(prefect_harness, si
 
 
 def test_build_is_skipped_until_an_input_changes(prefect_harness, sim_files, tmp_path):
-    from flows.build_metrics import build_metrics
-    from flows.collect_press import collect_press
+    from postaudit.flows.build_metrics import build_metrics
+    from postaudit.flows.collect_press import collect_press
 
     db = str(tmp_path / "wh.duckdb")
     collect_press(db, feed_files=[str(p) for p in sim_files["feeds"][:2]], simulated=True)
@@ -63,18 +64,18 @@ def test_build_is_skipped_until_an_input_changes(prefect_harness, sim_files, tmp
 
 
 def test_missing_source_modules_say_not_available_yet(monkeypatch):
-    from flows import _fetch
-
-    monkeypatch.setitem(_fetch._CONNECTION_SOURCES, "nowhere", ("postaudit.sources.nowhere", "collect_x", False))
-    with pytest.raises(SourceUnavailable, match="'nowhere' is not available yet: postaudit.sources.nowhere.collect_x"):
-        source_function("nowhere")
-    with pytest.raises(SourceUnavailable, match="unknown source"):
-        source_function("myspace")
+    nowhere = Source("nowhere", "posts", "x", "api", (), "postaudit collect nowhere", "postaudit.cli",
+                     entry="postaudit.sources.nowhere:collect_x")
+    monkeypatch.setitem(registry.SOURCES, "nowhere", nowhere)
+    with pytest.raises(SourceUnavailable, match="'nowhere' is not available yet: postaudit.sources.nowhere:collect_x"):
+        registry.get("nowhere").entry_point()
+    with pytest.raises(SourceUnavailable, match="unknown source 'myspace'"):
+        registry.get("myspace")
 
 
 def test_connection_sources_go_through_a_private_db_and_the_landing_area(prefect_harness, tmp_path):
     """import_telegram writes through a connection: it gets a private DuckDB, the loader gets its rows."""
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     export = {"name": "Jane's channel", "type": "public_channel", "id": 1234, "messages": [
         {"id": i, "type": "message", "date": f"2025-09-0{i}T10:00:00", "date_unixtime": str(1756720800 + i * 86400),

@@ -68,7 +68,7 @@ def _verdicts_by_account(db) -> list[tuple]:
 def test_fifty_executives_on_dask_equal_the_sequential_run(prefect_harness, tmp_path):
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from flows.audit import audit, dask_runner
+    from postaudit.flows.audit import audit, dask_runner
 
     results = {}
     for name, runner in (("sequential", ThreadPoolTaskRunner(max_workers=1)),

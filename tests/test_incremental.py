@@ -84,7 +84,7 @@ def _q(db: Path, sql: str) -> list[tuple]:
 # ---------------------------------------------------------------- file sources in flows
 
 def test_an_unchanged_file_is_skipped_without_reading_it(prefect_harness, setup):
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     first = collect_posts(audits_file=setup["audits"])
     assert first["fetched"] == first["new"] > 0 and first["unchanged"] == 0
@@ -107,7 +107,7 @@ def test_an_unchanged_file_is_skipped_without_reading_it(prefect_harness, setup)
 
 
 def test_a_changed_or_rechecked_file_is_read_again(prefect_harness, setup):
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     first = collect_posts(audits_file=setup["audits"])
     forced = collect_posts(audits_file=setup["audits"], recheck_files=True)
@@ -127,7 +127,7 @@ def test_a_changed_or_rechecked_file_is_read_again(prefect_harness, setup):
 
 def test_a_file_modified_just_before_it_was_read_is_read_again(prefect_harness, setup):
     """Racily clean (as git calls it): a write in the same clock tick could leave size and mtime unchanged."""
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     os.utime(setup["timeline"])  # modified now
     collect_posts(audits_file=setup["audits"])
@@ -139,7 +139,7 @@ def test_a_file_modified_just_before_it_was_read_is_read_again(prefect_harness, 
 
 
 def test_a_crash_before_the_record_means_the_file_is_read_again(prefect_harness, setup, monkeypatch):
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     def crash(*args, **kwargs):
         raise RuntimeError("simulated crash")
@@ -172,7 +172,7 @@ def test_a_crash_before_the_record_means_the_file_is_read_again(prefect_harness,
 
 
 def test_a_quarantined_batch_means_the_file_is_read_again(prefect_harness, setup):
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     first = collect_posts(audits_file=setup["audits"])
     # As if the loader had failed on the batch: it lies in _failed and its rows never reached the warehouse.
@@ -268,7 +268,7 @@ def test_import_x_jsonl_records_nothing_for_a_file_that_failed(tmp_path):
 # ---------------------------------------------------------------- `postaudit build`
 
 def test_build_skips_until_an_input_changes_and_flows_agree(prefect_harness, tmp_path, sim_files):
-    from flows.build_metrics import build_metrics
+    from postaudit.flows.build_metrics import build_metrics
 
     db = tmp_path / "wh.duckdb"
     args = ["--db", str(db), "--n-boot", "100"]
@@ -297,7 +297,7 @@ def test_build_skips_until_an_input_changes_and_flows_agree(prefect_harness, tmp
 # ---------------------------------------------------------------- the audit flow end to end, and the dashboard
 
 def test_a_nothing_new_audit_reads_no_file_builds_nothing_and_keeps_the_dashboard(prefect_harness, setup):
-    from flows.audit import audit
+    from postaudit.flows.audit import audit
 
     first = audit(audits_file=setup["audits"], dashboard=str(setup["dashboard"]))
     assert first["dashboard_rendered"] and not first["metrics"].get("skipped")

@@ -8,7 +8,7 @@ from werkzeug import Response
 
 from postaudit import warehouse
 from postaudit.cli import app
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources.articles import collect_articles, import_article_files
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fakes.press import FIXTURES, FakeClock, FeedFake, server  # noqa: F401
 
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources.press_rss import collect_feeds
 from postaudit.warehouse import scalar
 

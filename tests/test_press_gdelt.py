@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fakes.press import FakeClock, GdeltFake, apply_press_views, gdelt_records, server  # noqa: F401
 
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources.press_gdelt import MIN_INTERVAL, build_query, collect_gdelt
 from postaudit.warehouse import scalar
 
@@ -15,6 +15,7 @@ START = datetime(2025, 5, 1, tzinfo=UTC)
 
 
 def _client(clock: FakeClock, **kw) -> PoliteClient:
+    kw.setdefault("jitter", 0.0)   # exact backoff schedules below
     return PoliteClient(min_interval=MIN_INTERVAL, clock=clock, sleep=clock.sleep, **kw)
 
 

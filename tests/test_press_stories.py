@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from fakes.press import FIXTURES, FakeClock, FeedFake, GdeltFake, apply_press_views, no_network, server  # noqa: F401
 
+from postaudit.http import PoliteClient
 from postaudit.press.build import build_press
-from postaudit.press.collect import collect_press
-from postaudit.press.http import PoliteClient
 from postaudit.press.stories import assign_stories
+from postaudit.sources.press_coverage import collect_press
 from postaudit.warehouse import query_pl, replace_table
 
 PAGES = {"/harbour/mira-castell-interview": "interview_en.html", "/rwz/castell-interview": "interview_de.html",

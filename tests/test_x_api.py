@@ -24,8 +24,9 @@ FIXED_NOW = 1_900_000_000.0
 
 
 def policy(sleeps: list | None = None, **kw) -> x_api.RetryPolicy:
-    """Instant retries: sleeps are recorded, not slept; the clock is fixed."""
+    """Instant retries: sleeps are recorded, not slept; the clock is fixed; no jitter, so schedules are exact."""
     sleeps = sleeps if sleeps is not None else []
+    kw.setdefault("jitter", 0.0)
     return x_api.RetryPolicy(sleep=sleeps.append, clock=lambda: FIXED_NOW, **kw)
 
 

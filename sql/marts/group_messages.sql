@@ -1,14 +1,9 @@
--- one row per message in a Telegram or Slack chat (platform, chat_id, message_id), from every sender
+-- one row per message in a group chat (platform, chat_id, message_id), from every sender
 -- contract read by the group metrics: platform, chat_id, message_id, sender_id, sent_at,
 -- reply_to_message_id, is_executive (keep these names and meanings)
 with messages as (
-    select 'telegram' as platform, chat_id, message_id, sender_id, sent_at, reply_to_message_id,
-           is_executive, observed_at
-    from stg_telegram_messages
-    union all by name
-    select 'slack' as platform, chat_id, message_id, sender_id, sent_at, reply_to_message_id,
-           is_executive, observed_at
-    from stg_slack_messages
+    select platform, chat_id, message_id, sender_id, sent_at, reply_to_message_id, is_executive, observed_at
+    from stg_chat_messages
 ),
 
 final as (

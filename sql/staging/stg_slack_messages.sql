@@ -1,4 +1,5 @@
--- one row per person's message in a Slack channel per landing (joins, bot posts and other events skipped)
+-- one row per person's message in a Slack channel per landing (joins, bot posts and other events skipped), in the
+-- stg_chat_messages contract
 with landed as (
     select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload
     from raw_slack_messages
@@ -11,6 +12,7 @@ with landed as (
 
 typed as (
     select
+        'slack'                                                             as platform,
         k ->> 'channel_id'                                                  as chat_id,
         k ->> 'executive_id'                                                as executive_id,
         -- ts is the message id: kept as text, exactly as Slack wrote it
@@ -24,8 +26,14 @@ typed as (
         -- a thread's parent has thread_ts = ts; a reply points at its parent's ts
         case when (payload ->> 'thread_ts') <> (payload ->> 'ts') then payload ->> 'thread_ts' end
                                                                             as reply_to_message_id,
+        -- a thread is named by its parent's ts; a message outside any thread starts its own
+        coalesce(payload ->> 'thread_ts', payload ->> 'ts')                 as thread_id,
+        false                                                               as is_forward,
         nullif(payload ->> 'text', '')                                      as text,
-        (payload ->> 'reply_count')::bigint                                 as reply_count,
+        -- reply_count is set on thread parents only; absent on another top-level message means no thread was
+        -- started (0); a reply's own count is unknown
+        case when coalesce(payload ->> 'thread_ts', payload ->> 'ts') = (payload ->> 'ts')
+            then coalesce((payload ->> 'reply_count')::bigint, 0) end       as reply_count,
         case
             when json_type(payload, '$.reactions') = 'ARRAY'
                 then coalesce(list_sum(json_extract(payload, '$.reactions[*].count')::bigint[]), 0)::bigint

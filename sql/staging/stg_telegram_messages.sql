@@ -1,4 +1,5 @@
--- one row per chat message (service messages skipped) per landing, from every sender, with whether the executive sent it
+-- one row per chat message (service messages skipped) per landing, from every sender, with whether the executive
+-- sent it, in the stg_chat_messages contract
 with landed as (
     select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload
     from raw_telegram_messages
@@ -7,6 +8,7 @@ with landed as (
 
 typed as (
     select
+        'telegram'                                                          as platform,
         k ->> 'chat_id'                                                     as chat_id,
         k ->> 'chat_type'                                                   as chat_type,
         k ->> 'executive_id'                                                as executive_id,
@@ -21,6 +23,8 @@ typed as (
             else timezone(k ->> 'tz', (payload ->> 'date')::timestamp)
         end                                                                 as sent_at,
         payload ->> 'reply_to_message_id'                                   as reply_to_message_id,
+        -- exports have no threads beyond reply chains
+        null::varchar                                                       as thread_id,
         -- forwarded_from can be null (hidden sender) and still mark a forward: test the key, not the value
         json_exists(payload, '$.forwarded_from')                            as is_forward,
         -- text is a plain string, or a list of strings and {type, text} entity objects (links, bold, mentions)
@@ -34,6 +38,8 @@ typed as (
             when json_type(payload, '$.reactions') = 'ARRAY'
                 then coalesce(list_sum(json_extract(payload, '$.reactions[*].count')::bigint[]), 0)::bigint
         end                                                                 as reaction_count,
+        -- the export has no reply counts
+        null::bigint                                                        as reply_count,
         retrieved_at                                                        as observed_at,
         source,
         record_id,

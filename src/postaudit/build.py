@@ -33,8 +33,8 @@ from postaudit.metrics.timeshare import (
     to_session_summary,
 )
 from postaudit.metrics.timezone import to_account_timezone
-from postaudit.press.build import build_press
-from postaudit.warehouse import apply_layers, query_pl, replace_table, scalar, table_exists, transaction
+from postaudit.press.build import to_press_marts
+from postaudit.warehouse import apply_layers, query_pl, scalar, table_exists, transaction
 
 Progress = Callable[[str], None]
 # Posts are read a slice of whole accounts at a time, about this many posts per slice: at 10M posts the
@@ -163,17 +163,24 @@ def _snapshots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def build_posts_metrics(con: duckdb.DuckDBPyConnection, n_boot: int, say: Progress,
-                        slice_posts: int = SLICE_POSTS) -> tuple[dict[str, int], pl.DataFrame]:
+                        slice_posts: int = SLICE_POSTS, out: MartWriter | None = None
+                        ) -> tuple[dict[str, int], pl.DataFrame]:
     """Every mart computed from posts, read a slice of accounts at a time; returns row counts and the estimates.
 
-    The marts are put in place together at the end, so a failed build leaves the previous ones whole.
+    Written to `out` when given (the caller publishes it with the build's other marts), else put in place
+    together at the end; either way a failed build leaves the previous marts whole.
     """
-    out = MartWriter(con)
+    own = out is None
+    out = out or MartWriter(con)
+    before = dict(out.counts)
     try:
         estimates = _posts_metrics(con, out, n_boot, say, slice_posts)
-        return out.publish(), estimates
+        if own:
+            return out.publish(), estimates
+        return {k: v - before.get(k, 0) for k, v in out.counts.items() if v != before.get(k)}, estimates
     except BaseException:
-        out.discard()
+        if own:
+            out.discard()
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS temp.main._reply_targets")
@@ -291,18 +298,31 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
     say = progress or (lambda _msg: None)
     claims_path = runs.claims_path(con, claims_file)
     file_claims = load_claims_file(claims_path) if claims_path else None
-    counts: dict[str, int] = {}
+    # Every mart of this build goes to one writer and is put in place at the end in one transaction, so a
+    # failure anywhere leaves all the marts of the previous build, never a mix of two builds.
+    out = MartWriter(con)
+    try:
+        _build_marts(con, out, n_boot, say, file_claims, slice_posts)
+        return out.publish()
+    except BaseException:
+        out.discard()
+        raise
+
+
+def _build_marts(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int, say: Progress, file_claims,
+                 slice_posts: int) -> None:
     say("press: cleaning, languages, stories, claims")
-    counts.update(build_press(con))
-    built, estimates = build_posts_metrics(con, n_boot, say, slice_posts)
-    counts.update(built)
+    press = to_press_marts(con)
+    for name, frame in press.items():
+        out.write(name, frame)
+    _, estimates = build_posts_metrics(con, n_boot, say, slice_posts, out=out)
     group_metrics = None
     if table_exists(con, "group_messages"):
         say("group chats")
         group_metrics = to_group_chat_metrics(query_pl(con, "select * from group_messages"))
-        counts["group_chat_metrics"] = replace_table(con, "group_chat_metrics", group_metrics)
-    claims = to_claims(query_pl(con, "select * from press_claims"), file_claims)
-    counts["claims"] = replace_table(con, "claims", claims)
+        out.write("group_chat_metrics", group_metrics)
+    claims = to_claims(press["press_claims"], file_claims)
+    out.write("claims", claims)
     say("verdicts")
     account_posts = {(p, a): n for p, a, n in con.execute(
         "select platform, account_id, count(*) from posts group by all order by all").fetchall()}
@@ -311,5 +331,4 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
         if table_exists(con, "accounts") else {}
     verdicts = to_verdicts(claims, estimates, estimator=window_estimator(con, n_boot, slice_posts),
                            group_metrics=group_metrics, account_posts=account_posts, account_names=names)
-    counts["claim_verdicts"] = replace_table(con, "claim_verdicts", verdicts)
-    return counts
+    out.write("claim_verdicts", verdicts)

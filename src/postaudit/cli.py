@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from postaudit import settings, warehouse
-from postaudit.sources.errors import InputError
+from postaudit import registry, settings, warehouse
+from postaudit.errors import InputError
 
 app = typer.Typer(
     help="Test what public figures claim about their own social-media habits against their observable activity.\n\n"
@@ -62,7 +62,7 @@ def demo(
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
     _quiet_prefect()
-    from flows.audit import audit
+    from postaudit.flows.audit import audit
 
     with console.status("Running the audit flow on the simulated executive (Prefect starts a local server first)..."):
         result = audit(db=str(cfg.db_path), dashboard=str(out), source="simulated", days=days, seed=seed)
@@ -114,7 +114,7 @@ def build(db: DbOption = None,
     """
     import uuid
 
-    from postaudit import runs
+    from postaudit.build_runner import held, run_build
 
     cfg = settings.load(db)
     if not cfg.db_path.exists():
@@ -122,44 +122,22 @@ def build(db: DbOption = None,
     if claims is not None and not claims.is_file():
         fail(f"claims file {claims} does not exist")
     con = _connect(cfg.db_path)
-    rid = f"cli-{uuid.uuid4()}"
-    params = {"db": str(cfg.db_path), "n_boot": n_boot, "claims": str(claims) if claims else None, "force": force,
-              "via": "postaudit build"}
+    params = {"db": str(cfg.db_path), "claims": str(claims) if claims else None, "via": "postaudit build"}
     try:
-        runs.start_run(con, rid, "build_metrics", params)
-        inputs = runs.build_inputs(con, n_boot=n_boot, claims_file=claims)
-        reasons = ["--force"] if force else runs.build_reasons(con, inputs)
-        if not reasons:
-            built_at = runs.last_build(con)[1]
-            runs.finish_run(con, rid, "skipped", {"skipped": 1}, "no input changed since the last completed build")
-            console.print(f"Marts up to date: no raw table, SQL file, claims file or --n-boot changed since the build "
-                          f"of {built_at:%Y-%m-%d %H:%M:%S} UTC; skipped (--force builds anyway).")
-            return
-        counts, built = _build(con, rid, n_boot, claims, reasons, inputs)
+        with console.status("Building...") as status:
+            result = run_build(held(con), f"cli-{uuid.uuid4()}", params, n_boot=n_boot, claims_file=claims,
+                               force=force, progress=lambda m: status.update(f"Building: {m}"))
+    except InputError as exc:
+        fail(str(exc))
     finally:
         con.close()
+    if result.skipped:
+        console.print(f"Marts up to date: no raw table, SQL file, claims file or --n-boot changed since the build "
+                      f"of {result.last_built_at:%Y-%m-%d %H:%M:%S} UTC; skipped (--force builds anyway).")
+        return
+    counts = dict(result.counts)
+    built = counts.pop("sql_relations")
     console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
-
-
-def _build(con: duckdb.DuckDBPyConnection, rid: str, n_boot: int, claims: Path | None, reasons: list[str],
-           inputs: dict) -> tuple[dict, int]:
-    """Build and record the run as the build flow does, so the next skip check sees this build."""
-    from postaudit import runs
-    from postaudit.build import build_metrics, build_sql
-
-    try:
-        with console.status(f"Building ({'; '.join(reasons)})...") as status:
-            built = len(build_sql(con))
-            counts = build_metrics(con, n_boot=n_boot, claims_file=claims,
-                                   progress=lambda m: status.update(f"Building: {m}"))
-    except InputError as exc:
-        runs.finish_run(con, rid, "failed", {}, str(exc))
-        fail(str(exc))
-    except Exception as exc:
-        runs.finish_run(con, rid, "failed", {}, str(exc) or type(exc).__name__)
-        raise
-    runs.finish_run(con, rid, "completed", {**counts, "sql_relations": built, "inputs": inputs})
-    return counts, built
 
 
 @app.command()
@@ -167,7 +145,7 @@ def dashboard(db: DbOption = None,
               out: Annotated[Path | None, typer.Option(help="Output file. Default: dashboard.html beside the warehouse.")] = None
               ) -> None:
     """Render the self-contained dashboard HTML (opens offline, from file://) from the marts."""
-    from dashboards.report import render
+    from postaudit.dashboards.report import render
 
     cfg = settings.load(db)
     con = _connect(cfg.db_path, read_only=True)
@@ -271,10 +249,10 @@ def _connect(path: Path, read_only: bool = False):
         fail(str(exc))
 
 
-# Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
-# Each area keeps its commands in its own module: add the module's name here.
-COMMAND_MODULES: tuple[str, ...] = ("postaudit.cli_platforms", "postaudit.cli_press", "postaudit.cli_ops", "postaudit.cli_x",
-                                    "postaudit.cli_metrics", "postaudit.cli_bench")
+# Command modules that add their commands to `app`, `import_app` or `collect_app` when imported: the
+# sources' command modules come from the source registry, then the areas that are not sources.
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((
+    *registry.command_modules(), "postaudit.cli_ops", "postaudit.cli_metrics", "postaudit.cli_bench")))
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from postaudit.cli import app, console, fail
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 
 bench_app = typer.Typer(help="Benchmarks: `estimator` scores the time-share estimator against SIMULATED ground "
                              "truth; `import` times import, metrics and dashboard against twarc-csv and DuckDB.",

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from postaudit import registry
 from postaudit.cli import _quiet_prefect, app, console, fail
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 
 audits_app = typer.Typer(help="Check or generate audits files.", no_args_is_help=True)
 app.add_typer(audits_app, name="audits")
@@ -23,7 +24,7 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
             help="Fan out on an existing dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
         force_build: Annotated[bool, typer.Option(help="Rebuild the marts even if no input changed.")] = False,
         recheck_files: Annotated[bool, typer.Option(
-            help="Read file sources (x_jsonl, x_archive, telegram, slack, feed files) even when their size and "
+            help=f"Read file sources ({', '.join(sorted(registry.file_sources()))}) even when their size and "
                  "modification time are unchanged since the last successful read.")] = False,
         ) -> None:
     """Run every audit in an audits file: collect posts and press in parallel, build the marts, render the dashboard.
@@ -40,7 +41,7 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
     except InputError as exc:
         fail(str(exc))
     _quiet_prefect()
-    from flows.audit import audit, dask_runner
+    from postaudit.flows.audit import audit, dask_runner
 
     flow = audit
     if dask_workers or dask_address:

@@ -9,7 +9,7 @@ import typer
 
 from postaudit.cli import NEXT_STEP as NEXT
 from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, parse_when
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 
 
 def _run_import(db, what, fn) -> dict:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 
 # A ready GDELT query has parentheses, OR, an operator (sourcelang:, domain:, near20:, tone<…) or is one quoted
 # phrase; a name with quotes inside ('Dwayne "The Rock" Johnson') is a name, and its quotes get neutralised.
@@ -72,7 +72,7 @@ def collect_press_cmd(
 
     Then run `postaudit build` to group copies into stories and find the claims.
     """
-    from postaudit.press.collect import collect_press
+    from postaudit.sources.press_coverage import collect_press
     from postaudit.sources.press_gdelt import build_query
 
     now = datetime.now(UTC)

@@ -17,7 +17,7 @@ from postaudit.cli import (
     open_warehouse,
     parse_when,
 )
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 
 
 @collect_app.command("x")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from postaudit.sources.errors import InputError
+from postaudit.errors import InputError
 from postaudit.warehouse import (
     BATCH_BYTES,
     BATCH_ROWS,
@@ -147,14 +147,6 @@ def iter_batch(path: Path) -> Iterator[tuple[str, dict]]:
             except (TypeError, ValueError):
                 raise InputError(f"{path}:{lineno}: field 'retrieved_at': not an ISO timestamp") from None
             yield row.pop("table"), row
-
-
-def read_batch(path: Path) -> dict[str, list[dict]]:
-    """A batch's rows grouped by raw table; a bad line raises InputError naming file and line."""
-    by_table: dict[str, list[dict]] = {}
-    for table, row in iter_batch(path):
-        by_table.setdefault(table, []).append(row)
-    return by_table
 
 
 def _existing_raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 from datetime import UTC, datetime
@@ -60,16 +61,18 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def input_fingerprint(con: duckdb.DuckDBPyConnection, **params) -> dict:
-    """What a build reads: row count and newest landed_at per raw table, the SQL files, the tool version, params."""
-    from postaudit.warehouse import SQL_DIR, TOOL_VERSION
+    """What a build reads: row count and newest landed_at per raw table, the SQL (files and what the registry
+    derives), the tool version, params."""
+    from postaudit.warehouse import LAYERS, TOOL_VERSION, layer_relations
 
     raw = {}
     for table in raw_tables(con):
         n, last = con.execute(f"SELECT count(*), max(landed_at) FROM {table}").fetchall()[0]
         raw[table] = [n, last.isoformat() if last else None]
     sql = hashlib.sha256()
-    for path in sorted(SQL_DIR.rglob("*.sql")):
-        sql.update(path.relative_to(SQL_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for layer in LAYERS:
+        for name, text in layer_relations(layer):
+            sql.update(f"{layer}/{name}".encode() + b"\0" + text.encode() + b"\0")
     return {"raw": raw, "sql": sql.hexdigest()[:16], "version": TOOL_VERSION,
             "params": json.loads(json.dumps(params, default=str, sort_keys=True))}
 
@@ -148,12 +151,13 @@ def build_reasons(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tupl
     return reasons or (["inputs changed"] if old != fingerprint else [])
 
 
-def needs_build(con: duckdb.DuckDBPyConnection, fingerprint: dict, marts: tuple[str, ...] = BUILD_MARTS) -> bool:
-    """True unless the last completed build saw exactly these inputs and its marts are still there."""
-    return bool(build_reasons(con, fingerprint, marts))
+def _dashboard_code() -> Path:
+    """Where the dashboard's modules are (postaudit.dashboards, installed or in a checkout); nothing is imported."""
+    spec = importlib.util.find_spec("postaudit.dashboards")
+    return Path(spec.origin).parent
 
 
-DASHBOARD_CODE = Path(__file__).resolve().parents[2] / "dashboards"
+DASHBOARD_CODE = _dashboard_code()
 
 
 def dashboard_is_current(path: str | Path, built_at: datetime | None) -> bool:

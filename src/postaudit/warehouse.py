@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.resources
 import os
 import re
 import tempfile
@@ -19,9 +20,18 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from postaudit import __version__
+from postaudit import __version__, registry
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+def _sql_dir() -> Path:
+    """The sql/ layers: package data of an installed postaudit, else the repository's sql/ folder (a checkout)."""
+    packaged = importlib.resources.files("postaudit") / "sql"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "sql"
+
+
+SQL_DIR = _sql_dir()
 LAYERS = ("raw", "staging", "marts")
 TOOL_VERSION = f"postaudit {__version__}"
 
@@ -109,13 +119,29 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 def layer_files(layer: str, sql_dir: Path = SQL_DIR) -> list[Path]:
     """The .sql files of one layer, ordered so that every relation comes after those it reads."""
-    files = sorted((sql_dir / layer).glob("*.sql"))
-    names = {f.stem: f for f in files}
-    deps = {
-        f.stem: {n for n in names if n != f.stem and re.search(rf"\b{re.escape(n)}\b", _strip_comments(f.read_text()))}
-        for f in files
-    }
-    ordered: list[Path] = []
+    files = {f.stem: f for f in sorted((sql_dir / layer).glob("*.sql"))}
+    return [files[name] for name, _ in _ordered(layer, {n: f.read_text() for n, f in files.items()})]
+
+
+def layer_relations(layer: str, sql_dir: Path = SQL_DIR) -> list[tuple[str, str]]:
+    """(relation, SQL) of one layer in build order: its sql/ files plus what the source registry derives.
+
+    raw: the state tables in sql/raw and every registered raw table's DDL; staging: the views in sql/staging and
+    the union views (stg_posts, stg_account_observations); marts: sql/marts.
+    """
+    sql = {f.stem: f.read_text() for f in sorted((sql_dir / layer).glob("*.sql"))}
+    if layer == "raw":   # tables read nothing: no order to find (ensure_raw runs this before every landing)
+        return [*sql.items(), *((name, raw_ddl(name)) for name in registry.RAW_TABLES)]
+    if layer == "staging":
+        sql |= registry.derived_staging()
+    return _ordered(layer, sql)
+
+
+def _ordered(layer: str, sql: dict[str, str]) -> list[tuple[str, str]]:
+    bare = {name: re.sub(r"--[^\n]*", "", text) for name, text in sql.items()}
+    deps = {name: {n for n in sql if n != name and re.search(rf"\b{re.escape(n)}\b", text)}
+            for name, text in bare.items()}
+    ordered: list[tuple[str, str]] = []
     done: set[str] = set()
 
     def visit(name: str, trail: tuple[str, ...]) -> None:
@@ -126,19 +152,34 @@ def layer_files(layer: str, sql_dir: Path = SQL_DIR) -> list[Path]:
         for dep in sorted(deps[name]):
             visit(dep, (*trail, name))
         done.add(name)
-        ordered.append(names[name])
+        ordered.append((name, sql[name]))
 
-    for name in names:
+    for name in sql:
         visit(name, ())
     return ordered
 
 
-def _strip_comments(sql: str) -> str:
-    return re.sub(r"--[^\n]*", "", sql)
+# Every raw table has these columns; the comments on origin, retrieved_at and record_key come from its declaration.
+RAW_COLUMN_TYPES = {"record_id": "VARCHAR PRIMARY KEY", "source": "VARCHAR NOT NULL", "origin": "VARCHAR NOT NULL",
+                    "retrieved_at": "TIMESTAMPTZ NOT NULL", "landed_at": "TIMESTAMPTZ NOT NULL",
+                    "flow_run_id": "VARCHAR", "tool_version": "VARCHAR NOT NULL", "is_simulated": "BOOLEAN NOT NULL",
+                    "record_key": "VARCHAR", "payload": "JSON NOT NULL"}
+
+
+def raw_ddl(name: str) -> str:
+    """CREATE TABLE IF NOT EXISTS for a registered raw table, commented from its declaration."""
+    table = registry.RAW_TABLES[name]
+    notes = {"origin": table.origin, "retrieved_at": table.retrieved_at, "record_key": table.record_key}
+    lines = [f"    {col:<13} {kind}" + ("," if col != "payload" else "") for col, kind in RAW_COLUMN_TYPES.items()]
+    lines = [f"{line:<40} -- {notes[col]}" if notes.get(col) else line
+             for line, col in zip(lines, RAW_COLUMN_TYPES, strict=True)]
+    header = [f"-- {table.grain}", *(f"-- {n}" for n in table.notes),
+              "-- record_id is a hash of source, record_key and payload, so landing the same payload twice adds nothing."]
+    return "\n".join([*header, f"CREATE TABLE IF NOT EXISTS {name} (", *lines, ");"]) + "\n"
 
 
 def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS) -> list[str]:
-    """Create raw tables, staging views and mart tables from sql/, in one transaction."""
+    """Create raw tables, staging views and mart tables from sql/ and the registry, in one transaction."""
     built = []
     layers = tuple(layers)
     with transaction(con):
@@ -146,15 +187,14 @@ def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS)
         for layer in layers:
             if layer == "marts" and "staging" in layers:
                 cached = _cache_shared_staging(con)
-            for path in layer_files(layer):
-                sql = path.read_text()
+            for name, sql in layer_relations(layer):
                 if layer == "raw":
                     con.execute(sql)
                 elif layer == "staging":
-                    con.execute(f"CREATE OR REPLACE VIEW {path.stem} AS\n{sql}")
+                    con.execute(f"CREATE OR REPLACE VIEW {name} AS\n{sql}")
                 else:
-                    con.execute(f"CREATE OR REPLACE TABLE {path.stem} AS\n{sql}")
-                built.append(f"{layer}.{path.stem}")
+                    con.execute(f"CREATE OR REPLACE TABLE {name} AS\n{sql}")
+                built.append(f"{layer}.{name}")
         for name in cached:
             con.execute(f"DROP TABLE temp.main.{name}")
     return built
@@ -166,9 +206,9 @@ def _cache_shared_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
     Staging views parse raw JSON; without this, every mart reading stg_posts parses every page again
     (measured at 1M posts: 9.8 s per pass, four passes). The temp tables live only for this build.
     """
-    marts = [_strip_comments(p.read_text()) for p in layer_files("marts")]
-    views = [p.stem for p in layer_files("staging")]
-    shared = [v for v in views if sum(bool(re.search(rf"\b{re.escape(v)}\b", m)) for m in marts) >= 2]
+    marts = [sql for _, sql in layer_relations("marts")]
+    views = [name for name, _ in layer_relations("staging")]
+    shared = [v for v in views if sum(registry.reads(m, v) for m in marts) >= 2]
     for name in shared:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
     return shared
@@ -176,8 +216,25 @@ def _cache_shared_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Make sure the raw tables exist (cheap; they are CREATE TABLE IF NOT EXISTS)."""
-    for path in layer_files("raw"):
-        con.execute(path.read_text())
+    for _, sql in layer_relations("raw"):
+        con.execute(sql)
+
+
+def staging_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """(Re)create one staging view and the staging views it reads, without building the rest."""
+    relations = dict(layer_relations("staging"))
+    needed: list[str] = []
+
+    def visit(view: str) -> None:
+        for other in relations:
+            if other != view and other not in needed and registry.reads(relations[view], other):
+                visit(other)
+        if view not in needed:
+            needed.append(view)
+
+    visit(name)
+    for view in needed:
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS\n{relations[view]}")
 
 
 # ---------------------------------------------------------------- landing
@@ -212,8 +269,7 @@ class RawRecord:
         return h.hexdigest()
 
 
-RAW_COLUMNS = ["record_id", "source", "origin", "retrieved_at", "landed_at", "flow_run_id",
-               "tool_version", "is_simulated", "record_key", "payload"]
+RAW_COLUMNS = list(RAW_COLUMN_TYPES)
 
 
 # A batch is flushed at whichever limit comes first: rows keep the per-batch overhead small for short

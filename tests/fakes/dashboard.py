@@ -94,6 +94,24 @@ def build_marts(con: duckdb.DuckDBPyConnection, with_new: bool = True) -> None:
     build_press(con)
     if with_new:
         build_new_metrics(con)
+    conform(con)
+
+
+# DuckDB types for the declared kinds of values (postaudit.marts).
+_KIND_TYPES = {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE",
+               "timestamp": "TIMESTAMPTZ", "list": "VARCHAR[]", "json": "JSON"}
+
+
+def conform(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every mart built here the declared columns it lacks (as NULLs), so panels meet the declared shapes."""
+    from postaudit.marts import MARTS
+
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    for name in tables & MARTS.keys():
+        have = {r[0] for r in con.execute(f"describe {name}").fetchall()}
+        for column, kind in MARTS[name].columns.items():
+            if column not in have:
+                con.execute(f'alter table {name} add column "{column}" {_KIND_TYPES[kind]}')
 
 
 def build_press(con: duckdb.DuckDBPyConnection) -> None:
@@ -158,7 +176,8 @@ def build_new_metrics(con: duckdb.DuckDBPyConnection) -> None:
                23.5 as sleep_start_local, 7.0 as sleep_end_local""")
     con.execute("""
         create or replace table post_reactions as
-        select platform, post_id, like_count + reply_count + repost_count + quote_count as reactions,
+        select platform, post_id, account_id, created_at, kind,
+               like_count + reply_count + repost_count + quote_count as reactions,
                (like_count + reply_count + repost_count + quote_count) / nullif(impression_count, 0) as engagement_rate,
                'impressions' as rate_basis
         from posts where kind <> 'repost'""")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fakes.dashboard import HOSTILE_POST, HOSTILE_TITLE, full_warehouse
 
-from dashboards.report import render_html
+from postaudit.dashboards.report import render_html
 
 
 def test_hostile_text_is_escaped_everywhere_in_the_page(tmp_path, tally):

@@ -17,7 +17,7 @@ from fakes.press import FakeClock, FeedFake, GdeltFake, apply_press_views, gdelt
 from fakes.x_api import HANDLE, TOKEN, FakeX, LoopbackAdapter, make_posts, make_user, post_ids
 
 from postaudit import warehouse
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources import articles, bluesky, mastodon, press_gdelt, press_rss, x_api
 
 from .faultproxy import FAULTS, FaultProxy

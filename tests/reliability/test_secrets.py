@@ -15,10 +15,10 @@ from pathlib import Path
 from fakes.x_api import HANDLE, FakeX, make_posts, make_user
 from typer.testing import CliRunner
 
-from dashboards.report import render
 from postaudit import warehouse
 from postaudit.build import build_metrics, build_sql
 from postaudit.cli import app
+from postaudit.dashboards.report import render
 from postaudit.sources import x_api
 
 CANARY = "canary-7Hq2-x-bearer-d41d8cd98f00b204e980"
@@ -80,7 +80,7 @@ def test_canary_token_via_prefect_flow_leaks_nowhere(prefect_harness, tmp_path, 
     from prefect.blocks.system import Secret
     from prefect.client.orchestration import get_client
 
-    from flows.collect_posts import collect_posts
+    from postaudit.flows.collect_posts import collect_posts
 
     caplog.set_level(logging.DEBUG)
     Secret(value=CANARY).save("canary-x-token", overwrite=True)

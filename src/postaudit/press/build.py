@@ -194,10 +194,9 @@ def _quotes(text: str) -> list[str]:
     return re.findall(r"[\"“„«]([^\"“”„«»]{10,600})[\"”“»]", text)
 
 
-def build_press(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
-                progress: Progress | None = None) -> dict[str, int]:
-    """Write press_articles, press_stories, press_claims (one row per claim of a story), claim_copies,
-    press_daily, press_post_daily, press_post_links."""
+def to_press_marts(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
+                   progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+    """The press marts computed from staged press items (and posts, for the links): relation name -> frame."""
     say = progress or (lambda _m: None)
     items = query_pl(con, "select * from stg_press_items")
     articles = to_articles(items, threshold=threshold, progress=say)
@@ -208,34 +207,35 @@ def build_press(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
     posts = (query_pl(con, "select platform, post_id, created_at, text, is_simulated from posts")
              if table_exists(con, "posts") else pl.DataFrame())
     links = to_post_links(articles, posts)
-    counts = {
-        "press_articles": replace_table(con, "press_articles", articles),
-        "press_stories": replace_table(con, "press_stories", stories),
-        "press_claims": replace_table(con, "press_claims", claims),
-        "claim_copies": replace_table(con, "claim_copies", copies),
-        "press_daily": replace_table(con, "press_daily", daily),
-        "press_post_links": replace_table(con, "press_post_links", links),
-    }
-    counts["press_post_daily"] = _press_post_daily(con)
-    return counts
+    return {"press_articles": articles, "press_stories": stories, "press_claims": claims, "claim_copies": copies,
+            "press_daily": daily, "press_post_links": links, "press_post_daily": to_press_post_daily(con, daily)}
 
 
-def _press_post_daily(con: duckdb.DuckDBPyConnection) -> int:
-    # Coverage and posting on one UTC day axis (days with either), for "does coverage follow posting?".
+def build_press(con: duckdb.DuckDBPyConnection, threshold: float = 0.6,
+                progress: Progress | None = None) -> dict[str, int]:
+    """Write press_articles, press_stories, press_claims (one row per claim of a story), claim_copies,
+    press_daily, press_post_daily, press_post_links."""
+    return {name: replace_table(con, name, frame) for name, frame in to_press_marts(con, threshold, progress).items()}
+
+
+def to_press_post_daily(con: duckdb.DuckDBPyConnection, daily: pl.DataFrame) -> pl.DataFrame:
+    """Coverage and posting on one UTC day axis (days with either), for "does coverage follow posting?"."""
     posts = ("select created_at::date as day, count(*) as count_posts, "
              "count(*) filter (where kind <> 'repost') as count_own_posts from posts group by 1"
              if table_exists(con, "posts") else
              "select cast(null as date) as day, 0::bigint as count_posts, 0::bigint as count_own_posts where false")
-    con.execute(f"""
-        create or replace table press_post_daily as
-        with p as ({posts}),
-        final as (
-            select coalesce(d.day, p.day) as day,
-                   coalesce(d.count_stories, 0) as count_stories,
-                   coalesce(d.count_copies, 0) as count_copies,
-                   coalesce(p.count_posts, 0) as count_posts,
-                   coalesce(p.count_own_posts, 0) as count_own_posts
-            from press_daily d full join p on d.day = p.day
-        )
-        select * from final order by day""")
-    return con.execute("select count(*) from press_post_daily").fetchall()[0][0]
+    con.register("_press_daily", daily.to_arrow())
+    try:
+        return query_pl(con, f"""
+            with p as ({posts}),
+            final as (
+                select coalesce(d.day, p.day) as day,
+                       coalesce(d.count_stories, 0) as count_stories,
+                       coalesce(d.count_copies, 0) as count_copies,
+                       coalesce(p.count_posts, 0) as count_posts,
+                       coalesce(p.count_own_posts, 0) as count_own_posts
+                from _press_daily d full join p on d.day = p.day
+            )
+            select * from final order by day""")
+    finally:
+        con.unregister("_press_daily")

@@ -14,8 +14,8 @@ import duckdb
 import trafilatura
 from charset_normalizer import from_bytes
 
+from postaudit.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
 from postaudit.press.clean import clean_title
-from postaudit.press.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 

@@ -1,5 +1,5 @@
-"""Errors that name the input that caused them."""
+"""Errors that name the input that caused them (defined in postaudit.errors, for the sources' use here)."""
 
+from postaudit.errors import InputError
 
-class InputError(ValueError):
-    """Bad input: the message names the file and the line or field."""
+__all__ = ["InputError"]

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import duckdb
 
-from postaudit import __version__
-from postaudit.sources.bluesky import describe_network_error, is_transient
+from postaudit import http
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "mastodon_api"
@@ -25,7 +20,6 @@ TIMEOUT_S = 30
 # Mastodon allows 300 requests per 5 minutes per IP for unauthenticated calls and resets on that window,
 # so a full wait is at most about 300 s; more than that means something else is wrong.
 MAX_WAIT_S = 330
-USER_AGENT = f"postaudit/{__version__} (public-post audit)"
 ACCT = re.compile(r"@?([A-Za-z0-9_.-]+)@([A-Za-z0-9.-]+(?::\d+)?)")
 
 
@@ -42,69 +36,25 @@ def parse_acct(acct: str) -> tuple[str, str]:
 
 
 class _Client:
-    """The one HTTP chokepoint: timeout, X-RateLimit-* honoured (wait when Remaining hits 0), bounded retries."""
+    """The server's API on the shared polite client: X-RateLimit-* honoured (X-RateLimit-Reset is an ISO time;
+    when Remaining reaches 0 the next call waits for it), 429s wait (60 s without a reset), faults retried."""
 
     def __init__(self, base_url: str, sleep: Callable[[float], None], max_wait: float):
         self.base_url = base_url.rstrip("/")
-        self.sleep = sleep
-        self.max_wait = max_wait
-        self._wait_before_next = 0.0
-        self.waited_s = 0.0
+        self.http = http.PoliteClient(timeout=TIMEOUT_S, max_retries=3, backoff=2.0, factor=3.0, max_wait=max_wait,
+                                      rate_limit_fallback=60.0, accept="application/json", sleep=sleep)
+
+    @property
+    def waited_s(self) -> float:
+        return self.http.waited_s
 
     def get(self, url: str) -> tuple[str, dict, str]:
         """GET a URL on the server; returns (body, headers, url)."""
-        for attempt in range(4):
-            if self._wait_before_next:
-                self._pause(self._wait_before_next, url)
-                self._wait_before_next = 0.0
-            req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
-            try:
-                with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
-                    body, headers = resp.read().decode("utf-8"), resp.headers
-            except urllib.error.HTTPError as exc:
-                body = exc.read().decode("utf-8", "replace")
-                if exc.code == 429 and attempt < 3:
-                    self._wait_before_next = _reset_wait(exc.headers) or 60.0
-                    continue
-                if exc.code >= 500 and attempt < 3:
-                    self._wait_before_next = 2.0 * 3 ** attempt
-                    continue
-                raise MastodonError(f"{url}: HTTP {exc.code} {_error_message(body)}") from None
-            except (OSError, http.client.HTTPException, UnicodeDecodeError) as exc:  # URLError, timeouts: OSError
-                # A dropped connection, a stall past the timeout or a body cut short of its Content-Length
-                # (http.client.IncompleteRead) is one bad moment on the way: retry it like a 5xx.
-                if is_transient(exc) and attempt < 3:
-                    self._wait_before_next = 2.0 * 3 ** attempt
-                    continue
-                raise MastodonError(f"{url}: {describe_network_error(exc)}") from None
-            # Spend the last request of the window, then sit out the reset before the next call.
-            if headers.get("X-RateLimit-Remaining", "").strip() == "0":
-                self._wait_before_next = _reset_wait(headers) or 0.0
-            return body, dict(headers), url
-        raise MastodonError(f"{url}: still failing after retries")
+        body, resp = http.get_text(self.http, url, None, MastodonError, _error_message)
+        return body, resp.headers, url
 
-    def _pause(self, seconds: float, url: str) -> None:
-        if seconds > self.max_wait:
-            raise MastodonError(f"{url}: rate limited for {seconds:.0f} s, longer than the {self.max_wait:.0f} s "
-                                "we wait; try again later")
-        self.waited_s += seconds
-        self.sleep(seconds)
-
-
-def _reset_wait(headers) -> float | None:
-    """Seconds until X-RateLimit-Reset (an ISO time), measured against the server's Date to ignore clock skew."""
-    reset = headers.get("X-RateLimit-Reset")
-    if not reset:
-        return None
-    try:
-        reset_at = datetime.fromisoformat(reset.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    try:
-        now = parsedate_to_datetime(headers["Date"])
-    except (KeyError, TypeError, ValueError):
-        now = datetime.now(UTC)
-    return max(0.0, (reset_at - now).total_seconds()) + 1
+    def close(self) -> None:
+        self.http.close()
 
 
 def _error_message(body: str) -> str:
@@ -181,8 +131,11 @@ def collect_mastodon(con: duckdb.DuckDBPyConnection, acct: str, *, base_url: str
     _user, domain = parse_acct(acct)
     # Counts are as the queried server sees them: only the home server knows them all.
     client = _Client(base_url or f"https://{domain}", sleep, max_wait)
-    account, account_rec = fetch_account(client, acct)
-    pages = list(fetch_status_pages(client, str(account["id"]), account_rec.key, since=since, progress=progress))
+    try:
+        account, account_rec = fetch_account(client, acct)
+        pages = list(fetch_status_pages(client, str(account["id"]), account_rec.key, since=since, progress=progress))
+    finally:
+        client.close()
     origin = f"{client.base_url}/api/v1/accounts/{account['id']}/statuses"
     new_pages = land_raw(con, "raw_mastodon_pages", pages, Provenance(SOURCE, origin, flow_run_id=flow_run_id))
     land_raw(con, "raw_mastodon_accounts", [account_rec],

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import duckdb
 
-from postaudit.press.http import FetchError, PoliteClient
+from postaudit.http import FetchError, PoliteClient
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 BASE_URL = "https://api.gdeltproject.org/api/v2/doc/doc"

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import duckdb
 import feedparser
 
-from postaudit.press.http import FetchError, PoliteClient
+from postaudit.http import FetchError, PoliteClient
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, ensure_raw, land_raw, transaction
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from postaudit.checks import AuditsError
+from postaudit.registry import export_entries
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
@@ -53,6 +55,24 @@ def parse_mapping(spec: str) -> dict[str, str]:
     if "time" not in mapping:
         raise InputError("--map: `time=COLUMN` is required (which column says when each post was made)")
     return mapping
+
+
+_ENTRY = export_entries({"platform": True, "map": True, "account": False, "tz": False},
+                        '{ path = ..., platform = ..., map = "time=...,text=..." }')
+
+
+def audits_entries(value, where: str, base: Path) -> tuple:
+    """The `table` entries of an audits file's [executive.accounts], with platform and mapping checked."""
+    entries = _ENTRY(value, where, base)
+    for j, entry in enumerate(entries):
+        e = dict(entry)
+        if not PLATFORM.fullmatch(e["platform"]):
+            raise AuditsError(f"{where}[{j}].platform: {e['platform']!r} must be lower-case letters, digits and _")
+        try:
+            parse_mapping(e["map"])
+        except InputError as exc:
+            raise AuditsError(f"{where}[{j}].map: {exc}") from None
+    return entries
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict, str | None]]:

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
 import requests
 import tweepy
-from requests.adapters import HTTPAdapter
 
-from postaudit import settings
+from postaudit import http, settings
 from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
 
 API_HOST = "https://api.twitter.com"
@@ -52,7 +53,10 @@ class XApiError(RuntimeError):
 
 @dataclass
 class RetryPolicy:
-    """How long to wait and how often to retry; `sleep` and `clock` are injectable so tests run instantly."""
+    """How long to wait and how often to retry; `sleep`, `clock` and `rng` are injectable so tests run instantly.
+
+    Resets are measured on `clock` when one is given, else on the server's Date header (else the local clock).
+    """
 
     max_attempts: int = 6                 # per request, for 5xx, timeouts, dropped connections, truncated bodies
     backoff_base: float = 2.0             # seconds, doubled per attempt
@@ -61,21 +65,28 @@ class RetryPolicy:
     max_rate_limit_wait: float = 15 * 60 + 30   # X rate-limit windows are 15 minutes
     rate_limit_backoff: float = 60.0      # first wait on a 429 without x-rate-limit-reset, doubled each time
     search_interval: float = 1.0          # search/all allows 1 request per second
+    jitter: float = 0.2                   # backoff waits are shortened by up to this fraction, at random
     sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] | None = None
+    rng: random.Random = field(default_factory=random.Random)
 
 
-class TimeoutAdapter(HTTPAdapter):
-    """requests has no default timeout and tweepy sets none: a stalled connection would hang the run forever."""
+class TimeoutAdapter(http.SessionAdapter):
+    """The shared client's session rules (timeout, User-Agent) plus an X quirk, for tweepy's requests session.
 
-    def __init__(self, timeout: float | tuple[float, float] = (10, 60), **kwargs):
-        self.timeout = timeout
-        super().__init__(**kwargs)
+    tweepy 4.16 reads x-rate-limit-reset with int(): a reset with a fractional part (microseconds) would raise
+    ValueError inside tweepy instead of TooManyRequests. It is rounded up here; a second later is the safe side.
+    """
 
     def send(self, request, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
+        response = super().send(request, **kwargs)
+        reset = response.headers.get("x-rate-limit-reset")
+        if reset and not reset.strip().isdigit():
+            try:
+                response.headers["x-rate-limit-reset"] = str(math.ceil(float(reset)))
+            except ValueError:
+                del response.headers["x-rate-limit-reset"]   # unreadable: treated as absent (backoff)
+        return response
 
 
 class _Redact(logging.Filter):
@@ -149,7 +160,7 @@ def call_api(fn: Callable[..., Any], what: str, policy: RetryPolicy, progress: P
             if rate_waits > policy.max_rate_limit_waits:
                 raise XApiError(f"{what}: still rate limited after {policy.max_rate_limit_waits} waits; "
                                 "run again later (the run resumes where it stopped)") from None
-            wait = _rate_limit_wait(exc.reset_time, rate_waits, policy, progress)
+            wait = _rate_limit_wait(exc.response.headers, rate_waits, policy, progress)
             progress(f"{what}: rate limited (429), waiting {wait:.0f} s")
             policy.sleep(wait)
         except _RETRYABLE as exc:
@@ -157,7 +168,7 @@ def call_api(fn: Callable[..., Any], what: str, policy: RetryPolicy, progress: P
             if attempt >= policy.max_attempts:
                 raise XApiError(f"{what}: failed {attempt} times, last with {_describe(exc)}; X may be having "
                                 "trouble: run again later (the run resumes where it stopped)") from None
-            wait = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
+            wait = http.Backoff(policy.backoff_base, 2.0, policy.backoff_max, policy.jitter).delay(attempt - 1, policy.rng)
             progress(f"{what}: {_describe(exc)}; retry {attempt}/{policy.max_attempts - 1} in {wait:.0f} s")
             policy.sleep(wait)
         except tweepy.Unauthorized:
@@ -172,17 +183,23 @@ def call_api(fn: Callable[..., Any], what: str, policy: RetryPolicy, progress: P
             raise XApiError(f"{what}: {exc.response.status_code} {_api_detail(exc)}") from None
 
 
-def _rate_limit_wait(reset_time: int | None, n: int, policy: RetryPolicy, progress: Progress) -> float:
-    if reset_time is None:
+def _rate_limit_wait(headers, n: int, policy: RetryPolicy, progress: Progress) -> float:
+    local = policy.clock() if policy.clock else time.time()
+    server = None if policy.clock else http.server_time(headers)
+    if server is not None and abs(server - local) > http.SKEW_WARN_S:
+        progress(f"the local clock is {local - server:+.0f} s off X's Date header: waiting on X's clock")
+    wait = http.reset_wait(headers, server if server is not None else local)
+    if wait is None:
         # No x-rate-limit-reset header: back off exponentially instead of hammering the API.
-        return min(policy.max_rate_limit_wait, policy.rate_limit_backoff * 2 ** (n - 1))
-    wait = reset_time - policy.clock() + 1
+        return http.Backoff(policy.rate_limit_backoff, 2.0, policy.max_rate_limit_wait,
+                            policy.jitter).delay(n - 1, policy.rng)
     if wait > policy.max_rate_limit_wait:
-        # A reset further away than a window means our clock is behind or the limit is a daily one: cap the sleep.
-        progress(f"x-rate-limit-reset is {wait:.0f} s away (clock skew?): waiting {policy.max_rate_limit_wait:.0f} s")
+        # A reset further away than a window means a clock is off or the limit is a daily one: cap the sleep.
+        progress(f"x-rate-limit-reset is {wait:.0f} s away (clock skew or a daily limit?): waiting "
+                 f"{policy.max_rate_limit_wait:.0f} s")
         return policy.max_rate_limit_wait
-    # A reset already in the past means our clock is ahead: wait a little, not zero, and try again.
-    return max(wait, 1.0)
+    # A reset already in the past (our clock ahead) gives 1 s: wait a little, not zero, and try again.
+    return wait
 
 
 def _describe(exc: Exception) -> str:

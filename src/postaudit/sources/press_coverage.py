@@ -1,4 +1,4 @@
-"""One press collection run: GDELT, feeds, then the article pages they point to."""
+"""One press collection run: GDELT, feeds, then the article pages they point to (`postaudit collect press`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime
 
 import duckdb
 
-from postaudit.press.http import PoliteClient
+from postaudit.http import PoliteClient
 from postaudit.sources import articles, press_gdelt, press_rss
-from postaudit.warehouse import SQL_DIR, ensure_raw, query_pl
+from postaudit.warehouse import ensure_raw, query_pl, staging_view
 
 Progress = Callable[[str], None]
 FULL_TEXT_CHARS = 1500   # feed entries at least this long carry the article itself, not a teaser
@@ -19,9 +19,7 @@ def urls_without_page(con: duckdb.DuckDBPyConnection, start: datetime | None = N
                       limit: int = 200) -> list[str]:
     """URLs that GDELT or a feed listed (seen/published in the window) whose page has not been landed yet."""
     ensure_raw(con)
-    for view in ("stg_gdelt_articles", "stg_press_pages", "stg_press_items"):
-        # Only the press views, so this works before the first `postaudit build`.
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS\n" + (SQL_DIR / "staging" / f"{view}.sql").read_text())
+    staging_view(con, "stg_press_items")  # only the press views, so this works before the first `postaudit build`
     frame = query_pl(con, """
         select url, min(coalesce(published_at, seen_at)) as first_at
         from stg_press_items

@@ -1,14 +1,15 @@
--- one row per executive's Telegram message per landing, in the stg_posts contract
+-- one row per executive's chat message per landing (Telegram, Slack, any source in the stg_chat_messages contract),
+-- in the stg_posts contract
 with messages as (
-    select * from stg_telegram_messages
+    select * from stg_chat_messages
     where is_executive
 ),
 
 final as (
     select
-        -- message ids count up per chat, so the chat id makes them unique
+        -- message ids are unique within a chat only (Telegram counts up per chat, Slack's ts per channel)
         chat_id || '/' || message_id                                        as post_id,
-        'telegram'                                                          as platform,
+        platform,
         sender_id                                                           as account_id,
         sent_at                                                             as created_at,
         case
@@ -20,12 +21,13 @@ final as (
             then chat_id || '/' || reply_to_message_id end                  as referenced_post_id,
         text,
         null::varchar                                                       as lang,
-        null::varchar                                                       as conversation_id,
+        chat_id || '/' || thread_id                                         as conversation_id,
         null::varchar                                                       as in_reply_to_user_id,
         null::varchar                                                       as client_name,
+        -- a message's reactions, summed over emoji: a chat's nearest thing to likes
         reaction_count                                                      as like_count,
-        -- the export has no view, forward or comment counts
-        null::bigint                                                        as reply_count,
+        reply_count,
+        -- exports have no view, forward or quote counts
         null::bigint                                                        as repost_count,
         null::bigint                                                        as quote_count,
         null::bigint                                                        as bookmark_count,
