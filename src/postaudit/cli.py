@@ -231,13 +231,18 @@ NEXT_STEP = "Run `postaudit build` to update the marts."
 
 
 def land_each(db: Path | None, paths: list[Path], land: Callable[[duckdb.DuckDBPyConnection, Path], str]) -> None:
-    """Land each file in its own transaction and report it; a bad file lands nothing and the others go on."""
+    """Land each file in its own transaction and report it; a bad file, or one that changes while it is read,
+    lands nothing and the others go on."""
+    from postaudit.landing import unchanged_while_read
+
     con = open_warehouse(db)
     failed = 0
     try:
         for path in paths:
             try:
-                console.print(f"{path}: {land(con, path)}")
+                with unchanged_while_read(path):
+                    said = land(con, path)
+                console.print(f"{path}: {said}")
             except InputError as exc:
                 failed += 1
                 console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")

@@ -12,10 +12,12 @@ from postaudit.cli import DbOption, collect_app, console, fail, import_app, open
 from postaudit.sources.errors import InputError
 
 
-def _run_import(db, what, fn) -> dict:
+def _run_import(db, path, fn) -> dict:
+    from postaudit.landing import unchanged_while_read
+
     con = open_warehouse(db)
     try:
-        with console.status(f"Reading {what}..."):
+        with console.status(f"Reading {path}..."), unchanged_while_read(path):
             return fn(con)
     except InputError as exc:
         console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")

@@ -85,11 +85,12 @@ def import_x_archive(
     are as of the export (taken from manifest.js, else the file's modification time); it has no reply, quote or
     impression counts, which stay empty rather than zero. A malformed file stops the import and lands nothing.
     """
+    from postaudit.landing import unchanged_while_read
     from postaudit.sources import x_archive
 
     con = open_warehouse(db)
     try:
-        with console.status(f"Reading {path}..."):
+        with console.status(f"Reading {path}..."), unchanged_while_read(path):
             result = x_archive.import_archive(con, path)
     except InputError as exc:
         fail(f"{exc} (nothing from this archive was landed)", code=1)

@@ -15,6 +15,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 
 from postaudit.press.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
+from postaudit.sources import limits
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
@@ -182,7 +183,7 @@ def import_article_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path]
         try:
             if not path.is_file():
                 raise InputError(f"{path}: no such file")
-            content = path.read_bytes()
+            content = limits.check_size(path.read_bytes(), str(path))
             plain = path.suffix.lower() in (".txt", ".text", ".md")
             page = to_page(content, url=url or path.resolve().as_uri(), source_label=str(path), published=when,
                            plain_text=True if plain else None)
