@@ -16,6 +16,7 @@ from postaudit.cli import (
     land_each,
     open_warehouse,
     parse_when,
+    styled,
 )
 from postaudit.sources.errors import InputError
 
@@ -69,7 +70,7 @@ def collect_x(
                   + (f"; {counts['failed']} objects X reported as unavailable" if counts["failed"] else ""))
     for note in counts["notes"]:
         style = "bold yellow" if counts["capped_at_3200"] and "3,200" in note else "dim"
-        console.print(f"[{style}]note:[/] {note}")
+        console.print(styled("note:", style, note))
     console.print("Run `postaudit build` to update the marts.")
 
 

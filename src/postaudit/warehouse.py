@@ -37,13 +37,19 @@ class WarehouseError(RuntimeError):
     """A warehouse operation failed; the message says what to do."""
 
 
-def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None,
+            sandbox: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and for writers create) the warehouse file, with UTC as the session time zone.
 
     DuckDB lets one process write a file, or several read it, never both: while another process holds it,
     keep trying for `wait` seconds (default $POSTAUDIT_LOCK_WAIT, else LOCK_WAIT_S), then say who holds it.
+    sandbox (read-only connections only): DuckDB's own settings keep arbitrary SQL from writing or reading
+    anything but the warehouse: no file access (COPY, EXPORT, ATTACH, read_*), no extensions, and the
+    configuration locked so no statement can change that.
     """
     path = Path(path)
+    if sandbox and not read_only:
+        raise ValueError("a sandboxed connection is read-only")
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `postaudit demo` or an import first")
     if not read_only:
@@ -53,7 +59,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=SANDBOX if sandbox else {})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
@@ -80,10 +86,19 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
             con.close()
             raise WarehouseError(f"POSTAUDIT_DUCKDB_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts "
                                  f"(e.g. 4GB, 800MB; 'duckdb' keeps DuckDB's own default): {exc}") from exc
+    if sandbox:
+        con.execute("SET lock_configuration = true")  # last: from here on no statement can change a setting
     return con
 
 
 DEFAULT_MEMORY_LIMIT = "4GB"
+# DuckDB settings (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview) for connections that
+# run SQL typed by a user: with external access off, COPY ... TO, EXPORT DATABASE, ATTACH, INSTALL and the
+# read_* functions on files all fail with DuckDB's "Permission Error"; the read-only connection refuses writes
+# to the warehouse itself; lock_configuration keeps any statement from turning these back on.
+SANDBOX = {"enable_external_access": False, "autoload_known_extensions": False,
+           "autoinstall_known_extensions": False, "allow_community_extensions": False,
+           "allow_unsigned_extensions": False}
 
 
 # Long enough to slip into the gap between two flow tasks or let a `postaudit sql` finish; short enough that a

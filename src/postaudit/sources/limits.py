@@ -3,10 +3,11 @@
 Size. One raw record (a post, a message, an archive element, a table row, a twarc page of up to 100 posts)
 may hold at most MAX_RECORD_BYTES of UTF-8. Why 16 MiB: it is far above anything a platform produces (an X post
 holds at most 25,000 characters, a Slack message 40,000, a Telegram message 4,096; a twarc page of 100 such
-posts with its includes stays under ~10 MB; article pages are fetched with a 5 MB cap), and measured here a
-build over an archive holding one 16 MB post peaked at 0.6 GB, while one 50 MB post made every build fail at
-the 4 GB memory limit (DuckDB parses and copies the text several times over in staging). A record over the
-limit refuses its file, naming the file, the record and its size: nothing is truncated, so raw stays verbatim.
+posts with its includes stays under ~10 MB; article pages are fetched with a 5 MB cap). Measured here
+(`postaudit build` on an X archive of five posts, one of them long prose): a 17 MB post peaked at 0.58 GB, a
+53 MB one made every build fail at the 4 GB memory limit, as staging parses and copies the text several times
+over. A record over the limit refuses its file, naming the file, the record and its size: nothing is
+truncated, so raw stays verbatim.
 
 Nesting. Python's json parser recurses once per nesting level and fails past its recursion limit (~1,000
 levels) with a RecursionError naming no file; `loads` and `raw_decode` turn that into an InputError naming it.
