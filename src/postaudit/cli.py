@@ -13,6 +13,7 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.status import Status
 from rich.text import Text
 
 from postaudit import settings, warehouse
@@ -44,10 +45,22 @@ collect_app = typer.Typer(help="Collect posts or press from online sources (APIs
 app.add_typer(import_app, name="import")
 app.add_typer(collect_app, name="collect")
 
-# Messages carry data (paths, ids, column names, queries): rich would read "[/x]" in them as markup and fail,
-# so markup is off and the few styled words are given as Text (`styled`). soft_wrap: a message is one line
-# (the terminal wraps it), so it can be copied and searched whole.
-console = Console(stderr=True, markup=False, soft_wrap=True)
+class _PlainStatus(Status):
+    def update(self, status=None, **kwargs) -> None:
+        super().update(Text(status) if isinstance(status, str) else status, **kwargs)
+
+
+class _PlainConsole(Console):
+    """A console that never reads text as markup, status lines included (rich's spinner parses a str always)."""
+
+    def status(self, status, **kwargs) -> Status:
+        return _PlainStatus(Text(status) if isinstance(status, str) else status, console=self, **kwargs)
+
+
+# Messages carry data (paths, ids, handles, column names, queries): rich would read "[/x]" in them as markup and
+# fail, so markup is off and the few styled words are given as Text (`styled`). soft_wrap: a message is one
+# line (the terminal wraps it), so it can be copied and searched whole.
+console = _PlainConsole(stderr=True, markup=False, soft_wrap=True)
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="Warehouse file. Default: $POSTAUDIT_DB, else data/postaudit.duckdb.", show_default=False)]
 
@@ -85,6 +98,7 @@ def demo(
     """
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
+    _connect(cfg.db_path).close()  # a warehouse that cannot be opened is said now, not from inside the flow
     _quiet_prefect()
     from flows.audit import audit
 
@@ -238,7 +252,8 @@ def land_each(db: Path | None, paths: list[Path], land: Callable[[duckdb.DuckDBP
                 console.print(styled("error:", "bold red", f"{exc} (nothing from this file was landed)"))
     finally:
         con.close()
-    console.print(NEXT_STEP)
+    if failed < len(paths):
+        console.print(NEXT_STEP)
     if failed:
         raise typer.Exit(1)
 

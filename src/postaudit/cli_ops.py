@@ -223,6 +223,9 @@ def simulate(n: Annotated[int, typer.Argument(min=1, max=10000, help="How many s
     """Write an audits file with N SIMULATED executives, for trying scheduled and scaled-out runs."""
     from postaudit import audits
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(audits.simulated_audits_toml(n, days=days, db=db), encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(audits.simulated_audits_toml(n, days=days, db=db), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
     print(out.resolve())

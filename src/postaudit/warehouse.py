@@ -53,7 +53,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `postaudit demo` or an import first")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the warehouse's folder {path.parent}: {exc.strerror or exc}") from None
     wait = lock_wait() if wait is None else max(0.0, wait)
     deadline = time.monotonic() + wait
     pause = 0.05
