@@ -173,3 +173,39 @@ def full_warehouse(path, n_posts: int = 3000, with_new: bool = True) -> duckdb.D
     build_posts(con, n_posts)
     build_marts(con, with_new=with_new)
     return con
+
+
+# Plotly reads a subset of HTML in every text it draws (legend names, hover labels, tick labels, annotations,
+# titles) and %{...} in templates; each part carries a marker to find it in the page. The template part comes
+# first: a hover label shows only the first 15 characters of a trace name.
+HOSTILE_NAME = ('%{y:.3f}TMPL BRONE<br>BRTWO <b>BOLDMARK</b> <span style="color:#ff00ff">STYLEMARK</span> '
+                '<a href="https://evil.example/login">LINKMARK</a>')
+
+
+def add_hostile_names(con: duckdb.DuckDBPyConnection) -> None:
+    """A second account and a second platform named HOSTILE_NAME, and HOSTILE_NAME in every text shown."""
+    per_account = [t for (t,) in con.execute(
+        "select table_name from information_schema.columns where column_name = 'account_id' "
+        "intersect select table_name from information_schema.columns where column_name = 'platform'").fetchall()]
+    for t in per_account:
+        con.execute(f"insert into {t} select * replace (?::varchar as account_id) from {t} where account_id = '42'",
+                    [HOSTILE_NAME])
+        con.execute(f"insert into {t} select * replace (?::varchar as platform) from {t} where account_id = '42'",
+                    [HOSTILE_NAME])
+    con.execute("update accounts set handle = ?, display_name = ? where account_id = ?",
+                [HOSTILE_NAME, HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update account_snapshots set handle = ? where account_id = ?", [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update posts set text = ? where post_id in (select post_id from posts order by like_count desc "
+                "limit 3 offset 1)", [HOSTILE_NAME])
+    con.execute("update press_articles set outlet = ?, language = ? where article_id in ('a2', 'a4')",
+                [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update press_articles set title = ? where article_id = 'a4'", [HOSTILE_NAME])
+    con.execute("""
+        create or replace table press_stories as
+        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
+               min(published_at) as first_published_at, list(distinct outlet) as outlets,
+               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
+        from press_articles group by story_id""")
+    con.execute("update claims set sentence = ?, speaker = ?", [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update claim_verdicts set reason = ?", [HOSTILE_NAME])
+    con.execute("update timeshare_sensitivity set compose_set = ? where compose_set = 'liberal'", [HOSTILE_NAME])
