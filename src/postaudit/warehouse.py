@@ -382,6 +382,7 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
     _check_raw_name(table)
     path = Path(path)
     ensure_raw(con)
+    sweep_parts(scratch_dir(con))  # parts an earlier, killed load left behind
     with open(path, "rb") as fh:
         head = fh.read(3)
     if head.startswith(b"\xef\xbb\xbf"):
@@ -481,7 +482,7 @@ def _jsonl_insert(table: str, check_sql: str, retrieved_at_path: str | None) -> 
 def scratch_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """Beside the warehouse file (same disk, usually the roomiest), else the system's temp folder."""
     rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    return Path(rows[0][0]).parent if rows and rows[0][0] else Path(tempfile.gettempdir())
+    return Path(rows[0][0]).resolve().parent if rows and rows[0][0] else Path(tempfile.gettempdir())
 
 
 # ---------------------------------------------------------------- what a killed process leaves behind
@@ -527,7 +528,6 @@ def lock_is_held(path: Path) -> bool:
 def parts_folder(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
     """A private folder beside the warehouse for a file's parts, removed after; a killed process's is swept later."""
     root = scratch_dir(con)
-    sweep_parts(root)
     name = f"{PARTS_PREFIX}{uuid.uuid4().hex[:12]}"
     lock = root / f".{name}.lock"
     fd = hold_lock(lock)  # first the lock, then the folder: a folder never exists unguarded

@@ -49,13 +49,13 @@ HOVER_ALL = """async () => {
       Plotly.Fx.hover(div, [{curveNumber: i, pointNumber: point}]);
       await pause();
       const layer = div.querySelector('.hoverlayer');
-      seen.push({fig: div.id, trace: i, text: layer ? layer.textContent : '', bad: layer ? (%s)(layer) : []});
+      seen.push({fig: div.id, trace: i, text: layer ? layer.textContent : '', bad: layer ? (FIND_MARKUP)(layer) : []});
       Plotly.Fx.unhover(div);
       await pause();
     }
   }
   return seen;
-}""" % FIND_MARKUP
+}""".replace("FIND_MARKUP", FIND_MARKUP)
 
 
 @pytest.fixture(scope="module")
