@@ -182,8 +182,11 @@ HOSTILE_NAME = ('%{y:.3f}TMPL BRONE<br>BRTWO <b>BOLDMARK</b> <span style="color:
                 '<a href="https://evil.example/login">LINKMARK</a>')
 
 
-def add_hostile_names(con: duckdb.DuckDBPyConnection) -> None:
-    """A second account and a second platform named HOSTILE_NAME, and HOSTILE_NAME in every text shown."""
+def add_hostile_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A second account and a second platform named HOSTILE_NAME, and HOSTILE_NAME in every text shown.
+
+    Returns the fields (table.column) that now hold it.
+    """
     per_account = [t for (t,) in con.execute(
         "select table_name from information_schema.columns where column_name = 'account_id' "
         "intersect select table_name from information_schema.columns where column_name = 'platform'").fetchall()]
@@ -209,3 +212,8 @@ def add_hostile_names(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update claims set sentence = ?, speaker = ?", [HOSTILE_NAME, HOSTILE_NAME])
     con.execute("update claim_verdicts set reason = ?", [HOSTILE_NAME])
     con.execute("update timeshare_sensitivity set compose_set = ? where compose_set = 'liberal'", [HOSTILE_NAME])
+    return sorted({f"{t}.{c}" for t in per_account for c in ("account_id", "platform")}
+                  | {"accounts.handle", "accounts.display_name", "account_snapshots.handle", "posts.text",
+                     "press_articles.outlet", "press_articles.language", "press_articles.title", "press_stories.title",
+                     "press_stories.outlets", "press_stories.languages", "claims.sentence", "claims.speaker",
+                     "claim_verdicts.reason", "timeshare_sensitivity.compose_set"})

@@ -16,6 +16,7 @@ REFUSED = {
     **{(i, "latin1"): "not UTF-8" for i in ("twarc", "table", "telegram", "slack", "x_archive")},
     **{(i, "empty"): "no data" for i in ("twarc", "table", "telegram", "slack", "x_archive", "rss", "article")},
     ("table", "giant"): "CSV field over Python's csv limit",
+    **{(i, "oversize"): "one record over limits.MAX_RECORD_BYTES" for i in inputs.RAW},
     ("table", "naive_time"): "no --tz", ("telegram", "naive_time"): "no date_unixtime and no --tz",
     ("x_archive", "naive_time"): "created_at without its UTC offset",
     ("table", "dup_id"): "one id twice in one file",
@@ -67,9 +68,11 @@ def test_importer_refuses_clearly_or_lands_intact(con, tmp_path, tally, importer
             assert warehouse.scalar(con, "select max(created_at) from stg_posts").year == 2099   # kept, not moved
 
 
-def test_archive_time_without_offset_is_refused_and_the_build_survives(con, tmp_path):
-    path = inputs.write("x_archive", "naive_time", tmp_path / "in")
-    with pytest.raises(InputError, match="created_at"):
+@pytest.mark.parametrize(("case", "reason"), [("naive_time", "created_at"), ("oversize", "MiB limit")])
+def test_archive_refused_and_the_build_survives(con, tmp_path, case, reason):
+    """A time without offset failed every later build in strptime; a 50 MB post ran every build out of memory."""
+    path = inputs.write("x_archive", case, tmp_path / "in")
+    with pytest.raises(InputError, match=reason):
         inputs.land("x_archive", con, path)
     assert _rows(con, "x_archive") == 0
     warehouse.apply_layers(con)                                # a refused file cannot poison later builds
