@@ -113,12 +113,7 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
              'en', ?, 's3', true)
         ) v(article_id, url, outlet, outlet_domain, published_at, language, title, story_id, is_canonical)""",
                 [HOSTILE_TITLE])
-    con.execute("""
-        create or replace table press_stories as
-        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
-               min(published_at) as first_published_at, list(distinct outlet) as outlets,
-               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
-        from press_articles group by story_id""")
+    _stories_from_articles(con)
     con.execute("""
         create or replace table claims as
         select * from (values
@@ -136,6 +131,15 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
             ('c3', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
              null, null, null, null, null)
         ) v(claim_id, verdict, reason, estimate, estimate_floor, ci_low, ci_high, tipping_point)""")
+
+
+def _stories_from_articles(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        create or replace table press_stories as
+        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
+               min(published_at) as first_published_at, list(distinct outlet) as outlets,
+               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
+        from press_articles group by story_id""")
 
 
 def build_new_metrics(con: duckdb.DuckDBPyConnection) -> None:
@@ -203,12 +207,7 @@ def add_hostile_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.execute("update press_articles set outlet = ?, language = ? where article_id in ('a2', 'a4')",
                 [HOSTILE_NAME, HOSTILE_NAME])
     con.execute("update press_articles set title = ? where article_id = 'a4'", [HOSTILE_NAME])
-    con.execute("""
-        create or replace table press_stories as
-        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
-               min(published_at) as first_published_at, list(distinct outlet) as outlets,
-               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
-        from press_articles group by story_id""")
+    _stories_from_articles(con)
     con.execute("update claims set sentence = ?, speaker = ?", [HOSTILE_NAME, HOSTILE_NAME])
     con.execute("update claim_verdicts set reason = ?", [HOSTILE_NAME])
     con.execute("update timeshare_sensitivity set compose_set = ? where compose_set = 'liberal'", [HOSTILE_NAME])
