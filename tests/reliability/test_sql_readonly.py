@@ -51,11 +51,15 @@ ATTACKS = {
 }
 
 
-@pytest.fixture()
-def world(tmp_path, sim_files) -> dict:
-    """A warehouse with posts, another database beside it, and a secret file: everything an attack might touch."""
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, sim_files) -> dict:
+    """A warehouse with posts, another database beside it, and a secret file: everything an attack might touch.
+
+    Shared by the module: every test checks that nothing in it changed.
+    """
     from postaudit.sources import twarc_jsonl
 
+    tmp_path = tmp_path_factory.mktemp("sql_world")
     db = tmp_path / "wh.duckdb"
     con = warehouse.connect(db)
     warehouse.land_raw(con, "raw_x_pages", twarc_jsonl.fetch_pages(sim_files["timeline"]),
