@@ -233,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(args.results.read_text())
         write_doc(args.out, results, render_table(results))
         return 0
-    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    try:
+        sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except argparse.ArgumentTypeError as exc:
+        ap.error(f"--sizes: {exc}")
     if args.with_10m and 10_000_000 not in sizes:
         sizes.append(10_000_000)
     args.data.mkdir(parents=True, exist_ok=True)

@@ -7,27 +7,47 @@ import polars as pl
 
 from postaudit.claims import tipping_text
 from postaudit.dashboards.figures import esc, link, missing
-from postaudit.warehouse import query_pl
+from postaudit.marts import MARTS
+from postaudit.warehouse import query_pl, table_exists
 
 
 def claim_cards(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per distinct claim (copies of one story's claim counted once) with its verdict and sources."""
-    if missing(con, "claims", "claim_verdicts", "press_articles"):
+    """One row per distinct claim (copies of one story's claim counted once) with its verdict and sources.
+
+    Claims from a claims file have no article: their outlet is "claims file", their link the file's source_url.
+    Columns come from the mart declarations (postaudit.marts); a column a declaration lacks reads as NULL.
+    """
+    if missing(con, "claims", "claim_verdicts"):
         return pl.DataFrame()
-    return query_pl(con, """
-        select c.kind, c.platform, c.value, c.unit, any_value(c.speaker) filter (where c.speaker is not null) as speaker,
-               arg_min(c.sentence, a.published_at) as sentence, any_value(v.verdict) as verdict,
-               any_value(v.reason) as reason, any_value(v.estimate) as estimate, any_value(v.ci_low) as ci_low,
-               any_value(v.ci_high) as ci_high, any_value(v.tipping_point) as tipping_point,
-               any_value(v.estimate_floor) as estimate_floor,
-               min(a.published_at) as first_published_at,
-               list(distinct {'url': a.url, 'outlet': a.outlet}) filter (where a.url is not null) as sources,
-               list(distinct a.outlet order by a.outlet) as outlets
+    c, v = MARTS["claims"].columns, MARTS["claim_verdicts"].columns
+
+    def pick(cols: dict, alias: str, *names: str) -> str:
+        return next((f"{alias}.{n}" for n in names if n in cols), "null")
+
+    kind = pick(c, "c", "kind", "metric")
+    articles = ("press_articles" if table_exists(con, "press_articles") else
+                "(select null::varchar as article_id, null::varchar as url, null::varchar as outlet, "
+                "null::timestamptz as published_at)")
+    when = f"coalesce(a.published_at, {pick(c, 'c', 'published_at')})"
+    url = f"coalesce(a.url, {pick(c, 'c', 'source_url')})"
+    outlet = f"case when {pick(c, 'c', 'article_id')} is null then 'claims file' else a.outlet end"
+    return query_pl(con, f"""
+        select {kind} as kind, c.platform, c.value, c.unit,
+               any_value(c.speaker) filter (where c.speaker is not null) as speaker,
+               arg_min(c.sentence, {when}) as sentence, any_value({pick(v, 'v', 'verdict_text', 'verdict')}) as verdict,
+               any_value({pick(v, 'v', 'reason')}) as reason, any_value({pick(v, 'v', 'estimate')}) as estimate,
+               any_value({pick(v, 'v', 'ci_low', 'estimate_low')}) as ci_low,
+               any_value({pick(v, 'v', 'ci_high', 'estimate_high')}) as ci_high,
+               any_value({pick(v, 'v', 'tipping_point')}) as tipping_point,
+               any_value({pick(v, 'v', 'estimate_floor', 'floor')}) as estimate_floor,
+               min({when}) as first_published_at,
+               list(distinct {{'url': {url}, 'outlet': {outlet}}}) filter (where {url} is not null) as sources,
+               list(distinct {outlet} order by {outlet}) filter (where {outlet} is not null) as outlets
         from claims c
         join claim_verdicts v using (claim_id)
-        left join press_articles a using (article_id)
-        group by c.story_id, c.kind, c.platform, c.value, c.unit
-        order by case when c.kind like 'time%' then 0 else 1 end, c.kind, min(a.published_at)
+        left join {articles} a using (article_id)
+        group by c.story_id, {kind}, c.platform, c.value, c.unit
+        order by case when {kind} like 'time%' then 0 else 1 end, {kind}, min({when})
         limit 30""")
 
 
@@ -56,8 +76,9 @@ def cards_html(cards: pl.DataFrame) -> str:
         figures = ""
         if c["estimate"] is not None:
             floor = "" if c.get("estimate_floor") is None else f", floor {c['estimate_floor']:.1%}"
-            figures = (f"<div class=\"num\">Central estimate <b>{c['estimate']:.1%}</b>{floor} "
-                       f"(range over assumptions and 95% intervals {c['ci_low']:.1%}–{c['ci_high']:.1%})</div>")
+            span = ("" if c["ci_low"] is None or c["ci_high"] is None else
+                    f" (range over assumptions and 95% intervals {c['ci_low']:.1%}–{c['ci_high']:.1%})")
+            figures = f"<div class=\"num\">Central estimate <b>{c['estimate']:.1%}</b>{floor}{span}</div>"
             if c["tipping_point"]:
                 figures += f"<div class=\"num\">Tipping point: {esc(tipping_text(c['tipping_point']))}</div>"
         sources = sorted(c["sources"] or [], key=lambda s: s["url"])[:8]

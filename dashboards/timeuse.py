@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import plotly.graph_objects as go
 
-from postaudit.dashboards.figures import SERIES_COLOURS, Panel, layout, missing
+from postaudit.dashboards.figures import SERIES_COLOURS, Panel, esc, layout, missing
 from postaudit.warehouse import query_pl
 
 
@@ -31,7 +31,7 @@ def timeshare_weekly(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) 
     fig = go.Figure()
     for i, (platform, account) in enumerate(series.iter_rows()):
         s = df.filter((df["platform"] == platform) & (df["account_id"] == account))
-        name = f"{platform} {account}" if several_accounts else str(platform)
+        name = esc(f"{platform} {account}" if several_accounts else platform)
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         x = s["week_start"].to_list()
         fig.add_trace(go.Scatter(x=x + x[::-1], y=s["hi"].to_list() + s["lo"].to_list()[::-1], fill="toself", mode="lines",
@@ -42,7 +42,8 @@ def timeshare_weekly(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) 
                                  customdata=list(zip(s["lo"].to_list(), s["hi"].to_list(), strict=True)),
                                  hovertemplate="week of %{x|%d %b %Y}: %{y:.1f}% "
                                                "(95% interval %{customdata[0]:.1f}–%{customdata[1]:.1f}%)"
-                                               "<extra>" + name + "</extra>"))
+                                               # the name by reference: text in a template would be read as one
+                                               "<extra>%{fullData.name}</extra>"))
     _claim_lines(fig, claimed_pcts)
     layout(fig, yaxis_title="% of working week", yaxis_rangemode="tozero")
     p.figure = fig
@@ -68,7 +69,7 @@ def sensitivity(con: duckdb.DuckDBPyConnection) -> Panel:
     ys = sorted(df["weekly_work_hours"].unique().to_list())
     cell = {(r["compose"], r["gap_minutes"], r["weekly_work_hours"]): r["share"] for r in df.iter_rows(named=True)}
     z = [[cell.get((c, g, h)) for c, g in xs] for h in ys]
-    labels = [f"{c}<br>gap {g:g} min" for c, g in xs]
+    labels = [f"{esc(c)}<br>gap {g:g} min" for c, g in xs]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=[f"{h:g} h/week" for h in ys], colorscale="Blues", colorbar={"title": "%"},
         text=[[("" if v is None else f"{v:.1f}%") for v in row] for row in z], texttemplate="%{text}",
@@ -92,7 +93,8 @@ def estimates(con: duckdb.DuckDBPyConnection, claimed_pcts: list[float]) -> Pane
         from timeshare_estimates group by assumption_set
         order by case assumption_set when 'conservative' then 0 when 'central' then 1 else 2 end""")
     fig = go.Figure(go.Bar(
-        x=df["assumption_set"].to_list(), y=df["share"].to_list(), name="estimate", marker_color="#4c78a8",
+        x=[esc(s) for s in df["assumption_set"].to_list()], y=df["share"].to_list(), name="estimate",
+        marker_color="#4c78a8",
         error_y={"type": "data", "symmetric": False, "array": (df["hi"] - df["share"]).to_list(),
                  "arrayminus": (df["share"] - df["lo"]).to_list()},
         hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,12 +13,30 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.status import Status
+from rich.text import Text
 
 from postaudit import registry, settings, warehouse
 from postaudit.errors import InputError
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The command line; an error nobody foresaw still ends in one line (POSTAUDIT_TRACEBACK=1 shows where)."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            if os.environ.get("POSTAUDIT_TRACEBACK"):
+                raise
+            # DuckDB appends paragraphs of generic advice; the first one says what happened.
+            what = " ".join(str(exc).split("\n\n")[0].split()) or "no message"
+            console.print(styled("error:", "bold red", f"{what} ({type(exc).__name__}, not foreseen by postaudit: "
+                                                        "run again with POSTAUDIT_TRACEBACK=1 to see where)"))
+            sys.exit(1)
+
+
+app = _App(
     help="Test what public figures claim about their own social-media habits against their observable activity.\n\n"
          "Start with `postaudit demo`, then explore the warehouse with `postaudit sql \"select ...\"`.",
     no_args_is_help=True, rich_markup_mode="markdown", pretty_exceptions_enable=False)
@@ -28,14 +45,34 @@ collect_app = typer.Typer(help="Collect posts or press from online sources (APIs
 app.add_typer(import_app, name="import")
 app.add_typer(collect_app, name="collect")
 
-console = Console(stderr=True)
+class _PlainStatus(Status):
+    def update(self, status=None, **kwargs) -> None:
+        super().update(Text(status) if isinstance(status, str) else status, **kwargs)
+
+
+class _PlainConsole(Console):
+    """A console that never reads text as markup, status lines included (rich's spinner parses a str always)."""
+
+    def status(self, status, **kwargs) -> Status:
+        return _PlainStatus(Text(status) if isinstance(status, str) else status, console=self, **kwargs)
+
+
+# Messages carry data (paths, ids, handles, column names, queries): rich would read "[/x]" in them as markup and
+# fail, so markup is off and the few styled words are given as Text (`styled`). soft_wrap: a message is one
+# line (the terminal wraps it), so it can be copied and searched whole.
+console = _PlainConsole(stderr=True, markup=False, soft_wrap=True)
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="Warehouse file. Default: $POSTAUDIT_DB, else data/postaudit.duckdb.", show_default=False)]
 
 
+def styled(label: str, style: str, rest: object = "") -> Text:
+    """A styled label and plain text after it: nothing in `rest` is read as markup."""
+    return Text.assemble((label, style), f" {rest}" if rest != "" else "")
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print a clear error and exit without a traceback."""
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(styled("error:", "bold red", message))
     raise typer.Exit(code)
 
 
@@ -61,6 +98,7 @@ def demo(
     """
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
+    _connect(cfg.db_path).close()  # a warehouse that cannot be opened is said now, not from inside the flow
     _quiet_prefect()
     from postaudit.flows.audit import audit
 
@@ -83,16 +121,17 @@ def _summary(db: Path) -> None:
             from claims c join claim_verdicts v using (claim_id) where c.kind = 'time_share'""").fetchall()
     finally:
         con.close()
-    console.print(f"[bold]SIMULATED audit[/]: {posts} posts, {stories} press stories ({copies} copies).")
+    console.print(styled("SIMULATED audit:", "bold", f"{posts} posts, {stories} press stories ({copies} copies)."))
     from postaudit.claims import tipping_text
 
     for value, unit, verdict, est, floor, lo, hi, k in rows:
         if est is None:
-            console.print(f"Claim {value:g} {unit}: [bold]{verdict}[/]")
+            console.print(Text.assemble(f"Claim {value:g} {unit}: ", (str(verdict), "bold")))
             continue
-        console.print(f"Claim {value:g} {unit} of time on the platform: [bold]{verdict}[/]. Central estimate "
-                      f"{est:.1%}, floor {floor:.1%} (conservative assumptions); range over assumption sets with 95% "
-                      f"intervals {lo:.1%}–{hi:.1%}; {tipping_text(k)}.")
+        console.print(Text.assemble(
+            f"Claim {value:g} {unit} of time on the platform: ", (str(verdict), "bold"),
+            f". Central estimate {est:.1%}, floor {floor:.1%} (conservative assumptions); range over assumption "
+            f"sets with 95% intervals {lo:.1%}–{hi:.1%}; {tipping_text(k)}."))
 
 
 @app.command()
@@ -158,41 +197,6 @@ def dashboard(db: DbOption = None,
     print(path.resolve())
 
 
-@app.command()
-def sql(query: Annotated[str, typer.Argument(help='A DuckDB query, e.g. "select count(*) from posts".')],
-        db: DbOption = None,
-        fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-        limit: Annotated[int, typer.Option(help="Most rows to print in table format.")] = 50) -> None:
-    """Run one read-only SQL query on the warehouse and print the result.
-
-    Relations to try: posts, accounts, account_snapshots, post_metric_snapshots, sessions, daily_activity,
-    timeshare_estimates, timeshare_weekly, timeshare_sensitivity, account_timezone, post_reactions,
-    account_reach, conversation_metrics, group_messages, press_articles, press_stories, press_daily,
-    claims, claim_verdicts, runs.
-    """
-    cfg = settings.load(db)
-    if fmt not in ("table", "csv", "json"):
-        fail("--format must be table, csv or json")
-    con = _connect(cfg.db_path, read_only=True)
-    try:
-        frame = warehouse.query_pl(con, query)
-    except duckdb.Error as exc:
-        fail(f"query failed: {exc}")
-    finally:
-        con.close()
-    if fmt == "csv":
-        sys.stdout.write(frame.write_csv())
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
-    else:
-        table = Table(*frame.columns, show_lines=False)
-        for row in frame.head(limit).iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
-        if frame.height > limit:
-            console.print(f"({frame.height} rows, first {limit} shown; use --limit or --format csv)")
-
-
 @import_app.command("rss")
 def import_rss(paths: Annotated[list[Path], typer.Argument(help="RSS 2.0 or Atom files.")], db: DbOption = None) -> None:
     """Land the entries of saved RSS or Atom feed files."""
@@ -209,19 +213,25 @@ NEXT_STEP = "Run `postaudit build` to update the marts."
 
 
 def land_each(db: Path | None, paths: list[Path], land: Callable[[duckdb.DuckDBPyConnection, Path], str]) -> None:
-    """Land each file in its own transaction and report it; a bad file lands nothing and the others go on."""
+    """Land each file in its own transaction and report it; a bad file, or one that changes while it is read,
+    lands nothing and the others go on."""
+    from postaudit.landing import unchanged_while_read
+
     con = open_warehouse(db)
     failed = 0
     try:
         for path in paths:
             try:
-                console.print(f"{path}: {land(con, path)}")
+                with unchanged_while_read(path):
+                    said = land(con, path)
+                console.print(f"{path}: {said}")
             except InputError as exc:
                 failed += 1
-                console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
+                console.print(styled("error:", "bold red", f"{exc} (nothing from this file was landed)"))
     finally:
         con.close()
-    console.print(NEXT_STEP)
+    if failed < len(paths):
+        console.print(NEXT_STEP)
     if failed:
         raise typer.Exit(1)
 

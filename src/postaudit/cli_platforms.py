@@ -8,17 +8,19 @@ from typing import Annotated
 import typer
 
 from postaudit.cli import NEXT_STEP as NEXT
-from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, parse_when
+from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, parse_when, styled
 from postaudit.errors import InputError
 
 
-def _run_import(db, what, fn) -> dict:
+def _run_import(db, path, fn) -> dict:
+    from postaudit.landing import unchanged_while_read
+
     con = open_warehouse(db)
     try:
-        with console.status(f"Reading {what}..."):
+        with console.status(f"Reading {path}..."), unchanged_while_read(path):
             return fn(con)
     except InputError as exc:
-        console.print(f"[bold red]error:[/] {exc} (nothing from this file was landed)")
+        console.print(styled("error:", "bold red", f"{exc} (nothing from this file was landed)"))
         raise typer.Exit(1) from None
     finally:
         con.close()

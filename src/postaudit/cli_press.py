@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse
+from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, styled
 from postaudit.errors import InputError
 
 # A ready GDELT query has parentheses, OR, an operator (sourcelang:, domain:, near20:, tone<…) or is one quoted
@@ -37,7 +36,7 @@ def _print_counts(counts: dict) -> None:
     console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()) or "nothing to do",
                   soft_wrap=True)
     for note in notes:
-        console.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True, highlight=False)
+        console.print(styled("note:", "yellow", note), soft_wrap=True, highlight=False)
 
 
 @collect_app.command("press")
@@ -98,8 +97,8 @@ def collect_press_cmd(
     if not gdelt_query and not feed_urls:
         fail("nothing to collect: give --query (GDELT) and/or --feeds")
     if gdelt_query and now - start > timedelta(days=92):
-        console.print("[yellow]note:[/] GDELT's DOC API officially covers a rolling three months; older days may "
-                      "come back empty")
+        console.print(styled("note:", "yellow", "GDELT's DOC API officially covers a rolling three months; older "
+                                               "days may come back empty"))
     con = open_warehouse(db)
     try:
         with console.status("Collecting press...") as status:

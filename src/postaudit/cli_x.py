@@ -16,6 +16,7 @@ from postaudit.cli import (
     land_each,
     open_warehouse,
     parse_when,
+    styled,
 )
 from postaudit.errors import InputError
 
@@ -69,7 +70,7 @@ def collect_x(
                   + (f"; {counts['failed']} objects X reported as unavailable" if counts["failed"] else ""))
     for note in counts["notes"]:
         style = "bold yellow" if counts["capped_at_3200"] and "3,200" in note else "dim"
-        console.print(f"[{style}]note:[/] {note}")
+        console.print(styled("note:", style, note))
     console.print("Run `postaudit build` to update the marts.")
 
 
@@ -85,11 +86,12 @@ def import_x_archive(
     are as of the export (taken from manifest.js, else the file's modification time); it has no reply, quote or
     impression counts, which stay empty rather than zero. A malformed file stops the import and lands nothing.
     """
+    from postaudit.landing import unchanged_while_read
     from postaudit.sources import x_archive
 
     con = open_warehouse(db)
     try:
-        with console.status(f"Reading {path}..."):
+        with console.status(f"Reading {path}..."), unchanged_while_read(path):
             result = x_archive.import_archive(con, path)
     except InputError as exc:
         fail(f"{exc} (nothing from this archive was landed)", code=1)

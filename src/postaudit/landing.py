@@ -21,6 +21,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from postaudit.warehouse import (
     RAW_COLUMNS,
     Provenance,
     RawRecord,
+    commit_check,
     connect,
     ensure_raw,
     insert_raw_columns,
@@ -346,6 +348,48 @@ def mark_file_read(state: duckdb.DuckDBPyConnection, stamp: dict | None, read_at
     """Record a finished read: call only after its batch file exists, so a crash never marks an unread file."""
     if stamp is not None:
         state.execute("INSERT OR REPLACE INTO _file_state VALUES (1, ?, ?, ?)", [json.dumps(stamp), read_at, batch])
+
+
+# ---------------------------------------------------------------- files that change while they are read
+
+class FileChanged(InputError):
+    """The input file changed while it was read: nothing read from it was committed."""
+
+
+@contextmanager
+def unchanged_while_read(path: str | Path) -> Iterator[dict | None]:
+    """Within the block, every transaction commits only while `path` has its size and mtime of the block's start.
+
+    Yields that stamp (for the quick check's record). A file still being written (a twarc2 run, a copy in
+    progress) changes between the start and the commit: the commit is refused with FileChanged naming the file,
+    and so is any other error raised by reading a file that changed (a line cut in half, say), because the
+    change is its cause. Several transactions in one block (a file landed in parts) all see the same check.
+    """
+    before = file_stamp(path)
+
+    def check() -> None:
+        after = file_stamp(path)
+        if after != before:
+            raise FileChanged(_changed(path, before, after))
+
+    try:
+        with commit_check(check):
+            yield before
+    except Exception as exc:
+        if isinstance(exc, FileChanged) or file_stamp(path) == before:
+            raise
+        raise FileChanged(_changed(path, before, file_stamp(path))) from None
+
+
+def _changed(path: str | Path, before: dict | None, after: dict | None) -> str:
+    if before is None or after is None:
+        what = "appeared" if before is None else "disappeared"
+    elif before["size"] != after["size"]:
+        what = f"size {before['size']:,} → {after['size']:,} bytes"
+    else:
+        what = "modification time changed, same size"
+    return (f"{path}: changed while it was read ({what}), so what was read may be cut short or mixed; import it "
+            "again once whatever writes it has finished")
 
 
 # ---------------------------------------------------------------- the quick check for `postaudit import`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -11,7 +12,15 @@ from pathlib import Path
 
 import duckdb
 
-from postaudit.warehouse import ensure_raw, transaction
+from postaudit.warehouse import (
+    ensure_raw,
+    hold_lock,
+    lock_is_held,
+    release_lock,
+    scratch_dir,
+    sweep_parts,
+    transaction,
+)
 
 _SECRET_KEY = re.compile(r"token|secret|password|bearer|key|credential", re.I)
 
@@ -22,9 +31,17 @@ def redact(params: dict) -> dict:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_name: str, params: dict) -> None:
-    """Record that a run started."""
+    """Record that a run started, after cleaning up what killed runs left behind (clean_interrupted).
+
+    The process holds a lock for the run until finish_run: that is how a later run tells it from a dead one.
+    """
+    ensure_raw(con)
+    clean_interrupted(con)
+    lock = _run_lock(con, run_id)
+    if run_id not in _HELD:
+        with contextlib.suppress(BlockingIOError):  # held already: the same run going on in another process
+            _HELD[run_id] = (hold_lock(lock), lock)
     with transaction(con):
-        ensure_raw(con)
         con.execute(
             "INSERT OR REPLACE INTO runs (run_id, flow_name, started_at, status, parameters) VALUES (?, ?, ?, 'running', ?)",
             [run_id, flow_name, datetime.now(UTC), json.dumps(redact(params), default=str)])
@@ -36,6 +53,47 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
     with transaction(con):
         con.execute("UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE run_id = ?",
                     [datetime.now(UTC), status, json.dumps(counts or {}, default=str), message, run_id])
+    if run_id in _HELD:
+        release_lock(*_HELD.pop(run_id))
+
+
+# ---------------------------------------------------------------- what a killed run leaves behind
+
+_HELD: dict[str, tuple[int, Path]] = {}   # run_id -> (descriptor, lock file) of the runs this process is doing
+INTERRUPTED = ("interrupted: the process running it ended before it finished (killed, crashed or shut down); "
+               "marked by the next run")
+
+
+def _run_lock(con: duckdb.DuckDBPyConnection, run_id: str) -> Path:
+    return scratch_dir(con) / f".postaudit-run-{hashlib.sha256(run_id.encode()).hexdigest()[:16]}.lock"
+
+
+def clean_interrupted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Mark runs whose process is gone `interrupted`, drop half-built marts and parts folders no one is using.
+
+    A run is alive while some process holds its lock (the kernel lets go of it when the process dies, kill -9
+    included); a `running` row whose lock is free is a run that will never finish. The `_building_*` tables
+    (build.MartWriter) are dropped when no build is alive; parts of large files being landed
+    (warehouse.land_jsonl) when no process holds them. Returns what it cleaned.
+    """
+    ensure_raw(con)
+    now = datetime.now(UTC)
+    running = con.execute("SELECT run_id, flow_name FROM runs WHERE status = 'running'").fetchall()
+    dead = [(rid, flow) for rid, flow in running if rid not in _HELD and not lock_is_held(_run_lock(con, rid))]
+    with transaction(con):
+        for rid, _flow in dead:
+            con.execute("UPDATE runs SET status = 'interrupted', finished_at = ?, message = ? WHERE run_id = ? "
+                        "AND status = 'running'", [now, INTERRUPTED, rid])
+    for rid, _flow in dead:
+        _run_lock(con, rid).unlink(missing_ok=True)
+    builds_alive = any(flow == "build_metrics" for rid, flow in running if (rid, flow) not in dead)
+    half_built = [] if builds_alive else [t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '_building_') "
+        "AND table_schema = 'main'").fetchall()]
+    for table in half_built:
+        con.execute(f'DROP TABLE IF EXISTS main."{table}"')
+    parts = sweep_parts(scratch_dir(con))
+    return {"interrupted_runs": len(dead), "half_built_marts": len(half_built), "parts_folders": len(parts)}
 
 
 # ---------------------------------------------------------------- counts, freshness and build caching

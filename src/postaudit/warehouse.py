@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import importlib.resources
 import os
 import re
+import shutil
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +27,7 @@ import polars as pl
 import pyarrow as pa
 
 from postaudit import __version__, registry
+from postaudit.limits import MAX_RECORD_BYTES
 
 
 def _sql_dir() -> Path:
@@ -40,23 +47,32 @@ class WarehouseError(RuntimeError):
     """A warehouse operation failed; the message says what to do."""
 
 
-def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None,
+            sandbox: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and for writers create) the warehouse file, with UTC as the session time zone.
 
     DuckDB lets one process write a file, or several read it, never both: while another process holds it,
     keep trying for `wait` seconds (default $POSTAUDIT_LOCK_WAIT, else LOCK_WAIT_S), then say who holds it.
+    sandbox (read-only connections only): DuckDB's own settings keep arbitrary SQL from writing or reading
+    anything but the warehouse: no file access (COPY, EXPORT, ATTACH, read_*), no extensions, and the
+    configuration locked so no statement can change that.
     """
     path = Path(path)
+    if sandbox and not read_only:
+        raise ValueError("a sandboxed connection is read-only")
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `postaudit demo` or an import first")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the warehouse's folder {path.parent}: {exc.strerror or exc}") from None
     wait = lock_wait() if wait is None else max(0.0, wait)
     deadline = time.monotonic() + wait
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=SANDBOX if sandbox else {})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
@@ -83,10 +99,19 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
             con.close()
             raise WarehouseError(f"POSTAUDIT_DUCKDB_MEMORY_LIMIT={limit!r} is not a memory size DuckDB accepts "
                                  f"(e.g. 4GB, 800MB; 'duckdb' keeps DuckDB's own default): {exc}") from exc
+    if sandbox:
+        con.execute("SET lock_configuration = true")  # last: from here on no statement can change a setting
     return con
 
 
 DEFAULT_MEMORY_LIMIT = "4GB"
+# DuckDB settings (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview) for connections that
+# run SQL typed by a user: with external access off, COPY ... TO, EXPORT DATABASE, ATTACH, INSTALL and the
+# read_* functions on files all fail with DuckDB's "Permission Error"; the read-only connection refuses writes
+# to the warehouse itself; lock_configuration keeps any statement from turning these back on.
+SANDBOX = {"enable_external_access": False, "autoload_known_extensions": False,
+           "autoinstall_known_extensions": False, "allow_community_extensions": False,
+           "allow_unsigned_extensions": False}
 
 
 # Long enough to slip into the gap between two flow tasks or let a `postaudit sql` finish; short enough that a
@@ -104,15 +129,36 @@ def lock_wait() -> float:
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing: commit on success, roll back and re-raise on any error."""
+def transaction(con: duckdb.DuckDBPyConnection, *, check_inputs: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing: commit on success, roll back and re-raise on any error.
+
+    Inside `unchanged_while_read(path)`, it commits only while that file is as it was when the block began.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+        if check_inputs:
+            for check in _COMMIT_CHECKS.get():
+                check()
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- files that change while they are read
+
+_COMMIT_CHECKS: ContextVar[tuple[Callable[[], None], ...]] = ContextVar("postaudit_commit_checks", default=())
+
+
+@contextmanager
+def commit_check(check: Callable[[], None]) -> Iterator[None]:
+    """Within the block, every `transaction` calls check() before it commits; an exception it raises rolls back."""
+    token = _COMMIT_CHECKS.set((*_COMMIT_CHECKS.get(), check))
+    try:
+        yield
+    finally:
+        _COMMIT_CHECKS.reset(token)
 
 
 # ---------------------------------------------------------------- sql layers
@@ -381,51 +427,87 @@ def land_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: str | Path, pro
     """Land each line of a JSONL file (plain or gzip) as one raw record, DuckDB reading and hashing it.
 
     Same record_id, dedup and provenance as land_raw over the same lines. check_sql is a condition on
-    `payload` every line must meet; when a line is not JSON or fails it, nothing lands and, if given,
-    `fallback()` (the source's own line parser) is landed through land_raw instead, so its error names the line.
+    `payload` every line must meet (and no line may exceed limits.MAX_RECORD_BYTES); when a line is not JSON
+    or fails it, nothing lands and, if given, `fallback()` (the source's own line parser) is landed through
+    land_raw instead, so its error names the line. Lines are counted by the INSERT that lands them.
     A file over chunk_bytes is checked whole first, then lands in parts, one transaction each: a bad line
-    still lands nothing, and a load cut short (kill, power) leaves whole parts that landing the file again
+    still lands nothing, an error in a later part (the file changing under it, say) takes the parts already
+    in back out, and a load cut short (kill, power) leaves whole parts that landing the file again
     completes without doubling anything (record_id).
     """
     _check_raw_name(table)
     path = Path(path)
     ensure_raw(con)
+    sweep_parts(scratch_dir(con))  # parts an earlier, killed load left behind
     with open(path, "rb") as fh:
         head = fh.read(3)
     if head.startswith(b"\xef\xbb\xbf"):
         # A byte-order mark: DuckDB's reader rejects it; the source's parser accepts it.
         return _fallback(con, table, prov, fallback, f"{path}: starts with a byte-order mark")
     compression = "gzip" if head[:2] == b"\x1f\x8b" else "none"
+    check_sql = f"({check_sql}) and strlen(payload) <= {MAX_RECORD_BYTES}"
     insert = _jsonl_insert(table, check_sql, retrieved_at_path)
-    args = [prov.source, key, prov.source, prov.origin, prov.retrieved_at, datetime.now(UTC),
+    landed_at = datetime.now(UTC)
+    args = [prov.source, key, prov.source, prov.origin, prov.retrieved_at, landed_at,
             prov.flow_run_id, prov.tool_version, prov.is_simulated, key]
     try:
         if path.stat().st_size <= chunk_bytes:
-            with transaction(con):
-                before = scalar(con, f"SELECT count(*) FROM {table}")
-                con.execute(insert.format(compression=compression), [*args, str(path)])
-                added = scalar(con, f"SELECT count(*) FROM {table}") - before
-            # A second read, but of at most chunk_bytes: the INSERT cannot also report how many lines it read.
-            return JsonlLanded(added, count_jsonl_lines(con, path))
+            with _line_counter(con) as lines, transaction(con):
+                added = scalar(con, insert.format(compression=compression), [*args, str(path)])
+            return JsonlLanded(added, lines[0])
         if progress:
             progress(f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB; checking every line before landing it in parts")
-        lines, bad = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(({check_sql}), false))
-                                     FROM (SELECT json::VARCHAR AS payload FROM read_json_objects(?,
-                                     format = 'newline_delimited', compression = '{compression}'))""",
-                                 [str(path)]).fetchall()[0]
+        bad = scalar(con, f"""SELECT count(*) FILTER (WHERE NOT coalesce(({check_sql}), false))
+                              FROM (SELECT json::VARCHAR AS payload FROM read_json_objects(?,
+                              format = 'newline_delimited', compression = '{compression}'))""", [str(path)])
         if bad:
             raise duckdb.InvalidInputException(f"{bad} line(s) fail the input check")
     except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
         return _fallback(con, table, prov, fallback, str(exc))
-    before = scalar(con, f"SELECT count(*) FROM {table}")
-    with tempfile.TemporaryDirectory(prefix="postaudit-part-", dir=_scratch_dir(con)) as tmp:
-        for i, part in enumerate(_split_lines(path, compression, chunk_bytes, Path(tmp)), start=1):
-            with transaction(con):
-                con.execute(insert.format(compression="none"), [*args, str(part)])
-            part.unlink()
-            if progress:
-                progress(f"{path.name}: part {i} landed")
-    return JsonlLanded(scalar(con, f"SELECT count(*) FROM {table}") - before, lines)
+    added = 0
+    try:
+        with parts_folder(con) as tmp, _line_counter(con) as lines:
+            for i, part in enumerate(_split_lines(path, compression, chunk_bytes, tmp), start=1):
+                with transaction(con):
+                    added += scalar(con, insert.format(compression="none"), [*args, str(part)])
+                part.unlink()
+                if progress:
+                    progress(f"{path.name}: part {i} landed")
+    except Exception:
+        if added:
+            # Rows this load inserted are the only ones stamped with its landed_at (INSERT OR IGNORE kept
+            # every older copy as it was), so they can be taken back out exactly.
+            with transaction(con, check_inputs=False):
+                con.execute(f"DELETE FROM {table} WHERE landed_at = ? AND source = ? AND origin = ?",
+                            [landed_at, prov.source, prov.origin])
+        raise
+    return JsonlLanded(added, lines[0])
+
+
+@contextmanager
+def _line_counter(con: duckdb.DuckDBPyConnection) -> Iterator[list[int]]:
+    """Count the lines _jsonl_insert's INSERTs read, as they read them, in the yielded [count].
+
+    The INSERT itself reports only rows added (duplicates are ignored); the line count comes from the same
+    pass through a function it calls once per chunk of lines. Registered outside any transaction: DuckDB
+    cannot remove a function in a transaction that failed.
+    """
+    seen, lock = [0], threading.Lock()
+
+    def tally(rows: pa.Array) -> pa.Array:
+        with lock:  # DuckDB's threads call in one at a time under the GIL, but may be switched mid-update
+            seen[0] += len(rows)
+        return rows
+
+    con.create_function(_TALLY, tally, [duckdb.sqltype("BOOLEAN")], duckdb.sqltype("BOOLEAN"), type="arrow",
+                        side_effects=True)
+    try:
+        yield seen
+    finally:
+        con.remove_function(_TALLY)
+
+
+_TALLY = "postaudit_count_lines"
 
 
 class JsonlLanded(NamedTuple):
@@ -449,13 +531,88 @@ def _jsonl_insert(table: str, check_sql: str, retrieved_at_path: str | None) -> 
                ? AS flow_run_id, ? AS tool_version, ? AS is_simulated, ? AS record_key,
                CASE WHEN coalesce(({check_sql}), false) THEN payload ELSE error('{_BAD_LINE}') END AS payload
         FROM (SELECT json::VARCHAR AS payload
-              FROM read_json_objects(?, format = 'newline_delimited', compression = '{{compression}}'))"""
+              FROM read_json_objects(?, format = 'newline_delimited', compression = '{{compression}}'))
+        WHERE {_TALLY}(true)"""
 
 
-def _scratch_dir(con: duckdb.DuckDBPyConnection) -> str | None:
+def scratch_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """Beside the warehouse file (same disk, usually the roomiest), else the system's temp folder."""
     rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    return str(Path(rows[0][0]).parent) if rows and rows[0][0] else None
+    return Path(rows[0][0]).resolve().parent if rows and rows[0][0] else Path(tempfile.gettempdir())
+
+
+# ---------------------------------------------------------------- what a killed process leaves behind
+
+# A process holds an exclusive flock on a lock file for as long as a scratch folder or a run is its; the
+# kernel drops the lock when the process ends however it ends (kill -9 included), so a lock that can be taken
+# belongs to nobody, and what it guards is a leftover.
+PARTS_PREFIX = "postaudit-part-"
+_PARTS_NAME = re.compile(r"postaudit-part-[a-z0-9_]{8,12}")  # ours, and tempfile's names of earlier versions
+OLD_LEFTOVER_S = 3600  # a parts folder without a lock file (made before locks existed) counts as left after this
+
+
+def hold_lock(path: Path) -> int:
+    """Create `path` and hold an exclusive lock on it; returns the descriptor (release_lock ends it)."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def release_lock(fd: int, path: Path) -> None:
+    """Remove the lock file, then let the lock go."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+    os.close(fd)
+
+
+def lock_is_held(path: Path) -> bool:
+    """True while a live process (this one included) holds the lock on `path`."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+@contextmanager
+def parts_folder(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
+    """A private folder beside the warehouse for a file's parts, removed after; a killed process's is swept later."""
+    root = scratch_dir(con)
+    name = f"{PARTS_PREFIX}{uuid.uuid4().hex[:12]}"
+    lock = root / f".{name}.lock"
+    fd = hold_lock(lock)  # first the lock, then the folder: a folder never exists unguarded
+    folder = root / name
+    try:
+        folder.mkdir()
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        release_lock(fd, lock)
+
+
+def sweep_parts(root: Path) -> list[Path]:
+    """Remove parts folders (and their lock files) that no live process holds; returns what was removed."""
+    removed = []
+    for folder in sorted(root.glob(f"{PARTS_PREFIX}*")):
+        if not folder.is_dir() or not _PARTS_NAME.fullmatch(folder.name):
+            continue
+        lock = root / f".{folder.name}.lock"
+        if lock.exists():
+            if lock_is_held(lock):
+                continue
+        elif time.time() - folder.stat().st_mtime < OLD_LEFTOVER_S:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        removed.append(folder)
+    return removed
 
 
 def _split_lines(path: Path, compression: str, chunk_bytes: int, out_dir: Path) -> Iterator[Path]:
@@ -483,14 +640,6 @@ def _split_lines(path: Path, compression: str, chunk_bytes: int, out_dir: Path) 
 
 
 _BAD_LINE = "postaudit: a line fails the input check"
-
-
-def count_jsonl_lines(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
-    """Lines (JSON values) in a JSONL file, plain or gzip, as land_jsonl reads them."""
-    with open(path, "rb") as fh:
-        compression = "gzip" if fh.read(2) == b"\x1f\x8b" else "none"
-    return scalar(con, "SELECT count(*) FROM read_json_objects(?, format = 'newline_delimited', "
-                       f"compression = '{compression}')", [str(path)])
 
 
 def _fallback(con, table, prov, fallback, reason: str) -> JsonlLanded:

@@ -131,12 +131,7 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
              'en', ?, 's3', true)
         ) v(article_id, url, outlet, outlet_domain, published_at, language, title, story_id, is_canonical)""",
                 [HOSTILE_TITLE])
-    con.execute("""
-        create or replace table press_stories as
-        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
-               min(published_at) as first_published_at, list(distinct outlet) as outlets,
-               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
-        from press_articles group by story_id""")
+    _stories_from_articles(con)
     con.execute("""
         create or replace table claims as
         select * from (values
@@ -154,6 +149,15 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
             ('c3', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
              null, null, null, null, null)
         ) v(claim_id, verdict, reason, estimate, estimate_floor, ci_low, ci_high, tipping_point)""")
+
+
+def _stories_from_articles(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        create or replace table press_stories as
+        select story_id, arg_min(title, published_at) as title, arg_min(url, published_at) as canonical_url,
+               min(published_at) as first_published_at, list(distinct outlet) as outlets,
+               list(distinct language) as languages, count(*)::uinteger as count_copies, true as is_simulated
+        from press_articles group by story_id""")
 
 
 def build_new_metrics(con: duckdb.DuckDBPyConnection) -> None:
@@ -192,3 +196,42 @@ def full_warehouse(path, n_posts: int = 3000, with_new: bool = True) -> duckdb.D
     build_posts(con, n_posts)
     build_marts(con, with_new=with_new)
     return con
+
+
+# Plotly reads a subset of HTML in every text it draws (legend names, hover labels, tick labels, annotations,
+# titles) and %{...} in templates; each part carries a marker to find it in the page. The template part comes
+# first: a hover label shows only the first 15 characters of a trace name.
+HOSTILE_NAME = ('%{y:.3f}TMPL BRONE<br>BRTWO <b>BOLDMARK</b> <span style="color:#ff00ff">STYLEMARK</span> '
+                '<a href="https://evil.example/login">LINKMARK</a>')
+
+
+def add_hostile_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A second account and a second platform named HOSTILE_NAME, and HOSTILE_NAME in every text shown.
+
+    Returns the fields (table.column) that now hold it.
+    """
+    per_account = [t for (t,) in con.execute(
+        "select table_name from information_schema.columns where column_name = 'account_id' "
+        "intersect select table_name from information_schema.columns where column_name = 'platform'").fetchall()]
+    for t in per_account:
+        con.execute(f"insert into {t} select * replace (?::varchar as account_id) from {t} where account_id = '42'",
+                    [HOSTILE_NAME])
+        con.execute(f"insert into {t} select * replace (?::varchar as platform) from {t} where account_id = '42'",
+                    [HOSTILE_NAME])
+    con.execute("update accounts set handle = ?, display_name = ? where account_id = ?",
+                [HOSTILE_NAME, HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update account_snapshots set handle = ? where account_id = ?", [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update posts set text = ? where post_id in (select post_id from posts order by like_count desc "
+                "limit 3 offset 1)", [HOSTILE_NAME])
+    con.execute("update press_articles set outlet = ?, language = ? where article_id in ('a2', 'a4')",
+                [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update press_articles set title = ? where article_id = 'a4'", [HOSTILE_NAME])
+    _stories_from_articles(con)
+    con.execute("update claims set sentence = ?, speaker = ?", [HOSTILE_NAME, HOSTILE_NAME])
+    con.execute("update claim_verdicts set reason = ?", [HOSTILE_NAME])
+    con.execute("update timeshare_sensitivity set compose_set = ? where compose_set = 'liberal'", [HOSTILE_NAME])
+    return sorted({f"{t}.{c}" for t in per_account for c in ("account_id", "platform")}
+                  | {"accounts.handle", "accounts.display_name", "account_snapshots.handle", "posts.text",
+                     "press_articles.outlet", "press_articles.language", "press_articles.title", "press_stories.title",
+                     "press_stories.outlets", "press_stories.languages", "claims.sentence", "claims.speaker",
+                     "claim_verdicts.reason", "timeshare_sensitivity.compose_set"})

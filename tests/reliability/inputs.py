@@ -22,8 +22,9 @@ HOSTILE = ('<script>window.__pwned=1</script><img src=x onerror="alert(1)"> Mül
 SQL_HANDLE = "ceo'); DROP TABLE raw_x_pages; --"
 BASE = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 GIANT = 3_000_000   # characters in one post: far beyond any platform's limit, still must not break anything
+OVERSIZE = 17_000_000   # characters in one post: over limits.MAX_RECORD_BYTES (16 MiB), so its file is refused
 
-CASES = ("valid", "malformed", "latin1", "bom", "giant", "empty", "naive_time", "future", "dup_id", "hostile",
+CASES = ("valid", "malformed", "latin1", "bom", "giant", "oversize", "empty", "naive_time", "future", "dup_id", "hostile",
          "sql_handle")
 RAW = {"twarc": ("raw_x_pages", "raw_x_flat_tweets"), "table": ("raw_table_rows",),
        "telegram": ("raw_telegram_messages",), "slack": ("raw_slack_messages",),
@@ -36,6 +37,8 @@ def posts(case: str) -> list[dict]:
              "handle": "ceo"} for i in range(5)]
     if case == "giant":
         rows[2]["text"] = "giant " + "x" * GIANT
+    elif case == "oversize":
+        rows[2]["text"] = "oversize " + "Müller spends 20% of his day here. " * (OVERSIZE // 35)
     elif case == "future":
         rows[3]["at"] = datetime(2099, 1, 1, tzinfo=UTC)
     elif case == "dup_id":

@@ -15,7 +15,7 @@ ARTIFACT = ROOT / "tests" / "artifacts" / "reliability.json"
 DOC = ROOT / "docs" / "reliability.md"
 START, END = "<!-- figures:start (tests/reliability/report.py) -->", "<!-- figures:end -->"
 SOURCES = ("x", "bluesky", "mastodon", "gdelt", "feeds", "articles")
-CRASHES = ("import_x_jsonl", "import_table", "build", "collect_x", "collect_bluesky")
+CRASHES = ("import_x_jsonl", "import_parts", "import_table", "build", "collect_x", "collect_bluesky")
 
 
 def _table(head: list[str], rows: list[list]) -> str:
@@ -45,12 +45,29 @@ def figures(run: dict) -> str:
             _table(["scenario", "kills", "finished before the kill", "ground truth", "lost", "doubled"],
                    [[k, c.get(f"{k}.kills", 0), c.get(f"{k}.finished_before_kill", 0), c.get(f"{k}.truth", 0),
                      c.get(f"{k}.lost", 0), c.get(f"{k}.doubled", 0)] for k in CRASHES])]
+    out += ["", f"Left behind by the kills and cleaned by the next run: {c.get('build.runs_left_running', 0)} runs "
+            f"recorded as `running` (marked `interrupted`), {c.get('build.half_built_marts_left', 0)} half-built "
+            f"`_building_*` marts (dropped), {c.get('import_parts.parts_folders_left', 0)} parts folders of a file "
+            "landing in parts (removed); left after the re-run: "
+            f"{c.get('build.left_after_rerun', 0) + c.get('import_parts.left_after_rerun', 0)}."]
     out += ["", "**Concurrency**: " + ", ".join(f"{k} {v}" for k, v in sorted(cc.items())) + ". "
             + "; ".join(run["notes"].get("concurrency", [])) + "."]
-    out += ["", f"**Bad input**: {b.get('inputs_tried', 0)} files tried (7 importers x 11 cases): "
-            f"{b.get('refused_with_message', 0)} refused with a message naming the file and nothing landed, "
-            f"{b.get('landed_intact', 0)} landed intact (once, verbatim); {b.get('sql_injection_tried', 0)} "
-            "statements through `postaudit sql` left the warehouse unchanged."]
+    out += ["", f"**Bad input**: {b.get('inputs_tried', 0)} files tried (every importer x every case in "
+            f"inputs.py): {b.get('refused_with_message', 0)} refused with a message naming the file and nothing "
+            f"landed, {b.get('landed_intact', 0)} landed intact (once, verbatim)."]
+    q, it, ce = (t.get(k, {}) for k in ("sql", "import_truth", "cli_errors"))
+    out += ["", f"**`postaudit sql`**: {q.get('attacks_tried', 0)} attacks (COPY/EXPORT to files and over the "
+            "warehouse, ATTACH read-write, INSTALL/LOAD, statements joined by `;`, read_blob/read_text/read_csv/glob "
+            f"outside, settings changes, writes): {q.get('attacks_refused', 0)} refused in one line, files changed: 0; "
+            f"a cross join of 10^12 rows with `--timeout 1` stopped after {q.get('timeout_stopped_after_s', 0)} s "
+            "(process included)."]
+    out += ["", f"**Imports tell the truth**: a twarc2 file appended to while `import x-jsonl` read it: refused "
+            f"{it.get('growing_file.refused', 0)} time(s) with nothing landed (the writer had reached page "
+            f"{it.get('growing_file.pages_at_kill', 0)}); imported once complete: "
+            f"{it.get('growing_file.pages_in_the_end', 0)} of {it.get('growing_file.pages_in_the_end', 0)} pages."]
+    out += ["", f"**CLI errors**: {ce.get('cases', 0)} bad inputs over every command, no traceback in any; "
+            f"{ce.get('one_line_checked', 0)} checked to end in exactly one line naming what is wrong (the rest are "
+            "usage errors of click or argparse)."]
     fuzz = {k.rsplit(".", 1)[0] for k in z}
     out += ["", "**Fuzzing** (hypothesis" + (f", {run['fuzz_examples']} examples per parser" if run["fuzz_examples"]
                                             else ", CI budget") + "): "
@@ -61,7 +78,10 @@ def figures(run: dict) -> str:
             f"{s.get('prefect_runs_searched', 0)} Prefect flow/task runs, every file written); leaks: "
             f"{s.get('leaks', 0)}."]
     d = t.get("dashboard", {})
-    out += ["", f"**Dashboard**: hostile strings rendered; unescaped markup found: {d.get('unescaped_found', 0)}."]
+    out += ["", f"**Dashboard**: hostile text in the page bytes, unescaped: {d.get('unescaped_found', 0)}; in "
+            f"Chromium, {d.get('hostile_fields', 0)} fields (table.column) holding plotly markup and %{{...}} templates, "
+            f"{d.get('hover_labels_checked', 0)} hover labels checked: elements, links, styles, line breaks or "
+            f"filled-in templates from data: {d.get('markup_from_data_found', 0)}."]
     lost = sum(v for k, v in {**f, **c}.items() if k.endswith((".lost", ".doubled", ".extra")))
     out += ["", f"**Lost or doubled, all areas: {lost}.**"]
     return "\n".join(out)

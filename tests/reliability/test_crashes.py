@@ -153,16 +153,32 @@ def test_kill_9_during_table_import_then_rerun(tmp_path, tally):
     _record(tally, "import_table", outcomes, {f"m{i}" for i in range(rows)}, _posts(db, "wechat"))
 
 
+def _leftovers(db: Path) -> tuple[set[str], set[str]]:
+    """Runs recorded as still running, and half-built marts (build.MartWriter's _building_* tables)."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        running = {r for (r,) in con.execute("select run_id from runs where status = 'running'").fetchall()}
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables "
+                                            "where starts_with(table_name, '_building_')").fetchall()}
+        return running, tables
+    finally:
+        con.close()
+
+
 def test_kill_9_during_build_then_rerun(tmp_path, big_timeline, tally):
     path, truth = big_timeline
     db = tmp_path / "wh.duckdb"
     assert _run([*POSTAUDIT, "import", "x-jsonl", str(path), "--db", str(db)]).returncode == 0
     rng = random.Random(SEED + 2)
     args = [*POSTAUDIT, "build", "--db", str(db), "--n-boot", "200"]
-    outcomes = []
+    outcomes, stuck, half_built = [], set(), set()
     for _ in range(5):
         outcomes.append(_kill_at(args, db, rng, total_s=2.5))
         assert _consistent(db, ("raw_x_pages",))["raw_x_pages"] == 730     # the build never touches raw
+        running, tables = _leftovers(db)
+        stuck |= running
+        half_built |= tables
+    assert stuck, "no kill left a run recorded as running: the kills missed the build"
     done = _run(args)
     assert done.returncode == 0, done.stderr[-2000:]
     con = warehouse.connect(db, read_only=True)
@@ -170,9 +186,55 @@ def test_kill_9_during_build_then_rerun(tmp_path, big_timeline, tally):
         # every mart the build writes is there and rebuilt from the same raw data
         assert warehouse.scalar(con, "select count(*) from sessions") > 0
         assert warehouse.scalar(con, "select count(*) - count(distinct (platform, post_id)) from posts") == 0
+        # what the killed builds left behind is cleaned up: their runs marked, their half-built marts gone
+        status = dict(con.execute("select run_id, status from runs").fetchall())
+        assert {status[r] for r in stuck} == {"interrupted"}
+        assert "running" not in status.values()
     finally:
         con.close()
+    assert _leftovers(db) == (set(), set())
+    tally.add("crashes", "build.runs_left_running", len(stuck))
+    tally.add("crashes", "build.half_built_marts_left", len(half_built))
+    tally.add("crashes", "build.left_after_rerun", 0)
     _record(tally, "build", outcomes, truth, _posts(db, "x"))
+
+
+_CHILD_PARTS = textwrap.dedent("""
+    from postaudit import warehouse
+    warehouse.land_jsonl.__kwdefaults__["chunk_bytes"] = 300_000   # parts of 300 kB instead of 512 MB
+    from postaudit.cli import app
+    app(["import", "x-jsonl", {path!r}, "--db", {db!r}])
+""")
+
+
+def test_kill_9_while_a_file_lands_in_parts_then_rerun(tmp_path, big_timeline, tally):
+    """A file over the part size lands part by part; a kill leaves its parts folder, which the next import removes."""
+    path, truth = big_timeline
+    db = tmp_path / "wh.duckdb"
+    args = [sys.executable, "-c", _CHILD_PARTS.format(path=str(path), db=str(db))]
+    rng = random.Random(SEED + 5)
+    outcomes, left = [], 0
+    for _ in range(4):
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("postaudit-part-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.2))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        outcomes.append("killed" if proc.returncode == -signal.SIGKILL else f"finished ({proc.returncode})")
+        _consistent(db, ("raw_x_pages",))
+        left += len(list(tmp_path.glob("postaudit-part-*")))
+    assert left, "no kill left a parts folder behind: the kills missed the landing"
+    done = _run([*POSTAUDIT, "import", "x-jsonl", str(path), "--db", str(db), "--recheck"])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not list(tmp_path.glob("postaudit-part-*")) and not list(tmp_path.glob(".postaudit-*.lock"))
+    assert _consistent(db, ("raw_x_pages",))["raw_x_pages"] == 730
+    assert _run([*POSTAUDIT, "build", "--db", str(db), "--n-boot", "100"]).returncode == 0
+    tally.add("crashes", "import_parts.parts_folders_left", left)
+    tally.add("crashes", "import_parts.left_after_rerun", 0)
+    _record(tally, "import_parts", outcomes, truth, _posts(db, "x"))
 
 
 _CHILD_X = textwrap.dedent("""

@@ -14,6 +14,7 @@ import duckdb
 import trafilatura
 from charset_normalizer import from_bytes
 
+from postaudit import limits
 from postaudit.http import DEFAULT_MAX_BYTES, FetchError, PoliteClient
 from postaudit.press.clean import clean_title
 from postaudit.sources.errors import InputError
@@ -186,7 +187,7 @@ def import_article_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path]
         try:
             if not path.is_file():
                 raise InputError(f"{path}: no such file")
-            content = path.read_bytes()
+            content = limits.check_size(path.read_bytes(), str(path))
             plain = path.suffix.lower() in (".txt", ".text", ".md")
             page = to_page(content, url=url or path.resolve().as_uri(), source_label=str(path), published=when,
                            plain_text=True if plain else None)

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import duckdb
 import feedparser
 
+from postaudit import limits
 from postaudit.http import FetchError, PoliteClient
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, ensure_raw, land_raw, transaction
@@ -67,8 +68,10 @@ def fetch_file(path: str | Path) -> Iterator[RawRecord]:
         exc = parsed.bozo_exception
         raise InputError(f"{path}:{exc.getLineNumber()}: not well-formed XML ({exc.getMessage()} at column "
                          f"{exc.getColumnNumber()})")
-    for item in to_items(data, str(path), parsed=parsed):
-        yield _record(item)
+    for i, item in enumerate(to_items(data, str(path), parsed=parsed)):
+        rec = _record(item)
+        limits.check_size(rec.payload, f"{path}: entry {i} ({item['url']})")
+        yield rec
 
 
 # ---------------------------------------------------------------- feeds over HTTP, with conditional GET

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from postaudit import limits
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
@@ -48,7 +49,7 @@ class _Export:
         except (KeyError, FileNotFoundError):
             raise InputError(f"{where}: missing (not a Slack workspace export?)") from None
         try:
-            return json.loads(raw.decode("utf-8-sig"))
+            return limits.loads(raw.decode("utf-8-sig"), where)
         except UnicodeDecodeError as exc:
             raise InputError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -116,18 +117,20 @@ def fetch_messages(path: str | Path, user: str | None = None) -> Iterator[RawRec
                 if "thread_ts" in msg and not (isinstance(msg["thread_ts"], str) and TS.fullmatch(msg["thread_ts"])):
                     raise InputError(f"{export.path}/{name}: message {i} (ts {msg['ts']}): field 'thread_ts' is "
                                      f"{msg['thread_ts']!r}, expected a ts string")
-            days.append((conv, messages, export.mtime(name)))
+            days.append((conv, name, messages, export.mtime(name)))
     export.close()
     executive = _executive(export, users, days, user)
-    for conv, messages, retrieved in days:
+    for conv, name, messages, retrieved in days:
         key = json.dumps({"channel_id": conv["id"], "executive_id": executive}, sort_keys=True)
-        for msg in messages:
+        for i, msg in enumerate(messages):
             # joins, bot posts and other subtypes land untouched; staging skips them
-            yield RawRecord(payload=json.dumps(msg, ensure_ascii=False), retrieved_at=retrieved, key=key)
+            where = f"{export.path}/{name}: message {i} (ts {msg['ts']})"
+            payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
+            yield RawRecord(payload=payload, retrieved_at=retrieved, key=key)
 
 
 def _executive(export: _Export, users: list[dict], days: list, user: str | None) -> str:
-    counts = Counter(m.get("user") for _c, msgs, _t in days for m in msgs if m.get("user") and not m.get("subtype"))
+    counts = Counter(m.get("user") for _c, _n, msgs, _t in days for m in msgs if m.get("user") and not m.get("subtype"))
     by_name = {}
     for u in users:
         for n in (u.get("name"), u.get("real_name"), (u.get("profile") or {}).get("display_name")):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from postaudit import limits
 from postaudit.checks import AuditsError
 from postaudit.registry import export_entries
 from postaudit.sources.errors import InputError
@@ -97,7 +98,7 @@ def _rows(path: Path) -> Iterator[tuple[str, dict, str | None]]:
                     continue
                 where = f"{path}: line {lineno}"
                 try:
-                    row = json.loads(line)
+                    row = limits.loads(line, where)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
                 if not isinstance(row, dict):
@@ -176,7 +177,7 @@ def fetch_rows(path: str | Path, mapping: dict[str, str], *, platform: str, acco
                     raise InputError(f"{where}, column {mapping['id']!r}: id {pid!r} already used at {seen_ids[pid]}")
                 seen_ids[pid] = where
             present.update(row)
-            payload = line if line is not None else json.dumps(row, ensure_ascii=False)
+            payload = limits.check_size(line if line is not None else json.dumps(row, ensure_ascii=False), where)
             records.append(RawRecord(payload=payload, retrieved_at=retrieved, key=key))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

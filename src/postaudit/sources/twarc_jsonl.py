@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from postaudit import limits
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import (
     Provenance,
@@ -49,9 +50,10 @@ def fetch_records(path: str | Path) -> Iterator[tuple[str, RawRecord]]:
                     continue
                 lines += 1
                 try:
-                    obj = json.loads(line)
+                    obj = limits.loads(line, f"{path}:{lineno}")
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+                limits.check_size(line, f"{path}:{lineno}")
                 if isinstance(obj, dict) and ("data" in obj or "meta" in obj or "errors" in obj):
                     yield PAGES, RawRecord(payload=line, retrieved_at=_retrieved_at(obj))
                 elif isinstance(obj, dict) and "id" in obj and ("text" in obj or "author_id" in obj):

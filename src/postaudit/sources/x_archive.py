@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from postaudit import limits
 from postaudit.sources.errors import InputError
 from postaudit.sources.x_api import insert_raw
 from postaudit.warehouse import Provenance, RawRecord, ensure_raw, transaction
@@ -81,7 +82,7 @@ def parse_ytd(text: str, where: str) -> list:
 
 def _decode(text: str, start: int, where: str):
     try:
-        value, end = json.JSONDecoder().raw_decode(text, start)
+        value, end = limits.raw_decode(text, start, where)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})") from None
     rest = text[end:].strip()
@@ -148,7 +149,8 @@ def fetch_archive(path: str | Path) -> tuple[dict, list[tuple[str, RawRecord]]]:
                 raise InputError(f"{where}: element {i} (0-based): created_at "
                                  f"{row.get('tweet', row).get('created_at')!r} is not like "
                                  "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
-            payload = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")),
+                                        f"{where}: element {i} (0-based)")
             records.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
     return info, records
 
