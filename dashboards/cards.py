@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from dashboards.figures import esc, link, missing
-from postaudit.claims import tipping_text
+from postaudit.verdict_rules import fmt
 from postaudit.warehouse import query_pl
 
 
@@ -15,28 +15,31 @@ def claim_cards(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if missing(con, "claims", "claim_verdicts", "press_articles"):
         return pl.DataFrame()
     return query_pl(con, """
-        select c.kind, c.platform, c.value, c.unit, any_value(c.speaker) filter (where c.speaker is not null) as speaker,
+        select c.metric as kind, c.platform, c.value, c.unit,
+               any_value(c.speaker) filter (where c.speaker is not null) as speaker,
                arg_min(c.sentence, a.published_at) as sentence, any_value(v.verdict) as verdict,
-               any_value(v.reason) as reason, any_value(v.estimate) as estimate, any_value(v.ci_low) as ci_low,
-               any_value(v.ci_high) as ci_high, any_value(v.tipping_point) as tipping_point,
-               any_value(v.estimate_floor) as estimate_floor,
-               min(a.published_at) as first_published_at,
-               list(distinct {'url': a.url, 'outlet': a.outlet}) filter (where a.url is not null) as sources,
-               list(distinct a.outlet order by a.outlet) as outlets
+               any_value(v.verdict_text) as verdict_text, any_value(v.reason) as reason,
+               any_value(v.estimate) as estimate, any_value(v.estimate_low) as estimate_low,
+               any_value(v.estimate_high) as estimate_high, any_value(v.floor) as floor,
+               any_value(v.baseline) as baseline, any_value(v.r_star) as r_star,
+               coalesce(min(a.published_at), min(c.published_at)) as first_published_at,
+               list(distinct {'url': coalesce(a.url, c.source_url), 'outlet': coalesce(a.outlet, c.origin)})
+                   filter (where coalesce(a.url, c.source_url) is not null) as sources,
+               list(distinct coalesce(a.outlet, c.origin) order by coalesce(a.outlet, c.origin)) as outlets
         from claims c
         join claim_verdicts v using (claim_id)
         left join press_articles a using (article_id)
-        group by c.story_id, c.kind, c.platform, c.value, c.unit
-        order by case when c.kind like 'time%' then 0 else 1 end, c.kind, min(a.published_at)
+        group by c.story_id, c.metric, c.platform, c.value, c.unit
+        order by case when c.metric like 'time%' then 0 else 1 end, c.metric, min(a.published_at)
         limit 30""")
 
 
 def _verdict_class(verdict: str) -> str:
-    if verdict.startswith("supported"):
+    if verdict in ("consistent", "supported", "supported_by_posts", "partly_supported"):
         return "supported"
-    if verdict.startswith("contradicted"):
+    if verdict == "contradicted":
         return "contra"
-    if verdict.startswith("not contradicted"):
+    if verdict in ("probably_understated", "probably_overstated", "needs_unseen_reading", "not_shown", "inconclusive"):
         return "nc"
     return "nt"
 
@@ -55,11 +58,14 @@ def cards_html(cards: pl.DataFrame) -> str:
     for c in cards.iter_rows(named=True):
         figures = ""
         if c["estimate"] is not None:
-            floor = "" if c.get("estimate_floor") is None else f", floor {c['estimate_floor']:.1%}"
-            figures = (f"<div class=\"num\">Central estimate <b>{c['estimate']:.1%}</b>{floor} "
-                       f"(range over assumptions and 95% intervals {c['ci_low']:.1%}–{c['ci_high']:.1%})</div>")
-            if c["tipping_point"]:
-                figures += f"<div class=\"num\">Tipping point: {esc(tipping_text(c['tipping_point']))}</div>"
+            unit = (c["unit"] or "").replace("_", " ")
+            base = f" of {c['baseline']} hours" if c.get("baseline") else ""
+            floor = "" if c.get("floor") is None else f", floor {fmt(c['floor'])}"
+            figures = (f"<div class=\"num\">Measured <b>{esc(fmt(c['estimate']))} {esc(unit)}</b>{esc(base)}{esc(floor)} "
+                       f"(95% {esc(fmt(c['estimate_low']))}–{esc(fmt(c['estimate_high']))})</div>")
+            if c.get("r_star") is not None:
+                figures += (f"<div class=\"num\">Needs r* = {c['r_star']:.1f} minutes of reading without posting "
+                            "per minute of posting sessions</div>")
         sources = sorted(c["sources"] or [], key=lambda s: s["url"])[:8]
         links = " · ".join(link(s["url"], s["outlet"] or s["url"]) for s in sources)
         where = ", ".join(c["outlets"] or []) or "unknown outlet"
@@ -70,6 +76,6 @@ def cards_html(cards: pl.DataFrame) -> str:
             f'{esc(c["kind"]).replace("_", " ")} · {esc(c["platform"] or "no platform named")}</div>'
             f'<div class="q">{esc(c["sentence"])}</div>'
             f'<small>Said by {esc(c["speaker"] or "unattributed")} · in {esc(where)}{esc(when)}</small>'
-            f'<div class="v {_verdict_class(c["verdict"] or "")}">{esc(c["verdict"])}</div>'
+            f'<div class="v {_verdict_class(c["verdict"] or "")}">{esc(c["verdict_text"])}</div>'
             f'<div>{esc(c["reason"])}</div>{figures}<small>Sources: {links or "none"}</small></div>')
     return "".join(out)

@@ -18,27 +18,28 @@ def apply_sql(db: str) -> int:
 
 
 @task
-def compute_metrics(db: str, n_boot: int) -> dict:
+def compute_metrics(db: str, n_boot: int, claims_file: str | None = None) -> dict:
     """Compute press marts, sessions, activity, time-share and verdicts."""
     # Imported here: the metrics stack (scipy, datasketch) takes ~0.5 s to import, a nothing-new run never needs it.
     from postaudit.build import build_metrics as build_metric_marts
 
     logger = get_run_logger()
     with open_db(db) as con:
-        return build_metric_marts(con, n_boot=n_boot, progress=logger.info)
+        return build_metric_marts(con, n_boot=n_boot, progress=logger.info, claims_file=claims_file)
 
 
 @flow(name="build_metrics")
-def build_metrics(db: str, n_boot: int = 2000, force: bool = False) -> dict:
+def build_metrics(db: str, n_boot: int = 2000, force: bool = False, claims_file: str | None = None) -> dict:
     """Rebuild every relation above raw from what the warehouse holds, unless nothing it reads has changed.
 
+    claims_file: the claims file to judge (default: claims.toml beside the warehouse, if any).
     A skipped build returns {"skipped": True, "last_built_at": when the build whose marts stand finished}.
     """
     logger = get_run_logger()
     rid = run_id()
     with open_db(db) as con:
-        start_run(con, rid, "build_metrics", {"db": db, "n_boot": n_boot, "force": force})
-        inputs = build_inputs(con, n_boot=n_boot)
+        start_run(con, rid, "build_metrics", {"db": db, "n_boot": n_boot, "force": force, "claims_file": claims_file})
+        inputs = build_inputs(con, n_boot=n_boot, claims_file=claims_file)
         reasons = ["forced"] if force else build_reasons(con, inputs)
         if not reasons:
             built_at = last_build(con)[1]
@@ -48,7 +49,7 @@ def build_metrics(db: str, n_boot: int = 2000, force: bool = False) -> dict:
             return {"skipped": True, "last_built_at": built_at.isoformat()}
     logger.info("building: %s", "; ".join(reasons))
     try:
-        counts = {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot)}
+        counts = {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot, claims_file)}
     except Exception as exc:
         with open_db(db) as con:
             finish_run(con, rid, "failed", {}, str(exc))

@@ -78,21 +78,32 @@ def _summary(db: Path) -> None:
         posts = warehouse.scalar(con, "select count(*) from posts")
         stories = warehouse.scalar(con, "select count(*) from press_stories")
         copies = warehouse.scalar(con, "select count(*) from press_articles")
-        rows = con.execute("""
-            select distinct c.value, c.unit, v.verdict, v.estimate, v.estimate_floor, v.ci_low, v.ci_high, v.tipping_point
-            from claims c join claim_verdicts v using (claim_id) where c.kind = 'time_share'""").fetchall()
+        chats = (warehouse.scalar(con, "select count(*) from group_messages")
+                 if warehouse.table_exists(con, "group_messages") else 0)
     finally:
         con.close()
-    console.print(f"[bold]SIMULATED audit[/]: {posts} posts, {stories} press stories ({copies} copies).")
-    from postaudit.claims import tipping_text
+    console.print(f"[bold]SIMULATED audit[/]: {posts} posts, {chats} group-chat messages, {stories} press stories "
+                  f"({copies} copies).")
+    print_verdicts(db)
 
-    for value, unit, verdict, est, floor, lo, hi, k in rows:
-        if est is None:
-            console.print(f"Claim {value:g} {unit}: [bold]{verdict}[/]")
-            continue
-        console.print(f"Claim {value:g} {unit} of time on the platform: [bold]{verdict}[/]. Central estimate "
-                      f"{est:.1%}, floor {floor:.1%} (conservative assumptions); range over assumption sets with 95% "
-                      f"intervals {lo:.1%}–{hi:.1%}; {tipping_text(k)}.")
+
+def print_verdicts(db: Path, warn: bool = False) -> None:
+    """Each claim's verdict in one line, and (warn) the claims whose platform or period has no data."""
+    from postaudit.verdicts import data_warnings, verdict_line
+
+    con = warehouse.connect(db, read_only=True)
+    try:
+        if not warehouse.table_exists(con, "claim_verdicts"):
+            return
+        verdicts = warehouse.query_pl(con, "select * from claim_verdicts order by metric, claim_id")
+    finally:
+        con.close()
+    console.print(f"[bold]Verdicts[/] ({verdicts.height} claims; `postaudit sql \"select * from claim_verdicts\"` "
+                  "has the reasons):")
+    for v in verdicts.iter_rows(named=True):
+        console.print("  " + verdict_line(v), markup=False, highlight=False)
+    for w in data_warnings(verdicts) if warn else []:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
 
 @app.command()
@@ -139,6 +150,7 @@ def build(db: DbOption = None,
     finally:
         con.close()
     console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    print_verdicts(cfg.db_path, warn=True)
 
 
 def _build(con: duckdb.DuckDBPyConnection, rid: str, n_boot: int, claims: Path | None, reasons: list[str],
@@ -274,7 +286,7 @@ def _connect(path: Path, read_only: bool = False):
 # Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
 # Each area keeps its commands in its own module: add the module's name here.
 COMMAND_MODULES: tuple[str, ...] = ("postaudit.cli_platforms", "postaudit.cli_press", "postaudit.cli_ops", "postaudit.cli_x",
-                                    "postaudit.cli_metrics", "postaudit.cli_bench")
+                                    "postaudit.cli_metrics", "postaudit.cli_bench", "postaudit.cli_verdicts")
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 

@@ -1,0 +1,1 @@
+"""Benchmarks scored against SIMULATED ground truth (`postaudit bench ...`)."""
