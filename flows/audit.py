@@ -30,7 +30,8 @@ def simulate_inputs(out_dir: str, days: int, seed: int) -> dict:
     world = sim.simulate(seed=seed, days=days)
     files = sim.write_files(world, Path(out_dir))
     interview = min(a["published"] for a in world.articles if "interview" in a["url"]).date()
-    chat = simulated_chat.write_group_files(world.persona, world.start, Path(out_dir), made=interview, seed=seed)
+    chat = simulated_chat.write_group_files(world.persona, world.start, Path(out_dir), made=interview, seed=seed,
+                                            days=days)
     return {"timeline": str(files["timeline"]), "feeds": [str(p) for p in files["feeds"]],
             "ground_truth": str(files["ground_truth"]), "chat_export": str(chat["export"]),
             "chat_page": str(chat["page"]), "chat_from_id": chat["from_id"], "claims": str(chat["claims"])}

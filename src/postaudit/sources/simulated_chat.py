@@ -13,7 +13,7 @@ import json
 import math
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -196,8 +196,14 @@ def demo_claims(persona: Persona, g: GroupPersona, made: date) -> str:
 
 
 def write_group_files(persona: Persona, start: date, out_dir: Path, made: date, seed: int = 7,
-                      group: GroupPersona | None = None) -> dict[str, Path | str]:
-    """Write the group as Telegram Desktop's result.json, its saved t.me page, the demo's claims and the truth."""
+                      group: GroupPersona | None = None, days: int | None = None) -> dict[str, Path | str]:
+    """Write the group as Telegram Desktop's result.json, its saved t.me page, the demo's claims and the truth.
+
+    days: at most this many days of chat (the demo's posts may cover fewer than the group's default).
+    """
+    group = group or GroupPersona()
+    if days is not None:
+        group = replace(group, days=min(group.days, days))
     got = simulate_group(persona, start, group, seed)
     g = got["group"]
     folder = out_dir / "telegram_group"
