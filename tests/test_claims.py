@@ -9,10 +9,24 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from postaudit.claims import CLAIMS_SCHEMA, Verdict, check_claims_file, load_claims_file, press_claim_id, to_claims
+from postaudit.claims import (
+    CLAIMS_SCHEMA,
+    Verdict,
+    check_claims_file,
+    load_claims_file,
+    press_claim_id,
+    to_claims,
+)
 from postaudit.sources.errors import InputError
 from postaudit.time_on_platform import SCHEMA as TOP_SCHEMA
-from postaudit.verdicts import VERDICT_SCHEMA, FrameInputs, claim_window, data_warnings, to_verdicts, verdict_line
+from postaudit.verdicts import (
+    VERDICT_SCHEMA,
+    FrameInputs,
+    claim_window,
+    data_warnings,
+    to_verdicts,
+    verdict_line,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "claims.example.toml"
 GOOD = """

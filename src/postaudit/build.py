@@ -270,15 +270,24 @@ class WarehouseInputs:
                        "select null::varchar as platform, null::varchar as account_id, null::varchar as handle, "
                        "null::varchar as display_name, null::timestamptz as account_created_at, "
                        "null::timestamptz as last_observed_at where false")
+            # chat exports name their senders but have no profiles: the executive's name in the chat stands in
+            chat = ("select platform, sender_id as account_id, arg_max(sender_name, sent_at) as display_name "
+                    "from group_messages where is_executive group by all"
+                    if table_exists(self.con, "group_messages") else
+                    "select null::varchar as platform, null::varchar as account_id, null::varchar as display_name "
+                    "where false")
             self._accounts = query_pl(self.con, f"""
                 with p as (select platform, account_id, min(created_at) as first_post_at,
                                   max(created_at) as last_post_at, count(*) as count_posts
                            from posts group by all),
-                     a as ({profile})
+                     a as ({profile}),
+                     g as ({chat})
                 select coalesce(p.platform, a.platform) as platform, coalesce(p.account_id, a.account_id) as account_id,
-                       a.handle, a.display_name, a.account_created_at, p.first_post_at, p.last_post_at,
-                       coalesce(p.count_posts, 0) as count_posts, a.last_observed_at
+                       a.handle, coalesce(a.display_name, g.display_name) as display_name, a.account_created_at,
+                       p.first_post_at, p.last_post_at, coalesce(p.count_posts, 0) as count_posts, a.last_observed_at
                 from p full join a on p.platform = a.platform and p.account_id = a.account_id
+                left join g on g.platform = coalesce(p.platform, a.platform)
+                           and g.account_id = coalesce(p.account_id, a.account_id)
                 order by all""").cast(ACCOUNTS_SCHEMA)
         return self._accounts
 

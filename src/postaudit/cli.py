@@ -201,7 +201,7 @@ def sql(query: Annotated[str, typer.Argument(help='A DuckDB query, e.g. "select 
 
     Relations to try: posts, accounts, account_snapshots, post_metric_snapshots, sessions, daily_activity,
     timeshare_estimates, timeshare_weekly, timeshare_sensitivity, account_timezone, post_reactions,
-    account_reach, conversation_metrics, group_messages, press_articles, press_stories, press_daily,
+    account_reach, conversation_metrics, group_messages, chat_member_counts, press_articles, press_stories, press_daily,
     claims, claim_verdicts, runs.
     """
     cfg = settings.load(db)

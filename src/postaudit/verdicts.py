@@ -312,7 +312,7 @@ def _time_claim(c: dict, inputs: Inputs, estimator: TimeOnPlatform, n_boot: int,
                         window_start=w.first, window_end=w.last, window_basis=w.basis)
     out = judge_time_row(c, row)
     out["reason"] += f". Judged on {w.note}; {chosen}."
-    out |= {"window_basis": w.basis, "account_id": None if platform == "all" else row["account_id"],
+    out |= {"window_basis": w.basis, "account_id": row["account_id"],
             "assumptions": _assumptions(c, band=_band(c), window=w.note, estimator=row["method"],
                                         baselines=BASELINE_TEXT if c["unit"] in ("percent", "fraction") else None,
                                         rule="time claims (docs/methodology.md, Verdicts)")}

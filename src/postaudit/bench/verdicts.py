@@ -171,6 +171,7 @@ def summarize(runs: pl.DataFrame) -> pl.DataFrame:
         under_total = g.filter(pl.col("kind") == "understated_3x_total")
         pu = g.filter(pl.col("verdict") == Verdict.PROBABLY_UNDERSTATED.value)
         per_exec = g.unique("executive")
+        held = honest.filter(~pl.col("floor_above_truth"))
         out.append({
             "family": family, "audits": per_exec.height, "claims": g.height,
             "honest_contradicted": int((honest["verdict"] == Verdict.CONTRADICTED.value).sum()),
@@ -179,6 +180,9 @@ def summarize(runs: pl.DataFrame) -> pl.DataFrame:
             "understated_3x_total_flagged": _share(under_total["verdict"].is_in(FLAGGED)),
             "probably_understated": pu.height,
             "probably_understated_wrong": _share(pu["truth_in_band"]),
+            # the rules' part, apart from the estimator's: with a floor that holds and an interval that covers
+            "honest_contradicted_where_floor_holds": int((held["verdict"] == Verdict.CONTRADICTED.value).sum()),
+            "probably_understated_wrong_where_covered": _share(pu.filter(pl.col("covered"))["truth_in_band"]),
             "honest_consistent": _share(honest["verdict"].is_in(["consistent", "supported_by_posts"])),
             "interval_covers_posting_time": _share(per_exec["covered"]),
             "floor_above_posting_time": _share(per_exec["floor_above_truth"]),
