@@ -75,7 +75,7 @@ def export_frame(got: dict) -> pl.DataFrame:
                      "reply_to_message_id": str(m["reply_to_message_id"]) if "reply_to_message_id" in m else None,
                      "is_executive": m["from_id"] == got["executive_from_id"], "text": m["text"],
                      "sender_name": m["from"], "chat_name": got["export"]["name"]})
-    return pl.DataFrame(rows).with_columns(pl.col("sent_at").dt.cast_time_unit("us"))
+    return pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("sent_at").dt.cast_time_unit("us"))
 
 
 def test_ama_effect_is_found_where_simulated_and_not_where_absent():

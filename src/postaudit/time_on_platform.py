@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -73,28 +72,29 @@ def _row(est: pl.DataFrame, platform: str, account_id: str, floor: float, zone: 
     working = central["baseline_hours"]
     days = central["count_days"]
     waking, whole = WAKING_HOURS_PER_DAY * days, 24.0 * days
-    hours = central["observed_hours"]
-    low = min(central["ci_low_segmentation"] * working, hours)
+    # posting sessions hold at least the composition time the posts prove: the floor bounds them from below
+    hours = max(central["observed_hours"], floor)
+    low = max(min(central["ci_low_segmentation"] * working, hours), floor)
     high = max(central["ci_high_segmentation"] * working, hours)
     row = {"platform": platform, "account_id": account_id, "window_start": central["window_start"],
            "window_end": central["window_end"], "timezone": zone, "timezone_source": source, "count_days": days,
-           "count_posts": central["count_posts"], "count_scheduled_excluded": 0, "floor_hours": min(floor, hours),
+           "count_posts": central["count_posts"], "count_scheduled_excluded": 0, "floor_hours": floor,
            "posting_hours": hours, "posting_hours_low": low, "posting_hours_high": high,
            "baseline_working_hours": working, "baseline_waking_hours": waking, "baseline_day_hours": whole,
            "method": LEGACY_METHOD}
     for name, base in (("working", working), ("waking", waking), ("day", whole)):
         row |= {f"share_{name}": hours / base, f"share_{name}_low": low / base, f"share_{name}_high": high / base,
-                f"floor_share_{name}": min(floor, hours) / base}
+                f"floor_share_{name}": floor / base}
     return row
 
 
 def _estimate(posts: pl.DataFrame, first: date | None, last: date | None, timezone: str | None,
-              n_boot: int, seed: int) -> tuple[pl.DataFrame, date, date, float, str, str]:
+              n_boot: int, seed: int) -> tuple[pl.DataFrame, float, str, str]:
     local, zone, source = to_local(posts, timezone)
     first = first or local["created_at"].min().date()
     last = last or local["created_at"].max().date()
     est = to_timeshare_estimates(local, n_boot=n_boot, seed=seed, first=first, last=last)
-    return est, first, last, floor_hours(local, first, last), zone, source
+    return est, floor_hours(local, first, last), zone, source
 
 
 def legacy_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, last: date | None = None,
@@ -109,14 +109,14 @@ def legacy_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, l
     rows = []
     accounts = posts.partition_by("platform", "account_id", as_dict=True, maintain_order=True)
     for (platform, account_id), own in accounts.items():
-        est, f, la, floor, zone, source = _estimate(own, first, last, timezone, n_boot, seed)
+        est, floor, zone, source = _estimate(own, first, last, timezone, n_boot, seed)
         if est.is_empty():
             continue
         rows.append(_row(est, platform, account_id, floor, zone, source))
     if len(accounts) == 1:  # one account: the merged row is its own row
         rows += [{**r, "platform": "all", "account_id": "all"} for r in rows[:1]]
         return pl.DataFrame(rows, schema=SCHEMA)
-    est, f, la, floor, zone, source = _estimate(posts, first, last, timezone, n_boot, seed)
+    est, floor, zone, source = _estimate(posts, first, last, timezone, n_boot, seed)
     if not est.is_empty():
         rows.append(_row(est, "all", "all", floor, zone, source))
     return pl.DataFrame(rows, schema=SCHEMA)
@@ -134,12 +134,3 @@ def resolve() -> TimeOnPlatform:
 def utc_range(first: date, last: date) -> tuple[date, date]:
     """UTC dates that hold every instant of local days first..last in any zone (UTC−12 to UTC+14)."""
     return first - timedelta(days=1), last + timedelta(days=1)
-
-
-def zone_ok(name: str) -> bool:
-    """Whether a zone name is one the local-time conversion understands."""
-    try:
-        ZoneInfo(name)
-    except (KeyError, ValueError):
-        return False
-    return True

@@ -297,21 +297,39 @@ def _pick_row(est: pl.DataFrame, accounts: pl.DataFrame, platform: str) -> dict 
     return got.row(0, named=True) if got.height else None
 
 
-def _time_claim(c: dict, inputs: Inputs, estimator: TimeOnPlatform, n_boot: int, seed: int) -> dict:
+@dataclass(frozen=True)
+class ClaimPosts:
+    """A claim's accounts, why those, its zone and window, and their posts (UTC days covering the window)."""
+
+    platform: str
+    accounts: pl.DataFrame
+    chosen: str
+    zone: str | None
+    window: Window
+    posts: pl.DataFrame
+
+
+def claim_posts(c: dict, inputs: Inputs) -> ClaimPosts:
+    """The speaker's accounts, window and posts a claim is judged on (NotJudged when there are none or too few days)."""
     platform = c.get("platform") or "all"
     accounts, chosen = accounts_for(c, inputs.accounts(), platform)
     zone = _detail(c).get("timezone")
     w = claim_window(c, *_span(accounts, zone), zone)
     _check_days(w)
-    posts = inputs.posts(accounts, *utc_range(w.first, w.last))
-    est = estimator(posts, first=w.first, last=w.last, timezone=zone, n_boot=n_boot, seed=seed) \
-        if posts.height else pl.DataFrame()
-    row = _pick_row(est, accounts, platform)
+    return ClaimPosts(platform, accounts, chosen, zone, w, inputs.posts(accounts, *utc_range(w.first, w.last)))
+
+
+def _time_claim(c: dict, inputs: Inputs, estimator: TimeOnPlatform, n_boot: int, seed: int) -> dict:
+    got = claim_posts(c, inputs)
+    w = got.window
+    est = (estimator(got.posts, first=w.first, last=w.last, timezone=got.zone, n_boot=n_boot, seed=seed)
+           if got.posts.height else pl.DataFrame())
+    row = _pick_row(est, got.accounts, got.platform)
     if row is None:
-        raise NotJudged("not testable (no data)", f"no posts on {platform} in {w.note}",
+        raise NotJudged("not testable (no data)", f"no posts on {got.platform} in {w.note}",
                         window_start=w.first, window_end=w.last, window_basis=w.basis)
     out = judge_time_row(c, row)
-    out["reason"] += f". Judged on {w.note}; {chosen}."
+    out["reason"] += f". Judged on {w.note}; {got.chosen}."
     out |= {"window_basis": w.basis, "account_id": row["account_id"],
             "assumptions": _assumptions(c, band=_band(c), window=w.note, estimator=row["method"],
                                         baselines=BASELINE_TEXT if c["unit"] in ("percent", "fraction") else None,
@@ -322,13 +340,9 @@ def _time_claim(c: dict, inputs: Inputs, estimator: TimeOnPlatform, n_boot: int,
 # ---------------------------------------------------------------- posts per day / week
 
 def _posts_claim(c: dict, inputs: Inputs, n_boot: int, seed: int) -> dict:
-    platform = c.get("platform") or "all"
-    accounts, chosen = accounts_for(c, inputs.accounts(), platform)
-    zone = _detail(c).get("timezone")
-    w = claim_window(c, *_span(accounts, zone), zone)
-    _check_days(w)
-    posts = inputs.posts(accounts, *utc_range(w.first, w.last))
-    local, zone_used, zone_source = to_local(posts, zone)
+    got = claim_posts(c, inputs)
+    accounts, chosen, w = got.accounts, got.chosen, got.window
+    local, zone_used, zone_source = to_local(got.posts, got.zone)
     days = pl.DataFrame({"day": pl.date_range(w.first, w.last, "1d", eager=True)})
     per_day = (days.join(local.group_by(day=pl.col("created_at").dt.date()).len(), on="day", how="left")
                .with_columns(pl.col("len").fill_null(0)))
@@ -351,7 +365,7 @@ def _posts_claim(c: dict, inputs: Inputs, n_boot: int, seed: int) -> dict:
 
 # ---------------------------------------------------------------- group chats
 
-def _chat(c: dict, messages: pl.DataFrame, members: pl.DataFrame | None = None) -> tuple[pl.DataFrame, str]:
+def _chat(c: dict, messages: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     """The messages of the chat the claim names (detail.chat: id or name), else of its executive's busiest chat."""
     platform = c.get("platform")
     what = f"on {platform}" if platform not in (None, "all") else "on any platform"

@@ -2,9 +2,9 @@
 
 Everything here runs on SIMULATED data. Each executive comes from a generator (swap it for another
 simulator's families), is estimated by a `to_time_on_platform` estimator, and gets claims with a known
-right answer; the rules in postaudit.verdict_rules judge them. Targets (issue 14, docs/methodology.md):
-no honest claim contradicted; claims understated 3x flagged (contradicted or probably understated) in
-at least 80%; "probably understated" wrong (the true total inside the claim's band) in at most 5%.
+right answer; the rules in postaudit.verdict_rules judge them. Targets (docs/methodology.md, "Verdicts on
+the bench"): no honest claim contradicted; claims understated 3x flagged (contradicted or probably
+understated) in at least 80%; "probably understated" wrong (the true total inside the band) in at most 5%.
 """
 
 from __future__ import annotations

@@ -145,14 +145,16 @@ def simulate_group(persona: Persona, start: date, group: GroupPersona | None = N
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
-    if lam > 50:  # normal approximation: Knuth's loop underflows for large means
+    """A Poisson draw: by inversion for small means, by its normal approximation for large ones (exp(-λ) underflows)."""
+    if lam > 50:
         return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
+    k, term, u = 0, math.exp(-lam), rng.random()
+    total = term
+    while u > total:
         k += 1
+        term *= lam / k
+        total += term
+    return k
 
 
 def tme_page(g: GroupPersona) -> str:
