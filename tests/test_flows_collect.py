@@ -85,8 +85,11 @@ def test_connection_sources_go_through_a_private_db_and_the_landing_area(prefect
         '[executive.accounts]\ntelegram = ["result.json"]\n')
     first = collect_posts(audits_file=str(tmp_path / "audits.toml"))
     again = collect_posts(audits_file=str(tmp_path / "audits.toml"))
-    assert (first["jobs"], first["fetched"], first["new"], first["failed"]) == (1, 3, 3, 0)
-    assert (again["new"], again["skipped"]) == (0, 3)
+    # three messages and the chat's listing (its name, for group_messages)
+    assert (first["jobs"], first["fetched"], first["new"], first["failed"]) == (1, 4, 4, 0)
+    # nothing new; the file is read again (4 rows skipped) only if it was still "settling" at the first read
+    assert again["new"] == 0 and again["skipped"] in (0, 4)
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     assert con.execute("select count(*), min(source) from raw_telegram_messages").fetchall()[0] == (3, "telegram_export")
+    assert con.execute("select payload ->> 'name' from raw_chat_listings").fetchall() == [("Jane's channel",)]
     con.close()
