@@ -692,14 +692,21 @@ def verdict_line(v: dict, c: dict | None = None) -> str:
     c = c or {}
     direction = {"at_least": "at least ", "at_most": "at most "}.get(v.get("direction") or "", "")
     what = (v.get("metric") or "claim").replace("_", " ")
-    claimed = (f"{direction}{_amount(v.get('claimed_value'), v.get('unit'))} " if v.get("claimed_value") is not None
-               else "")
+    value, low, high, tol = (v.get(k) for k in ("claimed_value", "claimed_low", "claimed_high", "tolerance"))
+    claimed = ""
+    if value is not None:
+        stated_range = (not direction and low is not None and high is not None
+                        and abs((high - low) - 2 * (tol or 0) * value) > 1e-9 * max(value, 1))
+        claimed = (f"{fmt(low)}–{_amount(high, v.get('unit'))} " if stated_range
+                   else f"{direction}{_amount(value, v.get('unit'))} ")
     where = f" on {v['platform']}" if v.get("platform") else ""
     figures = ""
     if v.get("estimate") is not None:
-        est = _amount(v["estimate"], v.get("unit"))
-        rng = (f" (95% {fmt(v['estimate_low'])}–{fmt(v['estimate_high'])})"
-               if v.get("estimate_low") is not None and v.get("estimate_high") is not None else "")
+        unit = v.get("unit") if v.get("metric") != "ama_effect" else "extra questions and replies per message"
+        est = _amount(v["estimate"], unit)
+        lo, hi = v.get("estimate_low"), v.get("estimate_high")
+        label = "over screen sizes and busy hours" if v.get("metric") == "message_visibility" else "95%"
+        rng = f" ({label} {fmt(lo)}–{fmt(hi)})" if lo is not None and hi is not None and lo != hi else ""
         floor = f", floor {fmt(v['floor'])}" if v.get("floor") is not None and v["metric"].startswith("time_") else ""
         base = f" of {v['baseline']} hours" if v.get("baseline") else ""
         r = f", r* = {v['r_star']:.1f}" if v.get("r_star") is not None else ""
