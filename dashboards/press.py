@@ -122,10 +122,10 @@ def press_claims(con: duckdb.DuckDBPyConnection) -> Panel:
     p.absent = missing(con, "claims", "press_articles")
     if p.absent:
         return p
-    verdict = ("v.verdict" if table_exists(con, "claim_verdicts") else "null::varchar as verdict")
+    verdict = ("v.verdict_text as verdict" if table_exists(con, "claim_verdicts") else "null::varchar as verdict")
     join_v = "left join claim_verdicts v using (claim_id)" if table_exists(con, "claim_verdicts") else ""
     df = query_pl(con, f"""
-        select c.kind, c.value, c.unit, c.sentence, c.speaker, a.outlet, a.title, a.url, a.published_at, {verdict}
+        select c.metric as kind, c.value, c.unit, c.sentence, c.speaker, a.outlet, a.title, a.url, a.published_at, {verdict}
         from claims c join press_articles a using (article_id) {join_v}
         order by a.published_at, a.outlet limit {MAX_CLAIM_ROWS}""")
     if not df.height:

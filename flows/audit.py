@@ -21,15 +21,33 @@ from postaudit.flows.collect_press import collect_press
 from postaudit.flows.render_dashboard import render_dashboard
 from postaudit.runs import dashboard_is_current
 from postaudit.sources import simulated as sim
+from postaudit.sources import simulated_chat
 
 
 @task
 def simulate_inputs(out_dir: str, days: int, seed: int) -> dict:
-    """Write the simulated executive's timeline, press feeds and ground truth as wire-format files."""
+    """Write the simulated executive's timeline, press feeds, Telegram group and ground truth as wire-format files."""
     world = sim.simulate(seed=seed, days=days)
     files = sim.write_files(world, Path(out_dir))
+    interview = min(a["published"] for a in world.articles if "interview" in a["url"]).date()
+    chat = simulated_chat.write_group_files(world.persona, world.start, Path(out_dir), made=interview, seed=seed,
+                                            days=days)
     return {"timeline": str(files["timeline"]), "feeds": [str(p) for p in files["feeds"]],
-            "ground_truth": str(files["ground_truth"])}
+            "ground_truth": str(files["ground_truth"]), "chat_export": str(chat["export"]),
+            "chat_page": str(chat["page"]), "chat_from_id": chat["from_id"], "claims": str(chat["claims"])}
+
+
+@task
+def land_group_chat(db: str, export: str, page: str, from_id: str) -> dict:
+    """Land the simulated Telegram group through the real importers: its export, then its page's member count."""
+    from postaudit.sources.telegram import import_telegram
+    from postaudit.sources.telegram_page import import_telegram_page
+
+    with open_db(db) as con:
+        messages = import_telegram(con, export, from_id=from_id, flow_run_id=run_id(), is_simulated=True)
+        members = import_telegram_page(con, page, chat_id=messages["chat_id"], flow_run_id=run_id(),
+                                       is_simulated=True)
+    return {"messages": messages["new_records"], "count_members": members["count_members"]}
 
 
 @task
@@ -60,15 +78,17 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
     db = db or "data/postaudit.duckdb"
     dashboard = dashboard or str(Path(db).parent / "dashboard.html")
     n_boot = n_boot or 2000
+    claims_file = None
     if source == "simulated":
         files = simulate_inputs(str(Path(db).parent / "demo"), days, seed)
-        x_jsonl, feed_files = [files["timeline"]], files["feeds"]
+        x_jsonl, feed_files, claims_file = [files["timeline"]], files["feeds"], files["claims"]
         land_ground_truth(db, files["ground_truth"])
+        land_group_chat(db, files["chat_export"], files["chat_page"], files["chat_from_id"])
     elif source != "files":
         raise ValueError(f"unknown source {source!r}: use 'simulated' or 'files', or pass audits_file")
     posts = collect_posts(db, x_jsonl=x_jsonl, simulated=source == "simulated", recheck_files=recheck_files)
     press = collect_press(db, feed_files=feed_files, simulated=source == "simulated", recheck_files=recheck_files)
-    metrics = build_metrics(db, n_boot=n_boot, force=force_build)
+    metrics = build_metrics(db, n_boot=n_boot, force=force_build, claims_file=claims_file)
     html, rendered = _dashboard(db, dashboard, metrics)
     return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "posts": posts, "press": press,
             "metrics": metrics}

@@ -18,24 +18,26 @@ def apply_sql(db: str) -> int:
 
 
 @task
-def compute_metrics(db: str, n_boot: int) -> dict:
+def compute_metrics(db: str, n_boot: int, claims_file: str | None = None) -> dict:
     """Compute press marts, sessions, activity, time-share and verdicts."""
     # Imported here: the metrics stack (scipy, datasketch) takes ~0.5 s to import, a nothing-new run never needs it.
     from postaudit.build import build_metrics as build_metric_marts
 
     logger = get_run_logger()
     with open_db(db) as con:
-        return build_metric_marts(con, n_boot=n_boot, progress=logger.info)
+        return build_metric_marts(con, n_boot=n_boot, progress=logger.info, claims_file=claims_file)
 
 
 @flow(name="build_metrics")
-def build_metrics(db: str, n_boot: int = 2000, force: bool = False) -> dict:
+def build_metrics(db: str, n_boot: int = 2000, force: bool = False, claims_file: str | None = None) -> dict:
     """Rebuild every relation above raw from what the warehouse holds, unless nothing it reads has changed.
 
+    claims_file: the claims file to judge (default: claims.toml beside the warehouse, if any).
     A skipped build returns {"skipped": True, "last_built_at": when the build whose marts stand finished}.
     """
-    result = run_build(lambda: open_db(db), run_id(), {"db": db}, n_boot=n_boot, force=force,
-                       steps=lambda: {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot)},
+    result = run_build(lambda: open_db(db), run_id(), {"db": db, "claims_file": claims_file}, n_boot=n_boot,
+                       claims_file=claims_file, force=force,
+                       steps=lambda: {"sql_relations": apply_sql(db), **compute_metrics(db, n_boot, claims_file)},
                        progress=get_run_logger().info)
     if result.skipped:
         return {"skipped": True, "last_built_at": result.last_built_at.isoformat()}

@@ -20,9 +20,16 @@ def test_audit_flow_builds_warehouse_and_dashboard(prefect_harness, tmp_path):
         "press_articles", "press_stories", "claims", "claim_verdicts", "runs", "timeshare_estimates")}
     assert all(n > 0 for n in counts.values()), counts
     assert counts["accounts"] == 1
+    # the SIMULATED Telegram group landed through the real importers; the executive's messages are posts too
+    assert con.execute("select count(*), count(distinct sender_id), bool_or(is_executive) from group_messages"
+                       ).fetchall()[0][1] > 100
+    assert con.execute("select count_members from chat_member_counts").fetchall() == [(352_104,)]
     assert con.execute("select count(*) - count(distinct post_id) from posts").fetchall()[0][0] == 0
-    # every post was observed twice (day of posting and a refresh), so snapshots double the posts
-    assert counts["post_metric_snapshots"] == 2 * counts["posts"]
+    # every X post was observed twice (day of posting and a refresh), so snapshots double the posts
+    x_posts, x_snapshots = con.execute("""select (select count(*) from posts where platform = 'x'),
+                                                 (select count(*) from post_metric_snapshots where platform = 'x')
+                                          """).fetchall()[0]
+    assert x_snapshots == 2 * x_posts
     assert con.execute("select bool_and(is_simulated) from posts").fetchall()[0][0] is True
     # session invariants: positive length, ordered, and no overlap within an account
     bad = con.execute("""
@@ -33,10 +40,15 @@ def test_audit_flow_builds_warehouse_and_dashboard(prefect_harness, tmp_path):
     assert con.execute("select sum(count_posts) from sessions").fetchall()[0][0] == counts["posts"]
     statuses = dict(con.execute("select flow_name, status from runs").fetchall())
     assert statuses == {"collect_posts": "completed", "collect_press": "completed", "build_metrics": "completed"}
-    verdict = con.execute("""select v.verdict, v.estimate, v.ci_low, v.ci_high, v.tipping_point from claims c
-                             join claim_verdicts v using (claim_id) where c.kind = 'time_share' limit 1""").fetchall()[0]
-    assert verdict[0] in ("supported", "not contradicted") or verdict[0].startswith("contradicted")
-    assert verdict[2] <= verdict[1] <= verdict[3] and verdict[4] > 0
+    verdict = con.execute("""select v.verdict, v.estimate, v.estimate_low, v.estimate_high, v.floor from claims c
+                             join claim_verdicts v using (claim_id) where c.metric = 'time_share' limit 1""").fetchall()[0]
+    assert verdict[0] in ("contradicted", "probably_understated", "consistent", "needs_unseen_reading")
+    assert verdict[2] <= verdict[1] <= verdict[3] and 0 < verdict[4] <= verdict[1]
+    chat = dict(con.execute("""select claim_id, verdict from claim_verdicts
+                               where metric in ('group_members', 'message_visibility', 'ama_effect')""").fetchall())
+    assert chat["file:sim-telegram-members"] == "consistent"
+    assert chat["file:sim-telegram-my-messages"] == "contradicted"
+    assert chat["file:sim-telegram-ama"] == "supported"
     con.close()
     assert result["posts"]["new_pages"] > 0
 

@@ -126,7 +126,7 @@ def test_press_titles_escaped_in_hover_and_tables(full):
     assert HOSTILE_TITLE not in stories and "&lt;/script&gt;&lt;script&gt;" in stories
     claims = press.press_claims(full).table_html
     assert "<b>now</b>" not in claims and "&lt;b&gt;now&lt;/b&gt;" in claims
-    assert claims.count("<tr>") == 4
+    assert claims.count("<tr>") == 3
 
 
 def test_page_scripts_cannot_be_closed_by_data(full):

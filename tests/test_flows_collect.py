@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import duckdb
 import pytest
@@ -81,13 +83,19 @@ def test_connection_sources_go_through_a_private_db_and_the_landing_area(prefect
         {"id": i, "type": "message", "date": f"2025-09-0{i}T10:00:00", "date_unixtime": str(1756720800 + i * 86400),
          "from": "Jane", "from_id": "channel1234", "text": f"post {i}"} for i in range(1, 4)]}
     (tmp_path / "result.json").write_text(json.dumps(export))
+    # written a minute ago: a file younger than landing.SETTLE_S would be read again by the second run
+    old = time.time() - 60
+    os.utime(tmp_path / "result.json", (old, old))
     (tmp_path / "audits.toml").write_text(
         '[settings]\ndb = "wh.duckdb"\n[[executive]]\nid = "jane"\nname = "Jane Doe"\n'
         '[executive.accounts]\ntelegram = ["result.json"]\n')
     first = collect_posts(audits_file=str(tmp_path / "audits.toml"))
     again = collect_posts(audits_file=str(tmp_path / "audits.toml"))
-    assert (first["jobs"], first["fetched"], first["new"], first["failed"]) == (1, 3, 3, 0)
-    assert (again["new"], again["skipped"]) == (0, 3)
+    # three messages and the chat's listing (its name, for group_messages)
+    assert (first["jobs"], first["fetched"], first["new"], first["failed"]) == (1, 4, 4, 0)
+    # the file is unchanged since it was read: not read again, nothing new
+    assert (again["new"], again["skipped"]) == (0, 0)
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     assert con.execute("select count(*), min(source) from raw_telegram_messages").fetchall()[0] == (3, "telegram_export")
+    assert con.execute("select payload ->> 'name' from raw_chat_listings").fetchall() == [("Jane's channel",)]
     con.close()

@@ -93,7 +93,8 @@ def test_group_keeps_everyones_messages_and_picks_the_executive(con, group_expor
     assert got["1700000002/14"]["kind"] == "reply" and got["1700000002/14"]["referenced_post_id"] == "1700000002/13"
     gm = con.sql("select * from group_messages order by sent_at").pl()
     assert gm.columns == ["platform", "chat_id", "message_id", "sender_id", "sent_at", "reply_to_message_id",
-                          "is_executive"]
+                          "is_executive", "sender_name", "text", "chat_name"]
+    assert gm["chat_name"].unique().to_list() == ["Exchange Chat"]  # from the export's header
     assert gm["message_id"].to_list() == ["11", "12", "13", "14", "15"]
     assert gm["is_executive"].to_list() == [True, False, False, True, False]
     assert gm["reply_to_message_id"].to_list() == [None, "11", "11", "13", None]

@@ -18,6 +18,8 @@ typed as (
         -- ts is the message id: kept as text, exactly as Slack wrote it
         payload ->> 'ts'                                                    as message_id,
         payload ->> 'user'                                                  as sender_id,
+        coalesce(payload -> 'user_profile' ->> 'real_name', payload -> 'user_profile' ->> 'name')
+                                                                            as sender_name,
         -- ts is epoch seconds with 6 decimals; a double would round the microseconds, so build them from text
         to_timestamp(0) + to_microseconds(
             split_part(payload ->> 'ts', '.', 1)::bigint * 1000000

@@ -15,6 +15,7 @@ typed as (
         payload ->> 'id'                                                    as message_id,
         -- a channel's own posts may carry no from_id in old exports: they are the channel's
         coalesce(payload ->> 'from_id', 'channel' || (k ->> 'chat_id'))     as sender_id,
+        payload ->> 'from'                                                  as sender_name,
         -- `date` is the exporting machine's local time with no offset; date_unixtime (exports since
         -- 2021) is the true instant. Very old exports only have `date`: the importer then required --tz.
         case

@@ -15,13 +15,12 @@ import polars as pl
 import pyarrow as pa
 
 from postaudit import runs
-from postaudit.claims import load_claims_file, to_claims, to_verdicts
+from postaudit.claims import load_claims_file, to_claims
 from postaudit.metrics.activity import to_daily_activity
 from postaudit.metrics.assumptions import CENTRAL
 from postaudit.metrics.groupchat import to_group_chat_metrics
 from postaudit.metrics.reach import to_account_reach, to_conversation_metrics, to_post_reactions
 from postaudit.metrics.timeshare import (
-    ESTIMATE_COMBOS,
     SessionSummary,
     account_estimates,
     account_sensitivity,
@@ -34,6 +33,7 @@ from postaudit.metrics.timeshare import (
 )
 from postaudit.metrics.timezone import to_account_timezone
 from postaudit.press.build import to_press_marts
+from postaudit.verdicts import ACCOUNTS_SCHEMA, to_verdicts
 from postaudit.warehouse import apply_layers, query_pl, scalar, table_exists, transaction
 
 Progress = Callable[[str], None]
@@ -253,38 +253,58 @@ def _empty_reactions() -> pl.DataFrame:
     return to_post_reactions(posts, pl.DataFrame(schema=SNAPSHOT_SCHEMA))
 
 
-def window_estimator(con: duckdb.DuckDBPyConnection, n_boot: int,
-                     slice_posts: int = SLICE_POSTS) -> Callable[[str, date, date], pl.DataFrame]:
-    """Estimates for a claim's own period, reading that period's posts from the warehouse when asked.
+class WarehouseInputs:
+    """What the verdicts read (postaudit.verdicts.Inputs), from the warehouse's marts."""
 
-    For a platform: its accounts' rows; for 'all': the merged rows. Same answers as to_timeshare_estimates
-    over the period's posts; each (platform, period) is estimated once.
-    """
-    cache: dict[tuple, pl.DataFrame] = {}
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._accounts: pl.DataFrame | None = None
 
-    def estimator(platform: str, first: date | None, last: date | None) -> pl.DataFrame:
-        if first is None or last is None:
-            return pl.DataFrame()  # an open period matches no post (as when the posts frame was filtered)
-        key = (platform, first, last)
-        if key not in cache:
-            where = "timezone('UTC', p.created_at)::DATE BETWEEN ? AND ?"
-            params: list = [first, last]
-            if platform != "all":
-                where, params = where + " AND p.platform = ?", [*params, platform]
-            rows, everyone = [], None
-            for accounts in account_slices(con, where, params, slice_posts):
-                summary = to_session_summary(read_posts(con, accounts, TIMESHARE_COLUMNS, where, params),
-                                             combos={}, daily=ESTIMATE_COMBOS)
-                if platform == "all":
-                    everyone = merge_summaries([everyone, summary.for_all()])
-                else:
-                    rows += account_estimates(summary, n_boot=n_boot, first=first, last=last)
-            if everyone is not None:
-                rows = all_estimates(everyone, n_boot=n_boot, first=first, last=last)
-            cache[key] = pl.DataFrame(rows)
-        return cache[key]
+    def accounts(self) -> pl.DataFrame:
+        """Every account with posts or a profile: names, creation, first and last post, posts, last observed."""
+        if self._accounts is None:
+            profile = ("select platform, account_id, handle, display_name, account_created_at, last_observed_at "
+                       "from accounts" if table_exists(self.con, "accounts") else
+                       "select null::varchar as platform, null::varchar as account_id, null::varchar as handle, "
+                       "null::varchar as display_name, null::timestamptz as account_created_at, "
+                       "null::timestamptz as last_observed_at where false")
+            # chat exports name their senders but have no profiles: the executive's name in the chat stands in
+            chat = ("select platform, sender_id as account_id, arg_max(sender_name, sent_at) as display_name "
+                    "from group_messages where is_executive group by all"
+                    if table_exists(self.con, "group_messages") else
+                    "select null::varchar as platform, null::varchar as account_id, null::varchar as display_name "
+                    "where false")
+            self._accounts = query_pl(self.con, f"""
+                with p as (select platform, account_id, min(created_at) as first_post_at,
+                                  max(created_at) as last_post_at, count(*) as count_posts
+                           from posts group by all),
+                     a as ({profile}),
+                     g as ({chat})
+                select coalesce(p.platform, a.platform) as platform, coalesce(p.account_id, a.account_id) as account_id,
+                       a.handle, coalesce(a.display_name, g.display_name) as display_name, a.account_created_at,
+                       p.first_post_at, p.last_post_at, coalesce(p.count_posts, 0) as count_posts, a.last_observed_at
+                from p full join a on p.platform = a.platform and p.account_id = a.account_id
+                left join g on g.platform = coalesce(p.platform, a.platform)
+                           and g.account_id = coalesce(p.account_id, a.account_id)
+                order by all""").cast(ACCOUNTS_SCHEMA)
+        return self._accounts
 
-    return estimator
+    def posts(self, accounts: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
+        """The posts of some accounts on UTC days first..last."""
+        return read_posts(self.con, accounts.select(ACCOUNT), f"p.post_id, {TIMESHARE_COLUMNS}",
+                          "timezone('UTC', p.created_at)::DATE BETWEEN ? AND ?", [first, last])
+
+    def messages(self) -> pl.DataFrame:
+        """Every group-chat message (group_messages)."""
+        if not table_exists(self.con, "group_messages"):
+            return pl.DataFrame()
+        return query_pl(self.con, "select * from group_messages")
+
+    def member_counts(self) -> pl.DataFrame:
+        """Every observed member count of a chat (chat_member_counts)."""
+        if not table_exists(self.con, "chat_member_counts"):
+            return pl.DataFrame()
+        return query_pl(self.con, "select * from chat_member_counts")
 
 
 def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: Progress | None = None,
@@ -315,20 +335,11 @@ def _build_marts(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int, s
     press = to_press_marts(con)
     for name, frame in press.items():
         out.write(name, frame)
-    _, estimates = build_posts_metrics(con, n_boot, say, slice_posts, out=out)
-    group_metrics = None
+    build_posts_metrics(con, n_boot, say, slice_posts, out=out)
     if table_exists(con, "group_messages"):
         say("group chats")
-        group_metrics = to_group_chat_metrics(query_pl(con, "select * from group_messages"))
-        out.write("group_chat_metrics", group_metrics)
+        out.write("group_chat_metrics", to_group_chat_metrics(query_pl(con, "select * from group_messages")))
     claims = to_claims(press["press_claims"], file_claims)
     out.write("claims", claims)
-    say("verdicts")
-    account_posts = {(p, a): n for p, a, n in con.execute(
-        "select platform, account_id, count(*) from posts group by all order by all").fetchall()}
-    names = {(p, a): f"{n or ''} {h or ''}" for p, a, n, h in con.execute(
-        "select platform, account_id, display_name, handle from accounts").fetchall()} \
-        if table_exists(con, "accounts") else {}
-    verdicts = to_verdicts(claims, estimates, estimator=window_estimator(con, n_boot, slice_posts),
-                           group_metrics=group_metrics, account_posts=account_posts, account_names=names)
-    out.write("claim_verdicts", verdicts)
+    say(f"verdicts for {claims.height} claims")
+    out.write("claim_verdicts", to_verdicts(claims, WarehouseInputs(con), n_boot=n_boot))

@@ -1,345 +1,363 @@
-"""The claims registry (press claims + a user-edited claims file) and the verdict rules, fixed before looking at data.
+"""The claims registry: the user-edited claims file, press claims merged into one `claims` frame, and the verdict codes.
 
-docs/methodology.md explains each rule and its sources; docs/claims.example.toml shows the file format.
+docs/methodology.md ("Verdicts") explains the rules (postaudit.verdict_rules) and their sources;
+docs/claims.example.toml shows the file format.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from postaudit.metrics.assumptions import ALL
 from postaudit.press.claims_found import PLATFORMS
 from postaudit.sources.errors import InputError
 
-TOLERANCE = 0.25   # relative: a 20% claim is "about right" between 15% and 25%
-K_MAX = 3.0        # assumed cap: unobserved reading is at most 3x the observed posting time
-SCREEN_MESSAGES = 10  # assumed: a phone screen shows about ten chat messages (group-chat visibility claims)
+TOLERANCE = 0.25   # relative: "about 20%" is right between 15% and 25% (docs/methodology.md)
+DIRECTIONS = ("about", "at_least", "at_most")
 
-NOT_TESTABLE = {
-    "message_visibility": "how long a message stays on screen depends on everyone's messages in the group; "
-                          "the executive's own posts cannot show it (a group chat export can)",
-    "headcount": "an employee count leaves no trace in public posts",
-    "group_members": "a group's member count is not in the posts or message exports the warehouse holds",
-    "other": "the claims file marks it as a claim the data cannot speak to",
-}
-MISSING = ("reading, likes and direct messages leave no public timestamp (the estimate is a floor); "
-           "deleted and protected posts are absent; scheduled posts carry their publication time, not the time "
-           "they were written; the X timeline endpoint reaches only the newest 3,200 posts")
-TIMELINE_CAP = 3200
-
-# metric → units it may be stated in; time_per_* units convert to hours per day / per week
-UNITS = {
+# metric → the units it may be stated in (None: a kind without a number)
+UNITS: dict[str, tuple[str, ...] | None] = {
     "time_share": ("percent", "fraction"),
     "time_per_day": ("hours_per_day", "minutes_per_day"),
     "time_per_week": ("hours_per_week", "minutes_per_week"),
-    "message_visibility": ("seconds",),
-    "headcount": ("people",),
+    "posts_per_day": ("posts_per_day",),
+    "posts_per_week": ("posts_per_week",),
     "group_members": ("members",),
-    "other": None,
+    "message_visibility": ("seconds",),
+    "ama_effect": None,
+    "headcount": ("people",),
+    "platform_history": None,
+    "quit_or_absent": None,
+    "other": (),  # any unit or none: judged "not testable"
 }
-FILE_FIELDS = {"id", "text", "speaker", "source_url", "platform", "metric", "value", "unit", "period", "tolerance"}
-REQUIRED = ("id", "text", "metric", "value", "unit")
+# Canonical platform ids (CONTRACTS.md); names people write map to them through press.claims_found.PLATFORMS.
+KNOWN_PLATFORMS = frozenset({"x", "telegram", "slack", "bluesky", "mastodon", "linkedin", "instagram", "facebook",
+                             "tiktok", "youtube", "threads", "wechat", "discord", "whatsapp", "reddit", "all",
+                             *PLATFORMS.values()})
 
 CLAIMS_SCHEMA = {
-    "claim_id": pl.Utf8, "article_id": pl.Utf8, "kind": pl.Utf8, "metric": pl.Utf8, "platform": pl.Utf8,
-    "value": pl.Float64, "unit": pl.Utf8, "sentence": pl.Utf8, "speaker": pl.Utf8, "story_id": pl.Utf8,
-    "language": pl.Utf8, "origin": pl.Utf8, "is_simulated": pl.Boolean, "source_url": pl.Utf8,
-    "period_start": pl.Date, "period_end": pl.Date, "tolerance": pl.Float64,
+    "claim_id": pl.Utf8, "story_id": pl.Utf8, "article_id": pl.Utf8, "metric": pl.Utf8,
+    "value": pl.Float64, "value_low": pl.Float64, "value_high": pl.Float64, "unit": pl.Utf8,
+    "direction": pl.Utf8, "tolerance": pl.Float64, "platform": pl.Utf8, "detail": pl.Utf8,
+    "period_start": pl.Date, "period_end": pl.Date, "speaker": pl.Utf8, "self_report": pl.Boolean,
+    "sentence": pl.Utf8, "language": pl.Utf8, "published_at": pl.Datetime("us", "UTC"),
+    "count_copies": pl.Int32, "source_url": pl.Utf8, "origin": pl.Utf8, "is_simulated": pl.Boolean,
 }
-VERDICT_SCHEMA = {
-    "claim_id": pl.Utf8, "verdict": pl.Utf8, "reason": pl.Utf8, "claimed_value": pl.Float64, "unit": pl.Utf8,
-    "platform": pl.Utf8, "estimate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-    "tipping_point": pl.Float64, "tolerance": pl.Float64, "k_max": pl.Float64, "assumptions": pl.Utf8,
-    "window_start": pl.Date, "window_end": pl.Date, "count_posts": pl.Int64, "missing": pl.Utf8,
-    # added by issue 5
-    "account_id": pl.Utf8, "origin": pl.Utf8, "claimed_share": pl.Float64, "estimate_floor": pl.Float64,
-    "estimate_waking": pl.Float64, "ci_low_waking": pl.Float64, "ci_high_waking": pl.Float64,
-    "rule": pl.Utf8, "count_days": pl.Int64,
-}
+
+
+class Verdict(StrEnum):
+    """Stable verdict codes of claim_verdicts.verdict (the plain phrase is verdict_text)."""
+
+    CONTRADICTED = "contradicted"                  # the data prove the claim wrong (posts prove more, or impossible)
+    PROBABLY_UNDERSTATED = "probably_understated"  # the posting-session interval lies wholly above the claim
+    CONSISTENT = "consistent"                      # the claim's band overlaps what the data show
+    SUPPORTED_BY_POSTS = "supported_by_posts"      # an at-least claim the posts alone prove
+    NEEDS_UNSEEN_READING = "needs_unseen_reading"  # the claim lies above the interval: r* says how much reading
+    PROBABLY_OVERSTATED = "probably_overstated"    # counted posts or a measured chat figure lie wholly below it
+    SUPPORTED = "supported"                        # a group-chat effect the claim describes is measured
+    PARTLY_SUPPORTED = "partly_supported"          # the effect is there, but not as often as the claim says
+    NOT_SHOWN = "not_shown"                        # the data do not show the effect the claim describes
+    INCONCLUSIVE = "inconclusive"                  # data exist but cannot decide (reason says why)
+    NOT_TESTABLE = "not_testable"                  # the data cannot speak to the claim (reason says what would)
 
 
 # ---------------------------------------------------------------- the claims file
 
+FILE_FIELDS = {"id", "text", "speaker", "source_url", "platform", "metric", "value", "value_low", "value_high",
+               "unit", "direction", "tolerance", "period", "date", "timezone", "account", "detail", "self_report",
+               "language", "simulated"}
+STRING_FIELDS = ("id", "text", "speaker", "source_url", "platform", "metric", "unit", "direction", "period",
+                 "timezone", "account", "language")
+DETAIL_FIELDS = {"platform_history": {"sequence"}, "quit_or_absent": {"since"}, "headcount": {"from", "growth"},
+                 "message_visibility": {"chat", "own_messages"}, "ama_effect": {"chat"}, "group_members": {"chat"}}
+
+
 def load_claims_file(path: str | Path) -> pl.DataFrame:
-    """Read a claims file (TOML `[[claim]]` tables, or YAML with a `claim:` list); errors name the file and field."""
+    """Read a claims file (TOML `[[claim]]` tables, or YAML with a `claim:` list); every error at once, naming the field."""
+    claims, errors = check_claims_file(path)
+    if errors:
+        raise InputError("\n".join(errors) if len(errors) == 1 else
+                         f"{len(errors)} errors in the claims file:\n" + "\n".join(errors))
+    return claims
+
+
+def check_claims_file(path: str | Path) -> tuple[pl.DataFrame, list[str]]:
+    """The claims of a file and every error found in it (the frame holds only the claims without errors)."""
     path = Path(path)
+    empty = pl.DataFrame(schema=CLAIMS_SCHEMA)
     try:
         raw_text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the claims file ({exc.strerror or exc})") from exc
+        return empty, [f"{path}: cannot read the claims file ({exc.strerror or exc})"]
+    except UnicodeDecodeError as exc:
+        return empty, [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
         try:
             doc = yaml.safe_load(raw_text) or {}
         except yaml.YAMLError as exc:
-            raise InputError(f"{path}: not valid YAML: {exc}") from exc
+            return empty, [f"{path}: not valid YAML: {exc}"]
     else:
         try:
             doc = tomllib.loads(raw_text)
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from exc
+            return empty, [f"{path}: not valid TOML: {exc}"]
     if not isinstance(doc, dict) or set(doc) - {"claim"}:
         extra = sorted(set(doc) - {"claim"}) if isinstance(doc, dict) else ["(not a table)"]
-        raise InputError(f"{path}: unknown top-level key(s) {extra}; write each claim as a [[claim]] table")
+        return empty, [f"{path}: unknown top-level key(s) {extra}; write each claim as a [[claim]] table"]
     items = doc.get("claim", [])
     if not isinstance(items, list):
-        raise InputError(f"{path}: claim: must be a list of tables ([[claim]])")
-    rows, seen = [], set()
+        return empty, [f"{path}: claim: must be a list of tables ([[claim]])"]
+    rows, errors, seen = [], [], set()
     for i, item in enumerate(items):
-        rows.append(_parse_claim(path, i, item, seen))
-    return pl.DataFrame(rows, schema=CLAIMS_SCHEMA)
+        row, problems = _parse_claim(path, i, item, seen)
+        errors += problems
+        if row is not None and not problems:
+            rows.append(row)
+    return pl.DataFrame(rows, schema=CLAIMS_SCHEMA), errors
 
 
-def _parse_claim(path: Path, i: int, item: object, seen: set) -> dict:
+def canonical_platform(name: str) -> str:
+    """The canonical platform id for a name people write ("Twitter" → "x")."""
+    key = re.sub(r"\s+", " ", name.strip().lower())
+    return PLATFORMS.get(key, key)
+
+
+def _number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _parse_claim(path: Path, i: int, item: object, seen: set) -> tuple[dict | None, list[str]]:
     where = f"{path}: claim[{i}]"
     if not isinstance(item, dict):
-        raise InputError(f"{where}: must be a table of fields")
+        return None, [f"{where}: must be a table of fields"]
     if isinstance(item.get("id"), str):
         where += f" ({item['id']})"
+    errors: list[str] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(f"{where}.{field}: {message}" if field else f"{where}: {message}")
+
     unknown = sorted(set(item) - FILE_FIELDS)
     if unknown:
-        raise InputError(f"{where}: unknown field(s) {unknown}; allowed: {sorted(FILE_FIELDS)}")
-    for name in REQUIRED:
-        if item.get(name) in (None, ""):
-            raise InputError(f"{where}.{name}: required")
-    for name in ("id", "text", "speaker", "source_url", "platform", "metric", "unit", "period"):
+        err("", f"unknown field(s) {unknown}; allowed: {sorted(FILE_FIELDS)}")
+    for name in STRING_FIELDS:
         if name in item and not isinstance(item[name], str):
-            raise InputError(f"{where}.{name}: must be a string")
-    cid = item["id"]
-    if cid in seen:
-        raise InputError(f"{where}.id: duplicate id {cid!r}")
-    seen.add(cid)
-    metric = item["metric"]
-    if metric not in UNITS:
-        raise InputError(f"{where}.metric: {metric!r} is not one of {sorted(UNITS)}")
-    unit = item["unit"]
-    if UNITS[metric] is not None and unit not in UNITS[metric]:
-        raise InputError(f"{where}.unit: {unit!r} does not fit metric {metric!r} (use one of {list(UNITS[metric])})")
-    value = item["value"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InputError(f"{where}.value: must be a non-negative number, not {value!r}")
+            err(name, "must be a string")
+    for name in ("id", "text", "metric"):
+        if item.get(name) in (None, ""):
+            err(name, "required")
+    cid = item.get("id") if isinstance(item.get("id"), str) else None
+    if cid and cid in seen:
+        err("id", f"duplicate id {cid!r}")
+    if cid:
+        seen.add(cid)
+    metric = item.get("metric") if isinstance(item.get("metric"), str) else None
+    if metric and metric not in UNITS:
+        err("metric", f"{metric!r} is not one of {sorted(UNITS)}")
+        metric = None
+    units = UNITS.get(metric) if metric else ()
+    unit = item.get("unit") if isinstance(item.get("unit"), str) else None
+    numeric = bool(units)
+    if metric and units is None and unit is not None:
+        err("unit", f"metric {metric!r} has no number, so no unit")
+    if numeric and unit is None:
+        err("unit", f"required for metric {metric!r} (one of {list(units)})")
+    elif numeric and unit not in units:
+        err("unit", f"{unit!r} does not fit metric {metric!r} (use one of {list(units)})")
+    value, low, high = (item.get(k) for k in ("value", "value_low", "value_high"))
+    for name, v in (("value", value), ("value_low", low), ("value_high", high)):
+        if v is not None and (not _number(v) or v < 0):
+            err(name, f"must be a non-negative number, not {v!r}")
+    if numeric and value is None and (low is None or high is None):
+        err("value", "required (or both value_low and value_high for a range)")
+    if metric and not numeric and any(v is not None for v in (value, low, high)) and metric != "other":
+        err("value", f"metric {metric!r} takes no number")
+    if _number(low) and _number(high) and low > high:
+        err("value_low", f"{low} is above value_high {high}")
+    if _number(value) and _number(low) and _number(high) and not low <= value <= high:
+        err("value", f"{value} lies outside value_low..value_high ({low}..{high})")
+    direction = item.get("direction", "about" if numeric else None)
+    if direction is not None and direction not in DIRECTIONS:
+        err("direction", f"{direction!r} is not one of {list(DIRECTIONS)}")
     tolerance = item.get("tolerance")
-    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, int | float)
-                                  or not 0 < tolerance < 1):
-        raise InputError(f"{where}.tolerance: must be a relative tolerance between 0 and 1 (e.g. 0.25)")
+    if tolerance is not None and (not _number(tolerance) or not 0 < tolerance < 1):
+        err("tolerance", "must be a relative tolerance between 0 and 1 (e.g. 0.25)")
     platform = item.get("platform")
-    if platform is not None:
-        platform = PLATFORMS.get(platform.strip().lower(), platform.strip().lower())
+    if isinstance(platform, str):
+        platform = canonical_platform(platform)
+        if platform not in KNOWN_PLATFORMS:
+            near = difflib.get_close_matches(platform, sorted(KNOWN_PLATFORMS), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            err("platform", f"{item['platform']!r} is not a known platform{hint}; known: {sorted(KNOWN_PLATFORMS)}")
     start = end = None
-    if item.get("period"):
-        start, end = _period(where, item["period"])
+    if isinstance(item.get("period"), str):
+        try:
+            start, end = _period(item["period"])
+        except ValueError as exc:
+            err("period", str(exc))
+    published = None
+    if "date" in item:
+        published = _date(item["date"])
+        if published is None:
+            err("date", f"{item['date']!r} is not a date (YYYY-MM-DD): when the claim was made")
+    zone = item.get("timezone")
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            err("timezone", f"{zone!r} is not an IANA time zone like Europe/Berlin or Asia/Kolkata")
     url = item.get("source_url")
-    if url is not None and not re.match(r"https?://", url):
-        raise InputError(f"{where}.source_url: must start with http:// or https://")
-    return {"claim_id": f"file:{cid}", "article_id": None, "kind": metric, "metric": metric, "platform": platform,
-            "value": float(value), "unit": unit, "sentence": item["text"], "speaker": item.get("speaker"),
-            "story_id": f"file:{cid}", "language": None, "origin": f"file:{path.name}", "is_simulated": False,
-            "source_url": url, "period_start": start, "period_end": end,
-            "tolerance": float(tolerance) if tolerance is not None else None}
+    if isinstance(url, str) and not re.match(r"https?://", url):
+        err("source_url", "must start with http:// or https://")
+    for name in ("self_report", "simulated"):
+        if name in item and not isinstance(item[name], bool):
+            err(name, "must be true or false")
+    detail = _detail(item, metric, err)
+    if errors:
+        return None, errors
+    if published is not None:
+        # the claim's date as midnight in its own zone (UTC when none is given)
+        published = datetime(published.year, published.month, published.day,
+                             tzinfo=ZoneInfo(zone) if zone else UTC).astimezone(UTC)
+    if numeric and value is None:
+        value = (low + high) / 2
+    return {"claim_id": f"file:{cid}", "story_id": f"file:{cid}", "article_id": None, "metric": metric,
+            "value": _float(value), "value_low": _float(low if low is not None else value),
+            "value_high": _float(high if high is not None else value), "unit": unit, "direction": direction,
+            "tolerance": _float(tolerance), "platform": platform, "detail": detail,
+            "period_start": start, "period_end": end, "speaker": item.get("speaker"),
+            "self_report": item.get("self_report", True), "sentence": item["text"],
+            "language": item.get("language"), "published_at": published, "count_copies": 1,
+            "source_url": url, "origin": f"file:{path.name}", "is_simulated": item.get("simulated", False)}, []
 
 
-def _period(where: str, text: str) -> tuple[date, date]:
+def _float(v: object) -> float | None:
+    return None if v is None else float(v)
+
+
+def _detail(item: dict, metric: str | None, err) -> str | None:
+    """The claim's kind-specific detail as JSON; the account, chat and time zone it names go here too."""
+    detail = item.get("detail", {})
+    if not isinstance(detail, dict):
+        err("detail", "must be a table (e.g. detail = { sequence = [\"wechat\", \"slack\"] })")
+        return None
+    allowed = DETAIL_FIELDS.get(metric or "", set())
+    unknown = sorted(set(detail) - allowed)
+    if unknown:
+        err("detail", f"unknown field(s) {unknown} for metric {metric!r}; allowed: {sorted(allowed) or 'none'}")
+    out = dict(detail)
+    if metric == "platform_history":
+        seq = detail.get("sequence")
+        if not (isinstance(seq, list) and len(seq) >= 2 and all(isinstance(s, str) for s in seq)):
+            err("detail.sequence", "required: the platforms in the stated order, e.g. [\"wechat\", \"slack\"]")
+        else:
+            out["sequence"] = [canonical_platform(s) for s in seq]
+            bad = [s for s in out["sequence"] if s not in KNOWN_PLATFORMS]
+            if bad:
+                err("detail.sequence", f"unknown platform(s) {bad}")
+    if metric == "quit_or_absent":
+        since = _date(detail.get("since"))
+        if since is None:
+            err("detail.since", "required: the date (YYYY-MM-DD) since which the person says they are absent")
+        else:
+            out["since"] = since.isoformat()
+    if "own_messages" in detail and not isinstance(detail["own_messages"], bool):
+        err("detail.own_messages", "must be true or false")
+    if isinstance(item.get("account"), str):
+        out["account"] = item["account"].strip().lstrip("@")
+    if isinstance(item.get("timezone"), str):
+        out["timezone"] = item["timezone"]
+    return json.dumps(out, sort_keys=True) if out else None
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value  # TOML and YAML read bare dates as dates
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _period(text: str) -> tuple[date, date]:
     m = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*/\s*(\d{4}-\d{2}-\d{2})\s*", text)
     try:
         if not m:
             raise ValueError
         start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
     except ValueError:
-        raise InputError(f"{where}.period: {text!r} is not 'YYYY-MM-DD/YYYY-MM-DD'") from None
+        raise ValueError(f"{text!r} is not 'YYYY-MM-DD/YYYY-MM-DD'") from None
     if end < start:
-        raise InputError(f"{where}.period: ends before it starts")
+        raise ValueError("ends before it starts")
     return start, end
 
 
+# ---------------------------------------------------------------- press claims + file claims
+
+def _normalised(sentence: str | None) -> str:
+    return re.sub(r"\s+", " ", (sentence or "").strip().lower())
+
+
+def press_claim_id(story_id: str | None, metric: str | None, platform: str | None, value: float | None,
+                   direction: str | None, sentence: str | None) -> str:
+    """The stable id of a press claim: a hash of its story, metric, platform, value, direction and sentence."""
+    key = "\0".join(str(x) for x in (story_id, metric, platform, value, direction, _normalised(sentence)))
+    return "press:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _with_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in CLAIMS_SCHEMA.items()
+                               if c not in frame.columns])
+
+
+def _press_rows(press: pl.DataFrame) -> pl.DataFrame:
+    """Press claims in the claims schema: rows already in it pass; older rows (one per copy) are merged per story."""
+    if "metric" not in press.columns and "kind" in press.columns:
+        press = press.rename({"kind": "metric"})
+    press = _with_columns(press).with_columns(
+        pl.col("origin").fill_null("press"), pl.col("self_report").fill_null(True),
+        pl.col("story_id").fill_null(pl.col("article_id")),
+        value_low=pl.col("value_low").fill_null(pl.col("value")),
+        value_high=pl.col("value_high").fill_null(pl.col("value")))
+    press = press.select([pl.col(c).cast(t) for c, t in CLAIMS_SCHEMA.items()])
+    done = pl.col("claim_id").str.starts_with("press:").fill_null(False) & pl.col("count_copies").is_not_null()
+    ready, older = press.filter(done), press.filter(~done)
+    if older.is_empty():
+        return ready
+    # One row per distinct claim of a story: the earliest copy (then the smallest article id) states it.
+    keys = ["story_id", "metric", "platform", "value", "unit", "direction"]
+    merged = (older.sort("published_at", "article_id", nulls_last=True)
+              .group_by(keys, maintain_order=True)
+              .agg(pl.exclude(keys, "count_copies").first(), count_copies=pl.len().cast(pl.Int32),
+                   is_simulated_any=pl.col("is_simulated").any()))
+    merged = merged.with_columns(
+        is_simulated=pl.col("is_simulated_any"),
+        claim_id=pl.struct(keys[:4] + ["direction", "sentence"]).map_elements(
+            lambda r: press_claim_id(r["story_id"], r["metric"], r["platform"], r["value"], r["direction"],
+                                     r["sentence"]), return_dtype=pl.Utf8))
+    return pl.concat([ready, merged.select(list(CLAIMS_SCHEMA)).cast(CLAIMS_SCHEMA)])
+
+
 def to_claims(press_claims: pl.DataFrame, file_claims: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Every claim in one frame: press claims (one per copy; story_id groups copies) and the claims file's."""
-    frames = [press_claims.with_columns(pl.lit("press").alias("origin")) if "origin" not in press_claims.columns
-              else press_claims]
+    """Every claim in one frame (the `claims` relation): one row per distinct claim of a story, press and file."""
+    frames = [_press_rows(press_claims)] if press_claims.height else []
     if file_claims is not None and file_claims.height:
-        frames.append(file_claims)
-    out = pl.concat([f.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in CLAIMS_SCHEMA.items()
-                                     if c not in f.columns]) for f in frames], how="diagonal_relaxed")
-    return out.with_columns([pl.col(c).cast(t) for c, t in CLAIMS_SCHEMA.items()])
-
-
-# ---------------------------------------------------------------- verdict rules
-
-def judge_share(claimed: float, low: float, high: float, tolerance: float = TOLERANCE,
-                k_max: float = K_MAX) -> tuple[str, str]:
-    """Verdict and reason for a claimed amount given the floor's lower bound and the liberal upper bound.
-
-    low: the conservative (hard-floor) set's 95% lower bound; high: the liberal set's 95% upper bound;
-    all three in the same unit. The order of the rules is part of the rule.
-    """
-    lo_band, hi_band = claimed * (1 - tolerance), claimed * (1 + tolerance)
-    if low > hi_band:
-        return ("contradicted (more than claimed)",
-                f"even the conservative floor's lower bound {low:.3g} exceeds the claim's upper band {hi_band:.3g}")
-    if lo_band <= low <= hi_band:
-        return ("supported", f"the conservative floor's lower bound {low:.3g} lies within the claim's band "
-                             f"{lo_band:.3g}–{hi_band:.3g}: posting alone shows at least about the claimed amount")
-    if high * (1 + k_max) < lo_band:
-        return (f"contradicted (less than claimed, assuming reading ≤ {k_max:g}× posting time)",
-                f"the liberal upper bound {high:.3g} plus {k_max:g}× as much unobserved reading is still below "
-                f"the claim's lower band {lo_band:.3g}")
-    return ("not contradicted",
-            f"the data cannot decide: the conservative floor's lower bound {low:.3g} is below the claim's band "
-            f"{lo_band:.3g}–{hi_band:.3g}, while the liberal upper bound {high:.3g} with up to {k_max:g}× as much "
-            "unobserved reading could reach it; this is not confirmation")
-
-
-def tipping_text(k: float | None) -> str:
-    """Plain words for the tipping point k* = claimed ÷ central estimate."""
-    if k is None:
-        return ""
-    if k <= 1:
-        return (f"the central estimate already reaches the claim (k* = {k:.2f}); "
-                "only the conservative floor falls short of it")
-    return f"the true time must be {k:.1f}× the central estimate for the claim to hold (k* = {k:.2f})"
-
-
-def _in_unit(row: dict, unit: str) -> float:
-    """Scale from a share of the set's working-time baseline into the claim's unit."""
-    per_day = row["baseline_hours"] / row["count_days"]
-    return {"percent": 100.0, "fraction": 1.0, "hours_per_day": per_day, "minutes_per_day": per_day * 60,
-            "hours_per_week": per_day * 7, "minutes_per_week": per_day * 7 * 60}[unit]
-
-
-Estimator = Callable[[str | None, date | None, date | None], pl.DataFrame]
-
-
-def to_verdicts(claims: pl.DataFrame, estimates: pl.DataFrame, tolerance: float = TOLERANCE, k_max: float = K_MAX,
-                estimator: Estimator | None = None, group_metrics: pl.DataFrame | None = None,
-                account_posts: dict[tuple[str, str], int] | None = None,
-                account_names: dict[tuple[str, str], str] | None = None) -> pl.DataFrame:
-    """One verdict row per claim, with estimate, interval, tipping point, the assumptions used and what is missing.
-
-    estimator(platform, first, last) re-estimates for a claim's own period; without it such claims use the
-    whole window and say so.
-    """
-    rows = []
-    for c in claims.iter_rows(named=True):
-        tol = c.get("tolerance") or tolerance
-        base = {"claim_id": c["claim_id"], "claimed_value": c["value"], "unit": c["unit"], "platform": c["platform"],
-                "tolerance": tol, "k_max": k_max, "missing": MISSING, "origin": c.get("origin")}
-        kind = c["kind"]
-        if kind == "message_visibility" and group_metrics is not None and group_metrics.height:
-            rows.append({**base, **_judge_visibility(c, group_metrics, tol)})
-            continue
-        if kind in NOT_TESTABLE:
-            rows.append({**base, "verdict": f"not testable ({kind.replace('_', ' ')})", "reason": NOT_TESTABLE[kind],
-                         "rule": "not testable"})
-            continue
-        if kind not in UNITS or c["unit"] not in (UNITS[kind] or ()) or c["value"] is None:
-            rows.append({**base, "verdict": "not testable (unit)", "reason": f"no rule for {kind} in {c['unit']}",
-                         "rule": "not testable"})
-            continue
-        platform = c["platform"] if c["platform"] not in (None, "all") else "all"
-        note = ""
-        sel = estimates.filter(pl.col("platform") == platform) if estimates.height else estimates
-        start, end = c.get("period_start"), c.get("period_end")
-        if start is not None and sel.height:
-            if estimator is not None:
-                sel = estimator(platform, start, end)
-                if sel.is_empty():
-                    rows.append({**base, "verdict": "not testable (no data)", "rule": "not testable",
-                                 "reason": f"no posts on {platform!r} between {start} and {end}"})
-                    continue
-            else:
-                note = f" The claim's period {start}–{end} was not re-estimated; the whole window is used."
-        if sel.is_empty():
-            rows.append({**base, "verdict": "not testable (no data)", "rule": "not testable",
-                         "reason": f"no posts on platform {platform!r} are in the warehouse"})
-            continue
-        accounts = sel.filter(pl.col("assumption_set") == "central").sort("count_posts", descending=True)
-        if account_names and c.get("speaker") and platform != "all":
-            # A claim is about its speaker: judge it against the speaker's own account, not whoever posts most.
-            matched = [a for (p, a) in speaker_accounts(c["speaker"], account_names) if p == platform]
-            if matched:
-                accounts = accounts.filter(pl.col("account_id").is_in(matched))
-            elif accounts.height > 1:
-                rows.append({**base, "verdict": "not testable (speaker)", "rule": "not testable",
-                             "reason": f"{c['speaker']!r} matches none of the {accounts.height} audited accounts on "
-                                       f"{platform}; name the account in the claims file"})
-                continue
-        account = accounts["account_id"][0]
-        if accounts.height > 1:
-            note += (f" {accounts.height} accounts post on {platform}; the one with the most posts ({account}) "
-                     "is used.")
-        est = {r["assumption_set"]: r for r in sel.filter(pl.col("account_id") == account).iter_rows(named=True)}
-        cons, central, lib = est["conservative"], est["central"], est["liberal"]
-        unit = c["unit"]
-        low = cons["ci_low"] * _in_unit(cons, unit)
-        high = lib["ci_high"] * _in_unit(lib, unit)
-        verdict, reason = judge_share(c["value"], low, high, tol, k_max)
-        point = central["share"] * _in_unit(central, unit)
-        missing = MISSING
-        if account_posts and platform in ("x", "all"):
-            capped = [f"{p}:{a}" for (p, a), n in account_posts.items() if p == "x" and n >= TIMELINE_CAP]
-            if capped:
-                missing += (f"; {', '.join(capped)} has at least {TIMELINE_CAP:,} posts in the warehouse, so older "
-                            "posts beyond the timeline cap are likely missing")
-        rows.append({
-            **base, "verdict": verdict, "reason": reason + note, "missing": missing, "account_id": account,
-            "rule": "floor vs claim band (docs/methodology.md)",
-            "claimed_share": c["value"] / _in_unit(central, unit),
-            "estimate": central["share"], "ci_low": cons["ci_low"], "ci_high": lib["ci_high"],
-            "estimate_floor": cons["share"], "estimate_waking": central.get("share_waking"),
-            "ci_low_waking": central.get("ci_low_waking"), "ci_high_waking": central.get("ci_high_waking"),
-            "tipping_point": c["value"] / point if point > 0 else None,
-            "assumptions": json.dumps({
-                "sets": {name: ALL[name].as_dict() for name in est if name in ALL},
-                "tolerance": tol, "k_max": k_max, "baseline": "working hours, Porter & Nohria 2018 weekday/weekend split",
-                "interval": f"{central.get('level', 0.95):.0%} moving-block bootstrap over days, "
-                            f"{central.get('block_days', 7)}-day blocks, {central.get('n_boot')} draws",
-                "estimate_basis": "central set; interval = conservative lower bound .. liberal upper bound",
-            }, sort_keys=True, default=str),
-            "window_start": central["window_start"], "window_end": central["window_end"],
-            "count_posts": central["count_posts"], "count_days": central["count_days"],
-        })
-    return pl.DataFrame(rows, schema=VERDICT_SCHEMA)
-
-
-def speaker_accounts(speaker: str, account_names: dict[tuple[str, str], str]) -> list[tuple[str, str]]:
-    """Accounts whose display name or handle contains the speaker's surname as a word (case-insensitive)."""
-    words = re.findall(r"\w+", speaker.lower())
-    surname = words[-1] if words else ""
-    if len(surname) < 3:
-        return []
-    return [key for key, name in account_names.items()
-            if surname in re.findall(r"[a-z0-9]+", name.lower()) or surname in name.lower().split("_")]
-
-
-def _judge_visibility(c: dict, groups: pl.DataFrame, tol: float) -> dict:
-    """A claimed on-screen time against the measured median time until SCREEN_MESSAGES newer messages arrive."""
-    sel = groups.filter(pl.col("k") == SCREEN_MESSAGES)
-    if c["platform"] not in (None, "all"):
-        sel = sel.filter(pl.col("platform") == c["platform"])
-    sel = sel.filter(pl.col("median_seconds_on_screen").is_not_null())
-    if sel.is_empty():
-        return {"verdict": "not testable (no data)", "rule": "not testable",
-                "reason": f"no group chat on {c['platform'] or 'any platform'} has {SCREEN_MESSAGES}+ messages"}
-    top = sel.sort("count_messages", descending=True).row(0, named=True)
-    measured = top["median_seconds_on_screen"]
-    lo_band, hi_band = c["value"] * (1 - tol), c["value"] * (1 + tol)
-    if lo_band <= measured <= hi_band:
-        verdict = "supported"
-    elif measured > hi_band:
-        verdict = "contradicted (messages stay longer than claimed)"
-    else:
-        verdict = "contradicted (messages stay shorter than claimed)"
-    return {"verdict": verdict, "rule": "measured median vs claim band",
-            "reason": f"in chat {top['chat_id']} ({top['platform']}, {top['count_messages']} messages) the median "
-                      f"message is pushed off a {SCREEN_MESSAGES}-message screen after {measured:.0f} s "
-                      f"(claim band {lo_band:.3g}–{hi_band:.3g} s); assumes a screen shows {SCREEN_MESSAGES} messages",
-            # estimate/ci columns hold shares of time elsewhere (the dashboard prints them as %): seconds stay in reason
-            "count_posts": top["count_messages"],
-            "assumptions": json.dumps({"screen_messages": SCREEN_MESSAGES, "tolerance": tol})}
+        frames.append(_with_columns(file_claims).select([pl.col(c).cast(t) for c, t in CLAIMS_SCHEMA.items()]))
+    if not frames:
+        return pl.DataFrame(schema=CLAIMS_SCHEMA)
+    return pl.concat(frames).unique("claim_id", keep="first", maintain_order=True)

@@ -116,22 +116,32 @@ def _summary(db: Path) -> None:
         posts = warehouse.scalar(con, "select count(*) from posts")
         stories = warehouse.scalar(con, "select count(*) from press_stories")
         copies = warehouse.scalar(con, "select count(*) from press_articles")
-        rows = con.execute("""
-            select distinct c.value, c.unit, v.verdict, v.estimate, v.estimate_floor, v.ci_low, v.ci_high, v.tipping_point
-            from claims c join claim_verdicts v using (claim_id) where c.kind = 'time_share'""").fetchall()
+        chats = (warehouse.scalar(con, "select count(*) from group_messages")
+                 if warehouse.table_exists(con, "group_messages") else 0)
     finally:
         con.close()
-    console.print(styled("SIMULATED audit:", "bold", f"{posts} posts, {stories} press stories ({copies} copies)."))
-    from postaudit.claims import tipping_text
+    console.print(styled("SIMULATED audit:", "bold", f"{posts} posts, {chats} group-chat messages, {stories} press "
+                                                     f"stories ({copies} copies)."))
+    print_verdicts(db)
 
-    for value, unit, verdict, est, floor, lo, hi, k in rows:
-        if est is None:
-            console.print(Text.assemble(f"Claim {value:g} {unit}: ", (str(verdict), "bold")))
-            continue
-        console.print(Text.assemble(
-            f"Claim {value:g} {unit} of time on the platform: ", (str(verdict), "bold"),
-            f". Central estimate {est:.1%}, floor {floor:.1%} (conservative assumptions); range over assumption "
-            f"sets with 95% intervals {lo:.1%}–{hi:.1%}; {tipping_text(k)}."))
+
+def print_verdicts(db: Path, warn: bool = False) -> None:
+    """Each claim's verdict in one line, and (warn) the claims whose platform or period has no data."""
+    from postaudit.verdicts import data_warnings, verdict_line
+
+    con = warehouse.connect(db, read_only=True)
+    try:
+        if not warehouse.table_exists(con, "claim_verdicts"):
+            return
+        verdicts = warehouse.query_pl(con, "select * from claim_verdicts order by metric, claim_id")
+    finally:
+        con.close()
+    console.print(styled("Verdicts", "bold", f"({verdicts.height} claims; `postaudit sql \"select * from "
+                                              "claim_verdicts\"` has the reasons):"))
+    for v in verdicts.iter_rows(named=True):
+        console.print("  " + verdict_line(v), highlight=False)
+    for w in data_warnings(verdicts) if warn else []:
+        console.print(styled("warning:", "yellow", w), highlight=False)
 
 
 @app.command()
@@ -177,6 +187,7 @@ def build(db: DbOption = None,
     counts = dict(result.counts)
     built = counts.pop("sql_relations")
     console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    print_verdicts(cfg.db_path, warn=True)
 
 
 @app.command()
@@ -262,7 +273,8 @@ def _connect(path: Path, read_only: bool = False):
 # Command modules that add their commands to `app`, `import_app` or `collect_app` when imported: the
 # sources' command modules come from the source registry, then the areas that are not sources.
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((
-    *registry.command_modules(), "postaudit.cli_ops", "postaudit.cli_metrics", "postaudit.cli_bench")))
+    *registry.command_modules(), "postaudit.cli_ops", "postaudit.cli_metrics", "postaudit.cli_bench",
+    "postaudit.cli_verdicts")))
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 

@@ -42,7 +42,8 @@ def sql(query: Annotated[str, typer.Argument(help='One DuckDB statement, e.g. "s
 
     Relations to try: posts, accounts, account_snapshots, post_metric_snapshots, sessions, daily_activity,
     timeshare_estimates, timeshare_weekly, timeshare_sensitivity, account_timezone, post_reactions,
-    account_reach, conversation_metrics, group_messages, press_articles, press_stories, press_daily,
+    account_reach, conversation_metrics, group_messages, chat_member_counts, press_articles, press_stories,
+    press_daily, claim_copies, time_on_platform,
     claims, claim_verdicts, runs.
     """
     if fmt not in ("table", "csv", "json"):

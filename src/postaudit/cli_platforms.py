@@ -54,6 +54,26 @@ def import_telegram_cmd(
                   f"{out['new_records']} new records. {NEXT}")
 
 
+@import_app.command("telegram-page")
+def import_telegram_page_cmd(
+    path: Annotated[Path, typer.Argument(help="A public t.me page of the group or channel, saved as HTML.")],
+    chat_id: Annotated[str | None, typer.Option(
+        "--chat-id", help="The chat's id as in its Telegram export. Default: the export with the page's title.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Land a group's or channel's member count from its saved public page (https://t.me/NAME).
+
+    Telegram Desktop exports hold no member count; the public page does ("352 104 members, 4 120 online").
+    Save the page while logged out; the file's modification time is taken as when the count was seen.
+    Claims about the group's size are judged against it.
+    """
+    from postaudit.sources.telegram_page import import_telegram_page
+
+    out = _run_import(db, path, lambda con: import_telegram_page(con, path, chat_id=chat_id))
+    console.print(f"{path}: chat {out['chat_id']} ({out['title']}), {out['count_members']:,} members; "
+                  f"{out['new_records']} new records. {NEXT}")
+
+
 @import_app.command("slack")
 def import_slack_cmd(
     path: Annotated[Path, typer.Argument(help="An unpacked Slack workspace export folder, or its .zip.")],

@@ -134,21 +134,19 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
     _stories_from_articles(con)
     con.execute("""
         create or replace table claims as
-        select * from (values
+        select *, null::timestamptz as published_at, null::varchar as source_url, 'press' as origin from (values
             ('c1', 'a1', 'time_share', 'x', 20.0, 'percent', '"I spend about 20% of my time on Twitter," Exec said.',
              'Exec', 's1'),
-            ('c2', 'a2', 'time_share', 'x', 20.0, 'percent', '"I spend about 20% of my time on Twitter," Exec said.',
-             'Exec', 's1'),
             ('c3', 'a5', 'headcount', null, 1000.0, 'people', 'It employs 1,000 people <b>now</b>.', null, 's3')
-        ) v(claim_id, article_id, kind, platform, value, unit, sentence, speaker, story_id)""")
+        ) v(claim_id, article_id, metric, platform, value, unit, sentence, speaker, story_id)""")
     con.execute("""
         create or replace table claim_verdicts as
         select * from (values
-            ('c1', 'not contradicted', 'the data cannot decide', 0.09, 0.05, 0.03, 0.25, 2.1),
-            ('c2', 'not contradicted', 'the data cannot decide', 0.09, 0.05, 0.03, 0.25, 2.1),
-            ('c3', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
-             null, null, null, null, null)
-        ) v(claim_id, verdict, reason, estimate, estimate_floor, ci_low, ci_high, tipping_point)""")
+            ('c1', 'needs_unseen_reading', 'needs unseen reading', 'the claim lies above posting sessions', 9.0,
+             5.0, 14.0, 3.0, 'working', 1.2),
+            ('c3', 'not_testable', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
+             null, null, null, null, null, null)
+        ) v(claim_id, verdict, verdict_text, reason, estimate, estimate_low, estimate_high, floor, baseline, r_star)""")
 
 
 def _stories_from_articles(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,1 +1,1 @@
-"""Benchmarks that score parts of postaudit against labelled or simulated ground truth."""
+"""Benchmarks that score parts of postaudit against labelled real press or SIMULATED ground truth."""

@@ -13,7 +13,6 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 
-from postaudit.claims import K_MAX, TOLERANCE, judge_share
 from postaudit.metrics.assumptions import ALL, CENTRAL, Assumptions
 from postaudit.metrics.timeshare import (
     SEGMENTATION_GAP,
@@ -65,28 +64,6 @@ def random_persona(rng: random.Random, i: int) -> Persona:
     )
 
 
-def claims_for(truth: dict) -> dict[str, float]:
-    """Three claims per executive with a known right answer: honest, understated, inflated."""
-    return {
-        # the true total share (reading included): any contradiction of it is wrong
-        "honest": truth["true_share_total"],
-        # a third / a tenth of the time visible in posts alone: "contradicted (more than claimed)" is right
-        "understated": truth["true_share_observable"] / 3,
-        "understated_10x": truth["true_share_observable"] / 10,
-        # ten times the true total: "contradicted (less …)" is right, "not contradicted" is not wrong
-        "inflated": truth["true_share_total"] * 10,
-    }
-
-
-def verdict_ok(kind: str, verdict: str) -> bool:
-    """Whether a verdict is right (or at least not wrong) for a claim of known kind."""
-    if kind == "honest":
-        return not verdict.startswith("contradicted")
-    if kind.startswith("understated"):
-        return verdict.startswith("contradicted (more")
-    return verdict.startswith("contradicted (less") or verdict == "not contradicted"
-
-
 def run_one(i: int, seed: int, days: int, n_boot: int, central: Assumptions = CENTRAL) -> dict:
     """Simulate one executive, estimate, and compare with the ground truth."""
     rng = random.Random(seed * 100_003 + i)
@@ -119,17 +96,12 @@ def run_one(i: int, seed: int, days: int, n_boot: int, central: Assumptions = CE
         "true_offset": persona.utc_offset_hours, "inferred_offset": tz["utc_offset_hours"],
         "tz_confidence": tz["confidence"],
     }
-    for kind, claimed in claims_for(truth).items():
-        verdict, _ = judge_share(claimed, est["conservative"]["ci_low"], est["liberal"]["ci_high"],
-                                 TOLERANCE, K_MAX)
-        row[f"verdict_{kind}"] = verdict
-        row[f"ok_{kind}"] = verdict_ok(kind, verdict)
     return row
 
 
 def run_benchmark(executives: int = 200, days: int = 56, n_boot: int = 400, seed: int = 1,
                   central: Assumptions = CENTRAL, progress=None) -> pl.DataFrame:
-    """One row per simulated executive: truth, estimate, interval, coverage and verdicts."""
+    """One row per simulated executive: truth, estimate, interval and coverage."""
     rows = []
     for i in range(executives):
         rows.append(run_one(i, seed, days, n_boot, central))
@@ -139,7 +111,7 @@ def run_benchmark(executives: int = 200, days: int = 56, n_boot: int = 400, seed
 
 
 def summarize(runs: pl.DataFrame) -> dict:
-    """Coverage, bias and verdict accuracy over a benchmark run."""
+    """Coverage and bias over a benchmark run (verdicts are scored by postaudit.bench.verdicts)."""
     rel = runs["rel_error"].to_numpy()
     out = {
         "executives": runs.height,
@@ -154,13 +126,4 @@ def summarize(runs: pl.DataFrame) -> dict:
         "tz_exact": float((runs["inferred_offset"] == runs["true_offset"]).mean()),
         "tz_within_1h": float(((runs["inferred_offset"] - runs["true_offset"]).abs() <= 1).mean()),
     }
-    for kind in ("honest", "understated", "understated_10x", "inflated"):
-        out[f"verdict_ok_{kind}"] = float(runs[f"ok_{kind}"].mean())
     return out
-
-
-def verdict_table(runs: pl.DataFrame) -> pl.DataFrame:
-    """How often each verdict was given, per claim kind."""
-    frames = [runs.group_by(f"verdict_{k}").len().rename({f"verdict_{k}": "verdict", "len": "count"})
-              .with_columns(claim=pl.lit(k)) for k in ("honest", "understated", "understated_10x", "inflated")]
-    return pl.concat(frames).select("claim", "verdict", "count").sort("claim", "count", descending=[False, True])

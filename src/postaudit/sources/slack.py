@@ -18,6 +18,7 @@ from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "slack_export"
 RAW_TABLE = "raw_slack_messages"
+LISTINGS_TABLE = "raw_chat_listings"
 DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 TS = re.compile(r"\d+\.\d+")
 # Conversation lists in an export: public channels always; private channels, group DMs and DMs in
@@ -86,8 +87,21 @@ def read_export(path: str | Path) -> tuple[_Export, list[dict], list[dict]]:
             continue
         items = export.read_json(name)
         _check_list(export, name, items, ("id", folder_field))
-        conversations += [{"id": c["id"], "name": c.get("name") or c["id"], "folder": c[folder_field]} for c in items]
+        conversations += [{"id": c["id"], "name": c.get("name") or c["id"], "folder": c[folder_field],
+                           "listing": c, "listed_in": name} for c in items]
     return export, users, conversations
+
+
+def fetch_listings(path: str | Path) -> Iterator[RawRecord]:
+    """Yield each conversation as its list file gives it (channels.json lists each channel's members)."""
+    export, _users, conversations = read_export(path)
+    try:
+        for conv in conversations:
+            yield RawRecord(payload=json.dumps(conv["listing"], ensure_ascii=False),
+                            retrieved_at=export.mtime(conv["listed_in"]),
+                            key=json.dumps({"platform": "slack", "chat_id": conv["id"]}, sort_keys=True))
+    finally:
+        export.close()
 
 
 def _check_list(export: _Export, name: str, items, fields: tuple[str, ...]) -> None:
@@ -153,6 +167,8 @@ def import_slack(con: duckdb.DuckDBPyConnection, path: str | Path, user: str | N
     records = list(fetch_messages(path, user=user))
     executive = json.loads(records[0].key)["executive_id"] if records else None
     channels = {r.key for r in records}
-    added = land_raw(con, RAW_TABLE, records, Provenance(SOURCE, str(path), flow_run_id=flow_run_id))
+    prov = Provenance(SOURCE, str(path), flow_run_id=flow_run_id)
+    added = land_raw(con, RAW_TABLE, records, prov)
+    land_raw(con, LISTINGS_TABLE, list(fetch_listings(path)), prov)
     return {"file": str(path), "executive_id": executive, "channels": len(channels), "records": len(records),
             "new_records": added}

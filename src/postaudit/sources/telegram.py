@@ -17,6 +17,7 @@ from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "telegram_export"
 RAW_TABLE = "raw_telegram_messages"
+LISTINGS_TABLE = "raw_chat_listings"
 # Telegram Desktop writes these chat types; a channel's messages are all the channel's own posts.
 CHANNEL_TYPES = {"public_channel", "private_channel"}
 ALL_SENDERS = "*"  # executive_id for a channel: every message is the executive's
@@ -122,13 +123,23 @@ def _unixtime_ok(msg: dict) -> bool:
     return str(msg.get("date_unixtime", "")).isdigit()
 
 
+def chat_listing(path: str | Path) -> RawRecord:
+    """The export's header (chat id, name, type) as a chat listing: it names the chat for group_messages."""
+    data = read_export(path)
+    header = {k: data[k] for k in ("id", "name", "type") if k in data}
+    return RawRecord(payload=json.dumps(header, ensure_ascii=False),
+                     retrieved_at=datetime.fromtimestamp(Path(data["_path"]).stat().st_mtime, UTC),
+                     key=json.dumps({"platform": "telegram", "chat_id": str(data["id"])}, sort_keys=True))
+
+
 def import_telegram(con: duckdb.DuckDBPyConnection, path: str | Path, from_id: str | None = None,
-                    tz: str | None = None, flow_run_id: str | None = None) -> dict:
+                    tz: str | None = None, flow_run_id: str | None = None, is_simulated: bool = False) -> dict:
     """Land one Telegram export file in raw_telegram_messages (all or nothing); importing twice adds nothing."""
     records = list(fetch_messages(path, from_id=from_id, tz=tz))
     key = json.loads(records[0].key) if records else {}
-    prov = Provenance(SOURCE, str(path), flow_run_id=flow_run_id)
+    prov = Provenance(SOURCE, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
     added = land_raw(con, RAW_TABLE, records, prov)
+    land_raw(con, LISTINGS_TABLE, [chat_listing(path)], prov)
     messages = sum(json.loads(r.payload)["type"] == "message" for r in records)
     return {"file": str(path), "chat_id": key.get("chat_id"), "executive_id": key.get("executive_id"),
             "messages": messages, "records": len(records), "new_records": added}
