@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from postaudit.cli import app, console
+from postaudit.cli import app, console, styled
 
 bench_app = typer.Typer(help="Benchmarks: `estimator` scores the time-share estimator against SIMULATED ground "
                              "truth; `import` times import, metrics and dashboard against twarc-csv and DuckDB.",
@@ -64,9 +64,9 @@ def claims_check(
         more, warnings = _against_warehouse(path, claims, db)
         errors += more
     for e in errors:
-        console.print(f"[bold red]error:[/] {e}", highlight=False)
+        console.print(styled("error:", "bold red", e), highlight=False)
     for w in warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        console.print(styled("warning:", "yellow", w), highlight=False)
     if claims.height:
         table = Table("id", "metric", "direction", "platform", "value", "unit", "period", "date")
         for c in claims.iter_rows(named=True):

@@ -62,7 +62,11 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
     Mart("group_messages", "one row per message in a group chat (platform, chat_id, message_id), from every sender",
          False, "sql",
          "platform text, chat_id text, message_id text, sender_id text, sent_at timestamp, "
-         "reply_to_message_id text, is_executive bool"),
+         "reply_to_message_id text, is_executive bool, sender_name text, text text, chat_name text"),
+    Mart("chat_member_counts", "one row per observation of a chat's member count (t.me page, Slack channels.json)",
+         False, "sql",
+         "platform text, chat_id text, chat_name text, count_members int, observed_at timestamp, source text, "
+         "is_simulated bool"),
     Mart("press_gdelt_daily", "one row per GDELT query and UTC day",
          False, "sql",
          "query text, day date, count_articles int, count_all_articles int, share_of_all float, "
@@ -157,15 +161,19 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          "claim_id text, story_id text, article_id text, metric text, value float, value_low float, "
          "value_high float, unit text, direction text, tolerance float, platform text, detail text, "
          "period_start date, period_end date, speaker text, self_report bool, sentence text, language text, "
-         "published_at timestamp, count_copies int, source_url text, origin text, is_simulated bool, "
-         "kind text"),
-    Mart("claim_verdicts", "one row per claim: verdict, reason, estimate and interval",
-         False, "postaudit.claims",
-         "claim_id text, verdict text, reason text, claimed_value float, unit text, platform text, "
-         "estimate float, ci_low float, ci_high float, tipping_point float, tolerance float, k_max float, "
-         "assumptions text, window_start date, window_end date, count_posts int, missing text, "
-         "account_id text, origin text, claimed_share float, estimate_floor float, estimate_waking float, "
-         "ci_low_waking float, ci_high_waking float, rule text, count_days int"),
+         "published_at timestamp, count_copies int, source_url text, origin text, is_simulated bool"),
+    Mart("claim_verdicts", "one row per claim: verdict code and phrase, reason, measured value and interval in the "
+         "claim's unit, shares per baseline, window",
+         False, "postaudit.verdicts",
+         "claim_id text, verdict text, verdict_text text, reason text, metric text, platform text, "
+         "account_id text, chat_id text, direction text, unit text, claimed_value float, claimed_low float, "
+         "claimed_high float, tolerance float, estimate float, estimate_low float, estimate_high float, "
+         "floor float, baseline text, r_star float, share_working float, share_working_low float, "
+         "share_working_high float, floor_share_working float, share_waking float, share_waking_low float, "
+         "share_waking_high float, floor_share_waking float, share_day float, share_day_low float, "
+         "share_day_high float, floor_share_day float, window_start date, window_end date, window_basis text, "
+         "count_days int, count_posts int, count_scheduled_excluded int, timezone text, timezone_source text, "
+         "missing text, assumptions text, method text, origin text, is_simulated bool"),
 )}
 
 

@@ -69,8 +69,10 @@ def import_telegram_page(con: duckdb.DuckDBPyConnection, path: str | Path, chat_
     path = Path(path)
     try:
         page = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the page ({exc})") from None
+        raise InputError(f"{path}: cannot read the page ({getattr(exc, 'strerror', None) or exc})") from None
     try:
         listing = to_listing(page, url)
     except InputError as exc:
