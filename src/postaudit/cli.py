@@ -274,7 +274,7 @@ def _connect(path: Path, read_only: bool = False):
 # Command modules that add their commands to `app`, `import_app` or `collect_app` when imported.
 # Each area keeps its commands in its own module: add the module's name here.
 COMMAND_MODULES: tuple[str, ...] = ("postaudit.cli_platforms", "postaudit.cli_press", "postaudit.cli_ops", "postaudit.cli_x",
-                                    "postaudit.cli_metrics", "postaudit.cli_bench")
+                                    "postaudit.cli_metrics", "postaudit.cli_bench", "postaudit.cli_export")
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 
