@@ -42,6 +42,9 @@ def fail(message: str, code: int = 2) -> None:
 def _quiet_prefect() -> None:
     # Prefect's analytics write to its sqlite file while the temporary server does, and lose the lock race.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The temporary server gets 20 s to start by default; on a busy 2-core machine it took longer (measured 40 s
+    # once under load) and the run failed before it began.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
@@ -61,6 +64,8 @@ def demo(
     """
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
+    # Prefect's own files (its temporary server's database, results) go beside the warehouse, not in ~/.prefect.
+    os.environ.setdefault("PREFECT_HOME", str((cfg.data_dir / "prefect").resolve()))
     _quiet_prefect()
     from flows.audit import audit
 
