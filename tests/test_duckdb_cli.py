@@ -41,9 +41,12 @@ def _own_dir(path: Path) -> bool:
 
 @pytest.fixture(scope="session")
 def duckdb_cli() -> Path:
-    """bin/duckdb of duckdb-cli DUCKDB_CLI, in a venv cached under the temporary folder."""
+    """The duckdb binary of duckdb-cli DUCKDB_CLI, in a venv cached under the temporary folder."""
     cache = Path(tempfile.gettempdir()) / f"postaudit-duckdb-cli-{DUCKDB_CLI}-{os.getuid()}"
-    exe = cache / "bin" / "duckdb"
+    # The package's own binary: its bin/duckdb wrapper names the Python that installed it and would not survive
+    # the rename below.
+    exe = cache / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages" / \
+        "duckdb_cli" / "duckdb"
     if cache.exists() and not (_own_dir(cache) and _version(exe) == DUCKDB_CLI):
         shutil.rmtree(cache, ignore_errors=True)  # someone else's, half-built or another version: build afresh
     if not cache.exists():

@@ -65,7 +65,9 @@ def demo(
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
     # Prefect's own files (its temporary server's database, results) go beside the warehouse, not in ~/.prefect.
-    os.environ.setdefault("PREFECT_HOME", str((cfg.data_dir / "prefect").resolve()))
+    # Prefect creates its home without parents, so on a fresh clone data/ must exist first.
+    home = Path(os.environ.setdefault("PREFECT_HOME", str((cfg.data_dir / "prefect").resolve())))
+    home.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
     from flows.audit import audit
 
