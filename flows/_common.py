@@ -49,7 +49,7 @@ def run_name(flow_name: str) -> Callable[[], str]:
 def artifact_key(kind: str, parameters: dict) -> str:
     """An artifact key (lower-case letters, digits, dashes) per audit scope, so the UI lists one series per scope."""
     scope = parameters.get("executive") or (Path(parameters["audits_file"]).stem if parameters.get("audits_file")
-                                            else "demo")
+                                            else "demo" if parameters.get("source") == "simulated" else "files")
     return re.sub(r"[^a-z0-9]+", "-", f"{kind}-{scope}".lower()).strip("-")
 
 

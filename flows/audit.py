@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from flows._common import artifact_key, open_db, run_id, run_name
+from flows._common import artifact_key, audited, open_db, run_id, run_name
 from flows._tasks import resolve, run_collection
 from flows.build_metrics import build_metrics
 from flows.collect_posts import collect_posts
@@ -51,8 +51,8 @@ def publish_results(db: str, dashboard: str, scope: dict) -> None:
     with open_db(db) as con:
         verdicts = read_verdicts(con)
     html = Path(dashboard).resolve()
-    who = scope.get("executive") or scope.get("audits_file") or "the simulated executive"
-    create_markdown_artifact(to_markdown(verdicts, f"Verdicts: {who}", str(html)), key=artifact_key("verdicts", scope),
+    create_markdown_artifact(to_markdown(verdicts, f"Verdicts: {audited(scope)}", str(html)),
+                             key=artifact_key("verdicts", scope),
                              description=f"claim_verdicts in {Path(db).resolve()}")
     create_link_artifact(html.as_uri(), link_text=f"Dashboard: {html.name}", key=artifact_key("dashboard", scope),
                          description="one self-contained HTML file, on the machine that ran the flow")
@@ -87,7 +87,7 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
     press = collect_press(db, feed_files=feed_files, simulated=source == "simulated", recheck_files=recheck_files)
     metrics = build_metrics(db, n_boot=n_boot, force=force_build)
     html, rendered = _dashboard(db, dashboard, metrics)
-    publish_results(db, html, {})
+    publish_results(db, html, {"source": source})
     return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "posts": posts, "press": press,
             "metrics": metrics}
 

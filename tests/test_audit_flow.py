@@ -66,6 +66,7 @@ def _check_artifacts_and_names(html, verdict_ids):
         children = [r for r in client.read_flow_runs() if r.parent_task_run_id]
     assert table.type == link.type == "markdown"  # Prefect renders a link artifact as markdown
     lines = table.data.splitlines()
+    assert lines[0] == "## Verdicts: simulated executive"
     header = next(line for line in lines if line.startswith("| claim_id"))
     assert header.split(" | ")[:2] == ["| claim_id", "verdict"] and "estimate" in header and "reason |" in header
     assert sorted(line.split(" | ")[0][2:] for line in lines if line.startswith("| ") and line != header) == sorted(

@@ -168,5 +168,6 @@ def test_schedules_make_runs_and_a_worker_completes_the_daily_audit(prefect_serv
     assert [(f, s) for f, s, _ in runs] == [("audit", "completed"), ("build_metrics", "completed")]
     assert json.loads(runs[0][2])["new"] > 0 and accounts == (1, True)
     table = by_key["verdicts-audits"]["data"]
+    assert table.startswith("## Verdicts: rowan-vale\n")
     assert verdicts and all(f"| {claim_id} |" in table for claim_id in verdicts)
     assert Counter(line.startswith("| ") for line in table.splitlines())[True] == len(verdicts) + 1  # + header
