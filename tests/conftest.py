@@ -31,18 +31,25 @@ def prefect_harness():
 
 
 def _start_prefect_services() -> None:
-    """Start Prefect's log and event workers here, not inside the first flow run.
+    """Start the Prefect services our flows use (log and event workers, one per concurrency limit) here.
 
-    A worker registers its exit-time drain with a copy of the context it starts in, and keeps it until the
-    process exits. Started inside a flow run, that context holds the run's final state: for a failed run its
-    exception, traceback and every frame's locals, DuckDB connections included, which then outlive DuckDB's
-    module and end the session with "nanobind: leaked ... instances". Started from here, it holds nothing.
+    A service registers its exit-time drain with a copy of the context it starts in, and keeps it until the
+    process exits. Started lazily inside a flow or task run, that context holds the run (and through its result
+    store, the results Prefect keeps in memory): for a failed run its exception, traceback and every frame's
+    locals, DuckDB connections included, which then outlive DuckDB's module and end the session with
+    "nanobind: leaked ... instances". Started from here, outside any run, the context holds nothing.
     """
+    from prefect.concurrency.services import ConcurrencySlotAcquisitionWithLeaseService
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
+    from flows._common import WAREHOUSE_LIMIT
+    from postaudit.audits import API_LIMITS
+
     APILogWorker.instance()
     EventsWorker.instance()
+    for name in {WAREHOUSE_LIMIT, *API_LIMITS.values()}:  # `limited(name)` holds one name at a time
+        ConcurrencySlotAcquisitionWithLeaseService.instance(frozenset([name]))
 
 
 @pytest.fixture(scope="session")
