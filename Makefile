@@ -31,4 +31,4 @@ lint: $(STAMP)
 	@$(BIN)/ruff check src flows dashboards tests
 
 clean:
-	rm -rf $(VENV) data/postaudit.duckdb data/postaudit.duckdb.wal data/dashboard.html data/demo
+	rm -rf $(VENV) data/postaudit.duckdb data/postaudit.duckdb.wal data/dashboard.html data/demo data/prefect

@@ -1,9 +1,12 @@
-"""Shared task plumbing for the flows: the run id, a warehouse connection per task, global concurrency limits."""
+"""Shared task plumbing for the flows: the run id and name, a warehouse connection per task, concurrency limits."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 from prefect.runtime import flow_run
 
@@ -17,6 +20,39 @@ def run_id() -> str:
     return str(flow_run.get_id() or uuid.uuid4())
 
 
+def audited(parameters: dict) -> str:
+    """Who a run audits, from its parameters: the executive, the audits file's executives, or the demo's."""
+    if parameters.get("executive"):
+        return parameters["executive"]
+    if parameters.get("audits_file"):
+        from postaudit import audits
+
+        try:
+            ids = [e.id for e in audits.load(parameters["audits_file"]).executives]
+        except Exception:  # noqa: BLE001 - a bad file fails the run itself, with its own message; name it by file
+            return Path(parameters["audits_file"]).name
+        return ", ".join(ids[:3]) + (f" +{len(ids) - 3} more" if len(ids) > 3 else "") if ids else "no executives"
+    if parameters.get("simulated") or parameters.get("source") == "simulated":
+        return "simulated executive"
+    return "files"
+
+
+def run_name(flow_name: str) -> Callable[[], str]:
+    """A flow_run_name for @flow: 'audit: rowan-vale', so the runs list says whom each run audits."""
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        return f"{flow_name}: {audited(flow_run.parameters)}"
+    return name
+
+
+def artifact_key(kind: str, parameters: dict) -> str:
+    """An artifact key (lower-case letters, digits, dashes) per audit scope, so the UI lists one series per scope."""
+    scope = parameters.get("executive") or (Path(parameters["audits_file"]).stem if parameters.get("audits_file")
+                                            else "demo" if parameters.get("source") == "simulated" else "files")
+    return re.sub(r"[^a-z0-9]+", "-", f"{kind}-{scope}".lower()).strip("-")
+
+
 @contextmanager
 def open_db(db: str):
     """A connection for one task; DuckDB holds one writer per file, so tasks open, work and close."""
@@ -25,6 +61,17 @@ def open_db(db: str):
         yield con
     finally:
         con.close()
+
+
+def in_db(db: str, fn, *args):
+    """fn(con, *args) on a connection opened and closed for this call alone.
+
+    Use it in code that may raise out of a flow: Prefect's engine keeps a failed flow's exception, and with it
+    every frame of its traceback, alive until the process exits; a connection left in such a frame (even
+    closed) is then still alive when DuckDB's binding checks for leaks at exit ("nanobind: leaked ...").
+    """
+    with open_db(db) as con:
+        return fn(con, *args)
 
 
 def existing_limits(names: set[str]) -> set[str]:

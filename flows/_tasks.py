@@ -11,7 +11,7 @@ from prefect import get_run_logger, task, unmapped
 from postaudit import audits as audits_mod
 from postaudit import landing, registry, runs
 from postaudit.audits import Job
-from postaudit.flows._common import WAREHOUSE_LIMIT, existing_limits, limited, open_db, run_id
+from postaudit.flows._common import WAREHOUSE_LIMIT, existing_limits, in_db, limited, open_db, run_id
 from postaudit.flows._fetch import run_job
 from postaudit.runs import finish_run, start_run
 
@@ -109,20 +109,17 @@ def run_collection(name: str, jobs: list[Job], db: str, landing_dir: str, state_
                    block: str | None, params: dict, legacy: tuple[str, str, str], recheck_files: bool = False) -> dict:
     """Record the run, fan out, load, record the counts; fail the run (after loading the rest) if a fetch failed."""
     rid = run_id()
-    with open_db(db) as con:
-        start_run(con, rid, name, {**params, "recheck_files": recheck_files})
+    in_db(db, start_run, rid, name, {**params, "recheck_files": recheck_files})
     try:
         counts = collect(jobs, db, landing_dir, state_dir, block, recheck_files)
     except Exception as exc:
-        with open_db(db) as con:
-            finish_run(con, rid, "failed", {}, str(exc))
+        in_db(db, finish_run, rid, "failed", {}, str(exc))
         raise
     files_key, new_key, table = legacy
     counts[files_key] = sum(1 for j in jobs if j.executive == "files")
     counts[new_key] = counts["tables"].get(table, 0)
     status = "failed" if counts["errors"] else "completed"
-    with open_db(db) as con:
-        finish_run(con, rid, status, counts, "; ".join(counts["errors"]) or None)
+    in_db(db, finish_run, rid, status, counts, "; ".join(counts["errors"]) or None)
     if counts["errors"]:
         raise RuntimeError(f"{len(counts['errors'])} of {len(jobs)} fetches failed (the rest were loaded): "
                            + "; ".join(counts["errors"]))

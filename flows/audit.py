@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 
 from postaudit import audits as audits_mod
 from postaudit import warehouse
-from postaudit.flows._common import open_db, run_id
+from postaudit.flows._common import artifact_key, audited, open_db, run_id, run_name
 from postaudit.flows._tasks import resolve, run_collection
 from postaudit.flows.build_metrics import build_metrics
 from postaudit.flows.collect_posts import collect_posts
@@ -59,7 +59,24 @@ def land_ground_truth(db: str, path: str) -> int:
         return warehouse.land_raw(con, "raw_sim_ground_truth", records, prov)
 
 
-@flow(name="audit")
+@task
+def publish_results(db: str, dashboard: str, scope: dict) -> None:
+    """Publish the verdict table (markdown) and the dashboard (link) as artifacts of this flow run."""
+    from prefect.artifacts import create_link_artifact, create_markdown_artifact
+
+    from postaudit.verdict_table import read_verdicts, to_markdown
+
+    with open_db(db) as con:
+        verdicts = read_verdicts(con)
+    html = Path(dashboard).resolve()
+    create_markdown_artifact(to_markdown(verdicts, f"Verdicts: {audited(scope)}", str(html)),
+                             key=artifact_key("verdicts", scope),
+                             description=f"claim_verdicts in {Path(db).resolve()}")
+    create_link_artifact(html.as_uri(), link_text=f"Dashboard: {html.name}", key=artifact_key("dashboard", scope),
+                         description="one self-contained HTML file, on the machine that ran the flow")
+
+
+@flow(name="audit", flow_run_name=run_name("audit"))
 def audit(db: str | None = None, dashboard: str | None = None, source: str = "simulated",
           x_jsonl: list[str] | None = None, feed_files: list[str] | None = None,
           days: int = 56, seed: int = 7, n_boot: int | None = None,
@@ -90,6 +107,7 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
     press = collect_press(db, feed_files=feed_files, simulated=source == "simulated", recheck_files=recheck_files)
     metrics = build_metrics(db, n_boot=n_boot, force=force_build, claims_file=claims_file)
     html, rendered = _dashboard(db, dashboard, metrics)
+    publish_results(db, html, {"source": source})
     return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "posts": posts, "press": press,
             "metrics": metrics}
 
@@ -117,6 +135,7 @@ def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_buil
         collected, failure = None, exc
     metrics = build_metrics(db, n_boot=n_boot or audits.n_boot, force=force_build)
     html, rendered = _dashboard(db, dashboard, metrics)
+    publish_results(db, html, {"audits_file": audits_file, "executive": executive})
     if failure:
         raise failure
     return {"db": db, "dashboard": html, "dashboard_rendered": rendered, "collected": collected, "metrics": metrics,

@@ -6,10 +6,11 @@ from prefect import flow
 
 from postaudit import audits as audits_mod
 from postaudit.audits import Job
+from postaudit.flows._common import run_name
 from postaudit.flows._tasks import resolve, run_collection
 
 
-@flow(name="collect_posts")
+@flow(name="collect_posts", flow_run_name=run_name("collect_posts"))
 def collect_posts(db: str | None = None, x_jsonl: list[str] | None = None, simulated: bool = False,
                   audits_file: str | None = None, executive: str | None = None, landing_dir: str | None = None,
                   state_dir: str | None = None, x_bearer_token_block: str | None = "x-bearer-token",

@@ -6,10 +6,11 @@ from prefect import flow
 
 from postaudit import audits as audits_mod
 from postaudit.audits import Job
+from postaudit.flows._common import run_name
 from postaudit.flows._tasks import resolve, run_collection
 
 
-@flow(name="collect_press")
+@flow(name="collect_press", flow_run_name=run_name("collect_press"))
 def collect_press(db: str | None = None, feed_files: list[str] | None = None, simulated: bool = False,
                   audits_file: str | None = None, executive: str | None = None, landing_dir: str | None = None,
                   state_dir: str | None = None, recheck_files: bool = False) -> dict:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # Prefect's analytics write to its sqlite file while the temporary server does, and lose the lock race.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Tests never touch the user's ~/.prefect (profiles, result storage, the temporary server's database): a Prefect
+# home of the session's own, set before anything imports Prefect. Subprocess tests pass their own.
+PREFECT_HOME = tempfile.mkdtemp(prefix="postaudit-test-prefect-")
+os.environ["PREFECT_HOME"] = PREFECT_HOME
+os.environ.pop("PREFECT_PROFILES_PATH", None)
+atexit.register(shutil.rmtree, PREFECT_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +26,30 @@ def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=60):
+        _start_prefect_services()
         yield
+
+
+def _start_prefect_services() -> None:
+    """Start the Prefect services our flows use (log and event workers, one per concurrency limit) here.
+
+    A service registers its exit-time drain with a copy of the context it starts in, and keeps it until the
+    process exits. Started lazily inside a flow or task run, that context holds the run (and through its result
+    store, the results Prefect keeps in memory): for a failed run its exception, traceback and every frame's
+    locals, DuckDB connections included, which then outlive DuckDB's module and end the session with
+    "nanobind: leaked ... instances". Started from here, outside any run, the context holds nothing.
+    """
+    from prefect.concurrency.services import ConcurrencySlotAcquisitionWithLeaseService
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    from postaudit.audits import API_LIMITS
+    from postaudit.flows._common import WAREHOUSE_LIMIT
+
+    APILogWorker.instance()
+    EventsWorker.instance()
+    for name in {WAREHOUSE_LIMIT, *API_LIMITS.values()}:  # `limited(name)` holds one name at a time
+        ConcurrencySlotAcquisitionWithLeaseService.instance(frozenset([name]))
 
 
 @pytest.fixture(scope="session")

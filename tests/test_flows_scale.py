@@ -1,17 +1,27 @@
-"""50 simulated executives: the audit fanned out on a dask.distributed LocalCluster gives exactly the sequential results.
+"""Simulated executives audited on a dask.distributed cluster started as a real one is: same results as sequentially.
 
-The cluster runs 2 workers with 2 threads each in this process (processes=False): the machine has 2 cores
-shared with other test runs, and worker processes would each re-import Prefect and polars (~10 s apiece)
-without testing anything more here. Fetchers still never touch the warehouse: they write landing batches
-and one loader task merges them; the `workers` count shows the fetches really ran on the dask workers.
+A `dask scheduler` and two `dask worker` processes run on loopback, each started as its own process, as on
+a cluster. The fetch tasks are shipped to the worker processes, which report to the same Prefect server;
+fetchers still never touch the warehouse: they write landing batches and one loader task merges them.
+The `workers` count shows the fetches really ran on both dask workers.
 """
 
 from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from postaudit import audits
+
+DASK = str(Path(sys.executable).with_name("dask"))
+EXECUTIVES = 20
 
 COMPARED = {
     "posts": "platform, post_id",
@@ -55,26 +65,62 @@ def _verdicts(db) -> list[tuple]:
     return [tuple(map(_num, r)) for r in rows]
 
 
+@pytest.fixture()
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes on loopback; yields the scheduler's address."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    logs, procs = [], []
+    commands = [[DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]] + [
+        [DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "2", "--nworkers", "1", "--name", f"w{i}",
+         "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")] for i in (1, 2)]
+    try:
+        for i, command in enumerate(commands):
+            logs.append(open(tmp_path / f"dask-{i}.log", "w"))  # noqa: SIM115 - closed below
+            procs.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT, env=os.environ.copy()))
+            if i == 0:
+                time.sleep(1)
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            assert len(set(client.run(os.getpid).values()) - {os.getpid()}) == 2  # two processes, neither this one
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log in logs:
+            log.close()
+
+
 @pytest.mark.slow
-def test_fifty_executives_on_dask_equal_the_sequential_run(prefect_harness, tmp_path):
+def test_executives_on_a_dask_cluster_equal_the_sequential_run(prefect_harness, dask_cluster, tmp_path):
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from postaudit.flows.audit import audit, dask_runner
 
     results = {}
     for name, runner in (("sequential", ThreadPoolTaskRunner(max_workers=1)),
-                         ("dask", dask_runner(n_workers=2, threads_per_worker=2))):
+                         ("dask", dask_runner(address=dask_cluster))):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "audits.toml").write_text(audits.simulated_audits_toml(50, days=7))
+        (folder / "audits.toml").write_text(audits.simulated_audits_toml(EXECUTIVES, days=7))
         results[name] = audit.with_options(task_runner=runner)(audits_file=str(folder / "audits.toml"), n_boot=100)
     seq, dsk = results["sequential"], results["dask"]
-    assert len(seq["executives"]) == len(dsk["executives"]) == 50
+    assert len(seq["executives"]) == len(dsk["executives"]) == EXECUTIVES
     for r in (seq, dsk):
-        assert r["collected"]["jobs"] == 100 and r["collected"]["failed"] == 0
+        assert r["collected"]["jobs"] == 2 * EXECUTIVES and r["collected"]["failed"] == 0
         assert r["collected"]["new"] == r["collected"]["fetched"] > 0
     assert len(seq["collected"]["workers"]) == 1
-    assert len(dsk["collected"]["workers"]) >= 2 and all(w.startswith("dask:") for w in dsk["collected"]["workers"])
+    assert len(dsk["collected"]["workers"]) == 2 and all(w.startswith("dask:tcp://127.0.0.1:")
+                                                         for w in dsk["collected"]["workers"])
 
     for table, order in COMPARED.items():
         a, b = _rows(seq["db"], table, order), _rows(dsk["db"], table, order)
@@ -84,6 +130,6 @@ def test_fifty_executives_on_dask_equal_the_sequential_run(prefect_harness, tmp_
     assert _verdicts(seq["db"]) == _verdicts(dsk["db"])
     assert seq["collected"]["tables"] == dsk["collected"]["tables"]
     con = duckdb.connect(seq["db"], read_only=True)
-    assert con.execute("select count(distinct account_id) from posts").fetchall()[0][0] == 50
+    assert con.execute("select count(distinct account_id) from posts").fetchall()[0][0] == EXECUTIVES
     assert con.execute("select bool_and(is_simulated) from posts").fetchall()[0][0] is True
     con.close()

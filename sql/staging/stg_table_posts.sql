@@ -5,7 +5,10 @@ with landed as (
         record_key::json ->> 'platform'     as platform,
         record_key::json -> 'map'           as m,
         record_key::json ->> 'tz'           as tz,
-        record_key::json ->> 'account'      as fixed_account
+        record_key::json ->> 'account'      as fixed_account,
+        -- with --time-format the importer read the time by DuckDB's strptime (whose pattern must be a constant,
+        -- so not here) and recorded it as ISO 8601: UTC with an offset, or local time in the zone --tz names
+        record_key::json ->> 'time'         as read_time
     from raw_table_rows
 ),
 
@@ -13,8 +16,8 @@ fields as (
     select
         *,
         -- a mapped column name is a plain key: ->> with a text key never reads it as a JSON path
-        trim(payload ->> (m ->> 'time'))                                    as time_text,
-        json_type(payload -> (m ->> 'time'))                                as time_type
+        coalesce(read_time, trim(payload ->> (m ->> 'time')))               as time_text,
+        case when read_time is null then json_type(payload -> (m ->> 'time')) end as time_type
     from landed
 ),
 

@@ -79,6 +79,9 @@ def fail(message: str, code: int = 2) -> None:
 def _quiet_prefect() -> None:
     # Prefect's analytics write to its sqlite file while the temporary server does, and lose the lock race.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The temporary server gets 20 s to start by default; on a busy 2-core machine it took longer (measured 40 s
+    # once under load) and the run failed before it began.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
@@ -99,6 +102,10 @@ def demo(
     cfg = settings.load(db)
     out = out or cfg.dashboard_path
     _connect(cfg.db_path).close()  # a warehouse that cannot be opened is said now, not from inside the flow
+    # Prefect's own files (its temporary server's database, results) go beside the warehouse, not in ~/.prefect.
+    # Prefect creates its home without parents, so on a fresh clone data/ must exist first.
+    home = Path(os.environ.setdefault("PREFECT_HOME", str((cfg.data_dir / "prefect").resolve())))
+    home.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
     from postaudit.flows.audit import audit
 
@@ -274,7 +281,7 @@ def _connect(path: Path, read_only: bool = False):
 # sources' command modules come from the source registry, then the areas that are not sources.
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((
     *registry.command_modules(), "postaudit.cli_ops", "postaudit.cli_metrics", "postaudit.cli_bench",
-    "postaudit.cli_verdicts")))
+    "postaudit.cli_verdicts", "postaudit.cli_export")))
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 

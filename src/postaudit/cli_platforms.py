@@ -113,18 +113,28 @@ def import_table_cmd(
     tz: Annotated[str | None, typer.Option(
         help="Time zone of times written without an offset, e.g. Europe/Berlin. Without it such times are "
              "refused.")] = None,
+    time_format: Annotated[str | None, typer.Option(
+        help="How the time column is written, as a strftime pattern, e.g. '%d/%m/%Y %H:%M' for 03/03/2025 07:42 "
+             "(%z or %Z if it carries a zone, else give --tz). Read by DuckDB's strptime; every row must match.",
+        show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """Land posts from any other platform: a CSV or JSONL file plus a column mapping.
 
     Times: ISO 8601 with an offset (2024-03-01T09:30:00+01:00 or ...Z), or Unix epoch seconds (13 digits are
-    read as milliseconds). A time without an offset is refused, naming the file, row and column, unless you
-    state its zone with `--tz`. Every row is checked before anything lands.
+    read as milliseconds), or any layout you describe with `--time-format`. A time without an offset is
+    refused, naming the file, row and column, unless you state its zone with `--tz`. Every row is checked
+    before anything lands.
 
     Example (a WeChat chat export, times local to Shanghai):
 
         postaudit import table chat.csv --platform wechat --account ceo_wxid
             --map 'time=StrTime,text=StrContent,id=MsgSvrID' --tz Asia/Shanghai
+
+    Example (day first, no seconds: 03/03/2025 07:42, local to Berlin):
+
+        postaudit import table posts.csv --platform linkedin --account jane
+            --map 'time=Date,text=Post' --time-format '%d/%m/%Y %H:%M' --tz Europe/Berlin
     """
     from postaudit.sources.table_import import import_table, parse_mapping
 
@@ -133,7 +143,7 @@ def import_table_cmd(
     except InputError as exc:
         fail(str(exc))
     out = _run_import(db, path, lambda con: import_table(con, path, mapping, platform=platform, account=account,
-                                                          tz=tz))
+                                                          tz=tz, time_format=time_format))
     console.print(f"{path}: {out['rows']} rows as {platform} posts; {out['new_records']} new records. {NEXT}")
 
 

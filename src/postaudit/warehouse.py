@@ -47,9 +47,18 @@ class WarehouseError(RuntimeError):
     """A warehouse operation failed; the message says what to do."""
 
 
+# DuckDB 2.0 writes files in its newest storage format by default, which DuckDB 1.x (its CLI up to 1.5.6, DBeaver
+# and other tools on a 1.x driver) refuses: "Trying to read a database file with version number ...". A file
+# created with this setting is readable by DuckDB 1.4.0 and newer. It only takes effect when the file is created;
+# an existing file keeps its format (`postaudit rewrite-warehouse` rewrites one). Every connection passes the
+# same config: DuckDB refuses a second connection to an open file with a different one.
+STORAGE_COMPATIBILITY = "v1.4.0"
+STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+
+
 def connect(path: str | Path, *, read_only: bool = False, wait: float | None = None,
             sandbox: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and for writers create) the warehouse file, with UTC as the session time zone.
+    """Open (and for writers create, readable by DuckDB 1.4+) the warehouse file, with UTC as the session time zone.
 
     DuckDB lets one process write a file, or several read it, never both: while another process holds it,
     keep trying for `wait` seconds (default $POSTAUDIT_LOCK_WAIT, else LOCK_WAIT_S), then say who holds it.
@@ -72,7 +81,8 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float | None = N
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=SANDBOX if sandbox else {})
+            con = duckdb.connect(str(path), read_only=read_only,
+                                 config={**STORAGE_CONFIG, **(SANDBOX if sandbox else {})})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
@@ -112,6 +122,51 @@ DEFAULT_MEMORY_LIMIT = "4GB"
 SANDBOX = {"enable_external_access": False, "autoload_known_extensions": False,
            "autoinstall_known_extensions": False, "allow_community_extensions": False,
            "allow_unsigned_extensions": False}
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The storage format of the connection's warehouse file: 'v1.4.0+' (DuckDB 1.4 and newer read it), 'v2.0.0+', ..."""
+    tags = scalar(con, "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()") or {}
+    return dict(tags).get("storage_version", "unknown")
+
+
+def is_compatible(version: str) -> bool:
+    """True when a file of this storage format opens in DuckDB 1.4 (the format STORAGE_COMPATIBILITY writes)."""
+    found = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)\+?", version)
+    return bool(found) and tuple(map(int, found.groups())) <= (1, 4, 0)
+
+
+def rewrite_compatible(path: str | Path) -> Path:
+    """Rewrite an existing warehouse in the storage format DuckDB 1.4+ reads; returns the kept original (<name>.bak).
+
+    Copies every table, view and sequence into a new file, then swaps it in with one rename: an interrupted
+    rewrite leaves the warehouse as it was. Needs about the warehouse's size in free space beside it.
+    """
+    path = Path(path)
+    fresh, backup = path.with_name(path.name + ".rewrite"), path.with_name(path.name + ".bak")
+    fresh.unlink(missing_ok=True)
+    con = connect(path)  # as the one writer: nothing changes the warehouse while it is copied
+    try:
+        con.execute("CHECKPOINT")
+        name = scalar(con, "SELECT current_database()")
+        target = str(fresh).replace("'", "''")
+        con.execute(f"ATTACH '{target}' AS _rewritten (STORAGE_VERSION '{STORAGE_COMPATIBILITY}')")
+        try:
+            con.execute(f'COPY FROM DATABASE "{name}" TO _rewritten')
+        finally:
+            con.execute("DETACH _rewritten")
+    except BaseException:
+        con.close()
+        fresh.unlink(missing_ok=True)
+        raise
+    con.close()
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(path, backup)  # instant on one file system; the original's bytes stay under the backup name
+    except OSError:
+        shutil.copy2(path, backup)
+    os.replace(fresh, path)
+    return backup
 
 
 # Long enough to slip into the gap between two flow tasks or let a `postaudit sql` finish; short enough that a

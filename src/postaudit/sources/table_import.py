@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,11 +130,15 @@ def _check_time(where: str, column: str, value, tz: str | None) -> None:
         raise InputError(f"{where}, column {column!r}: {text!r} is not a valid date and time") from None
 
 
-def _check_row(where: str, row: dict, mapping: dict[str, str], tz: str | None) -> None:
+def _check_row(where: str, row: dict, mapping: dict[str, str], tz: str | None, time_format: str | None) -> None:
     if mapping["time"] not in row:
         raise InputError(f"{where}: no column {mapping['time']!r} (mapped to time); columns are "
                          f"{', '.join(map(repr, row))}")
-    _check_time(where, mapping["time"], row[mapping["time"]], tz)
+    value = row[mapping["time"]]
+    if time_format is None:
+        _check_time(where, mapping["time"], value, tz)
+    elif isinstance(value, bool) or value is None or str(value).strip() == "":
+        raise InputError(f"{where}, column {mapping['time']!r}: no time")
     for field in COUNT_FIELDS:
         value = row.get(mapping.get(field, "\0none"))
         if value in (None, "") or (isinstance(value, int) and not isinstance(value, bool)):
@@ -145,9 +150,39 @@ def _check_row(where: str, row: dict, mapping: dict[str, str], tz: str | None) -
         raise InputError(f"{where}, column {mapping['kind']!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
 
 
+def check_time_format(time_format: str, tz: str | None) -> bool:
+    """Whether a strptime pattern reads times with their zone (%z, %Z); InputError if DuckDB cannot use it."""
+    with duckdb.connect() as check:
+        try:
+            kind = check.execute("SELECT typeof(try_strptime(NULL::VARCHAR, ?))", [time_format]).fetchall()[0][0]
+        except duckdb.Error as exc:
+            raise InputError(f"--time-format {time_format!r}: {str(exc).splitlines()[0]}") from None
+    aware = kind == "TIMESTAMP WITH TIME ZONE"
+    if not aware and tz is None:
+        raise InputError(f"--time-format {time_format!r} reads no time zone (%z or %Z): add --tz ZONE (e.g. --tz "
+                         "Europe/Berlin) if these are local times there")
+    return aware
+
+
+def parse_times(texts: list[str], time_format: str, aware: bool) -> list[str | None]:
+    """Each text read with the pattern by DuckDB's strptime, as ISO 8601 (UTC with an offset, else local); None: no match."""
+    # DuckDB's own parser, so the staging view reads exactly what was checked here; the pattern must be a
+    # constant there, which is why the reading is recorded with each row instead of left to the view.
+    iso = "%Y-%m-%dT%H:%M:%S.%f+00:00" if aware else "%Y-%m-%dT%H:%M:%S.%f"
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return [r[0] for r in con.execute(
+            "SELECT strftime(try_strptime(t, $fmt), $iso) FROM unnest($texts) WITH ORDINALITY AS u(t, n) ORDER BY n",
+            {"fmt": time_format, "iso": iso, "texts": texts}).fetchall()]
+
+
 def fetch_rows(path: str | Path, mapping: dict[str, str], *, platform: str, account: str | None = None,
-               tz: str | None = None) -> Iterator[RawRecord]:
-    """Check every row against the mapping, then yield them as raw records (CSV rows as JSON objects of text)."""
+               tz: str | None = None, time_format: str | None = None) -> Iterator[RawRecord]:
+    """Check every row against the mapping, then yield them as raw records (CSV rows as JSON objects of text).
+
+    With `time_format` (a strptime pattern such as '%d/%m/%Y %H:%M'), each record's key also holds its time as
+    ISO 8601, read by DuckDB with that pattern.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -160,12 +195,18 @@ def fetch_rows(path: str | Path, mapping: dict[str, str], *, platform: str, acco
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             raise InputError(f"--tz {tz!r}: not a time zone name (use an IANA name like Europe/Berlin)") from None
-    key = json.dumps({"platform": platform, "map": mapping, "tz": tz, "account": account}, sort_keys=True)
+    settings = {"platform": platform, "map": mapping, "tz": tz, "account": account}
+    aware = False
+    if time_format is not None:
+        aware = check_time_format(time_format, tz)
+        settings["time_format"] = time_format
+    key = json.dumps(settings, sort_keys=True)
     retrieved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    records, seen_ids, present = [], {}, set()
+    records, seen_ids, present, times = [], {}, set(), []
     try:
         for where, row, line in _rows(path):
-            _check_row(where, row, mapping, tz)
+            _check_row(where, row, mapping, tz, time_format)
+            times.append((where, str(row[mapping["time"]]).strip()))
             if "id" in mapping:
                 value = row.get(mapping["id"])
                 pid = "" if value is None else str(value).strip()
@@ -188,15 +229,23 @@ def fetch_rows(path: str | Path, mapping: dict[str, str], *, platform: str, acco
     if records and missing:
         raise InputError(f"{path}: no row has the column(s) {', '.join(missing)} named in --map; columns are "
                          f"{', '.join(sorted(present))}")
+    if time_format is not None and records:
+        parsed = parse_times([t for _, t in times], time_format, aware)
+        for (where, text), iso in zip(times, parsed, strict=True):
+            if iso is None:
+                raise InputError(f"{where}, column {mapping['time']!r}: {text!r} does not match --time-format "
+                                 f"{time_format!r}")
+        records = [replace(rec, key=json.dumps({**settings, "time": iso}, sort_keys=True))
+                   for rec, iso in zip(records, parsed, strict=True)]
     yield from records
 
 
 def import_table(con: duckdb.DuckDBPyConnection, path: str | Path, mapping: dict[str, str] | str, *,
-                 platform: str, account: str | None = None, tz: str | None = None,
+                 platform: str, account: str | None = None, tz: str | None = None, time_format: str | None = None,
                  flow_run_id: str | None = None) -> dict:
     """Land a CSV/JSONL file of posts in raw_table_rows (all or nothing); importing twice adds nothing."""
     if isinstance(mapping, str):
         mapping = parse_mapping(mapping)
-    records = list(fetch_rows(path, mapping, platform=platform, account=account, tz=tz))
+    records = list(fetch_rows(path, mapping, platform=platform, account=account, tz=tz, time_format=time_format))
     added = land_raw(con, RAW_TABLE, records, Provenance(SOURCE, str(path), flow_run_id=flow_run_id))
     return {"file": str(path), "platform": platform, "rows": len(records), "new_records": added}
