@@ -43,12 +43,12 @@ def _start_prefect_services() -> None:
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    from postaudit.audits import API_LIMITS
+    from postaudit import registry
     from postaudit.flows._common import WAREHOUSE_LIMIT
 
     APILogWorker.instance()
     EventsWorker.instance()
-    for name in {WAREHOUSE_LIMIT, *API_LIMITS.values()}:  # `limited(name)` holds one name at a time
+    for name in {WAREHOUSE_LIMIT, *registry.api_limits().values()}:  # `limited(name)` holds one name at a time
         ConcurrencySlotAcquisitionWithLeaseService.instance(frozenset([name]))
 
 

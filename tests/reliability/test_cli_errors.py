@@ -126,6 +126,9 @@ def _cases(f: dict[str, str]) -> dict[str, tuple[list[str], str]]:
         "bench import: bad size": (["bench", "import", "--sizes", MARKUP], ""),
         "bench estimator: too few executives": (["bench", "estimator", "--executives", "1"], ""),
         "bench claims: not a folder": (["bench", "claims", f["csv"]], "not a folder"),
+        "export: no such relation": (["export", "nosuch", "--out", f["missing"] + ".csv", *db], "no relation"),
+        "export: over the warehouse": (["export", "runs", "--out", f["db"], *db], "refusing to overwrite"),
+        "rewrite-warehouse: not a DuckDB file": (["rewrite-warehouse", "--db", f["not_db"]], "not a valid DuckDB"),
         "bench verdicts: too few executives": (["bench", "verdicts", "--executives", "1"], ""),
         "import telegram-page: no such file": (["import", "telegram-page", f["missing"], *db], "no such file"),
     }
