@@ -106,9 +106,16 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
                    db: DbOption = None,
                    recheck: Annotated[bool, typer.Option(
                        help="Read files again even when they are unchanged since they were landed.")] = False,
+                   skip_bad_lines: Annotated[bool, typer.Option(
+                       help="Land a file's good lines even when others are bad; each skipped line is recorded "
+                            "in rejected_records.")] = False,
                    ) -> None:
-    """Land X API v2 data from twarc2 JSONL: response pages (`twarc2 timeline/search`) or flattened posts
-    (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it.
+    """Land X API v2 data from twarc2 JSONL, plain or gzip: response pages (`twarc2 timeline/search`), stream
+    lines (`twarc2 stream/filter/sample`) or flattened posts (`twarc2 flatten`).
+
+    A last line cut short (an interrupted stream) is reported and skipped; the rest lands. Any other bad line
+    stops that file and lands none of it, unless --skip-bad-lines: then the good lines land and every skipped
+    line is kept in `rejected_records` (`postaudit sql "select * from rejected_records"`).
 
     A file already landed whole into this warehouse, with the same path, size and modification time, is
     skipped without reading it (use --recheck to read it again)."""
@@ -123,8 +130,11 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
         if not recheck and (landed_at := landing.landed_unchanged(con, "x_jsonl", stamp)):
             return (f"already landed {landed_at:%Y-%m-%d %H:%M:%S} UTC and unchanged since (same size and "
                     "modification time): skipped; use --recheck to read it again")
-        result = twarc_jsonl.land_file(con, path, progress=console.print)
+        result = twarc_jsonl.land_file(con, path, skip_bad_lines=skip_bad_lines, progress=console.print)
         landing.record_landed(con, "x_jsonl", stamp, read_at, result["pages"] + result["flat_posts"])
-        return f"{result['new_records']} new records ({result['pages']} pages, {result['flat_posts']} flattened posts)"
+        skipped = (f"; {len(result['skipped'])} line(s) skipped, recorded in rejected_records"
+                   if result["skipped"] else "")
+        return (f"{result['new_records']} new records ({result['pages']} pages or stream lines, "
+                f"{result['flat_posts']} flattened posts){skipped}")
 
     land_each(db, paths, land)
