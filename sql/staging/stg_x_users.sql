@@ -1,11 +1,14 @@
--- one row per observation of an account that authored posts on a landed page (the author expansion)
--- or a flattened twarc2 line (its inlined author)
+-- one row per observation of an account that authored posts on a landed page or stream line (the author
+-- expansion) or a flattened twarc2 line (its inlined author)
 --
 -- Each payload is parsed once into a struct (from_json), as in stg_x_posts; values stay VARCHAR and are
 -- cast below as before.
 with pages as (
     select record_id, source, retrieved_at, is_simulated,
-           from_json(payload, '{"data": [{"author_id": "VARCHAR"}],
+           -- a stream line's `data` is one post, not a list
+           from_json(case when json_type(payload, '$.data') = 'OBJECT'
+                          then json_object('data', json_array(payload -> '$.data'), 'includes', payload -> '$.includes')
+                          else payload end, '{"data": [{"author_id": "VARCHAR"}],
                "includes": {"users": [{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR",
                    "created_at": "VARCHAR",
                    "public_metrics": {"followers_count": "VARCHAR", "following_count": "VARCHAR",
