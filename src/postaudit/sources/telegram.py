@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from postaudit.sources import limits
 from postaudit.sources.errors import InputError
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
@@ -63,7 +64,7 @@ def read_export(path: str | Path) -> dict:
     if not path.is_file():
         raise InputError(f"{path}: no such file (expected a Telegram Desktop result.json)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = limits.loads(path.read_text(encoding="utf-8-sig"), str(path))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -105,9 +106,11 @@ def fetch_messages(path: str | Path, from_id: str | None = None, tz: str | None 
                      sort_keys=True)
     # The export does not say when it was made; the file's modification time is the closest witness.
     exported_at = datetime.fromtimestamp(Path(src).stat().st_mtime, UTC)
-    for msg in data["messages"]:
+    for i, msg in enumerate(data["messages"]):
         # Service messages (joins, pins, title changes) land too, untouched; staging skips them.
-        yield RawRecord(payload=json.dumps(msg, ensure_ascii=False), retrieved_at=exported_at, key=key)
+        where = f"{src}: messages[{i}] (id {msg['id']})"
+        payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
+        yield RawRecord(payload=payload, retrieved_at=exported_at, key=key)
 
 
 def _executive(data: dict, messages: list[dict], from_id: str | None) -> str:
