@@ -32,49 +32,34 @@ pages as (
                                       "retweet_count": "VARCHAR", "quote_count": "VARCHAR"}}],
                "public_metrics": {"like_count": "VARCHAR", "reply_count": "VARCHAR", "retweet_count": "VARCHAR",
                                   "quote_count": "VARCHAR", "bookmark_count": "VARCHAR",
-                                  "impression_count": "VARCHAR"}}]}') as page
+                                  "impression_count": "VARCHAR"}}],
+               "includes": {"tweets": [{"id": "VARCHAR", "public_metrics": {"like_count": "VARCHAR",
+                   "reply_count": "VARCHAR", "retweet_count": "VARCHAR", "quote_count": "VARCHAR"}}]}}') as page
     from docs
 ),
 
+-- A repost's public_metrics are the original's retweet_count and zeros: the original's own counts come from
+-- the page's includes.tweets (or, in a flattened line, the inlined referenced post), looked up per page
 exploded as (
-    select pages.* exclude (page), unnest(page.data) as post
+    select pages.* exclude (page), unnest(list_transform(page.data, lambda p: struct_pack(
+               post := p,
+               original := case when list_contains(list_transform(p.referenced_tweets, lambda r: r.type), 'retweeted')
+                   then list_filter(page.includes.tweets, lambda t: t.id = list_filter(
+                       p.referenced_tweets, lambda r: r.type = 'retweeted')[1].id)[1].public_metrics end))) as u
     from pages
 ),
 
 posts as (
-    select *,
-           coalesce(list_contains(list_transform(post.referenced_tweets, lambda r: r.type), 'retweeted'), false)
+    select record_id, source, retrieved_at, is_simulated, u.post as post,
+           coalesce(list_filter(u.post.referenced_tweets, lambda r: r.type = 'retweeted')[1].public_metrics,
+                    u.original) as m,
+           coalesce(list_contains(list_transform(u.post.referenced_tweets, lambda r: r.type), 'retweeted'), false)
                as is_repost,
            -- edit_history_tweet_ids lists the whole chain, oldest first, on every version of an edited post
-           coalesce(post.edit_history_tweet_ids[1], post.id) as chain_id
+           coalesce(u.post.edit_history_tweet_ids[1], u.post.id) as chain_id
     from exploded
     -- a users or counts lookup saved as JSONL has `data` items that are not posts (no text)
-    where post.id is not null and post.text is not null
-),
-
--- A repost's public_metrics are the original's retweet_count and zeros: the original's own counts come from
--- the page's includes.tweets (or, in a flattened line, the inlined referenced post)
-included as (
-    select record_id, unnest(from_json(payload, '{"includes": {"tweets": [{"id": "VARCHAR",
-               "public_metrics": {"like_count": "VARCHAR", "reply_count": "VARCHAR", "retweet_count": "VARCHAR",
-                                  "quote_count": "VARCHAR"}}]}}').includes.tweets) as t
-    from raw_x_pages
-    semi join (select distinct record_id from posts where is_repost) using (record_id)
-),
-
-reposted as (
-    select record_id, post.id as post_id,
-           list_filter(post.referenced_tweets, lambda r: r.type = 'retweeted')[1] as ref
-    from posts
-    where is_repost
-),
-
-originals as (
-    select reposted.record_id, reposted.post_id, coalesce(reposted.ref.public_metrics, included.t.public_metrics) as m
-    from reposted
-    left join included on included.record_id = reposted.record_id and included.t.id = reposted.ref.id
-    qualify row_number() over (partition by reposted.record_id, reposted.post_id
-                               order by included.t.public_metrics is null) = 1
+    where u.post.id is not null and u.post.text is not null
 ),
 
 typed as (
@@ -109,17 +94,16 @@ typed as (
         post.public_metrics.quote_count::bigint                     as quote_count,
         post.public_metrics.bookmark_count::bigint                  as bookmark_count,
         post.public_metrics.impression_count::bigint                as impression_count,
-        originals.m.like_count::bigint                              as original_like_count,
-        originals.m.reply_count::bigint                             as original_reply_count,
+        m.like_count::bigint                                        as original_like_count,
+        m.reply_count::bigint                                       as original_reply_count,
         -- without the original at hand, the repost's own retweet_count is still the original's
-        coalesce(originals.m.retweet_count, post.public_metrics.retweet_count)::bigint as original_repost_count,
-        originals.m.quote_count::bigint                             as original_quote_count,
+        coalesce(m.retweet_count, post.public_metrics.retweet_count)::bigint as original_repost_count,
+        m.quote_count::bigint                                       as original_quote_count,
         retrieved_at                                                as observed_at,
         source,
-        posts.record_id,
+        record_id,
         is_simulated
     from posts
-    left join originals on originals.record_id = posts.record_id and originals.post_id = posts.post.id
 ),
 
 final as (

@@ -80,10 +80,13 @@ def import_x_archive(
 ) -> None:
     """Land the posts of an official X account archive (Settings > Your account > Download an archive).
 
-    Reads data/tweets.js (and tweets-part1.js ...; older exports: tweet.js) and note-tweet.js (full text of long
-    posts). The archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts
-    are as of the export (taken from manifest.js, else the file's modification time); it has no reply, quote or
-    impression counts, which stay empty rather than zero. A malformed file stops the import and lands nothing.
+    Reads data/tweets.js (and tweets-part1.js ...; older exports: tweet.js), deleted-tweets.js and
+    community-tweet.js (flagged in `posts`: deleted_at, community_id) and note-tweet.js (full text of long posts,
+    matched to their post by text and time; a note matching none is reported). An edited post is one post. The
+    archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts are as of the
+    export (taken from manifest.js, else the file's modification time); it has no reply, quote or impression
+    counts, which stay empty rather than zero. A malformed file stops the import and lands nothing; so do two
+    files with one name, paths leaving the archive, and a member expanding over 100-fold (a zip bomb).
     """
     from postaudit.sources import x_archive
 
@@ -95,9 +98,16 @@ def import_x_archive(
         fail(f"{exc} (nothing from this archive was landed)", code=1)
     finally:
         con.close()
-    console.print(f"{path}: {result['posts']} posts and {result['notes']} long-post texts from {result['files']} "
+    console.print(f"{path}: {result['posts']} posts ({result['deleted']} deleted before the export, "
+                  f"{result['community']} in Communities) and {result['notes']} long-post texts from {result['files']} "
                   f"files, {result['new_records']} new records; account {result['account_id'] or 'unknown'}; counts "
                   f"as of {result['exported_at']} ({result['exported_at_from']})")
+    if result["unmatched_notes"]:
+        ids = ", ".join(result["unmatched_notes"][:10])
+        console.print(f"[yellow]note:[/] {len(result['unmatched_notes'])} long-post text(s) match no post of the "
+                      f"archive by text and time (noteTweetId {ids}); they are kept in raw but give no post its text")
+    for name, (said, read) in result["manifest_differs"].items():
+        console.print(f"[yellow]note:[/] {name}: the manifest says {said} records, the file holds {read}")
     console.print("Run `postaudit build` to update the marts.")
 
 
@@ -134,7 +144,9 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
         landing.record_landed(con, "x_jsonl", stamp, read_at, result["pages"] + result["flat_posts"])
         skipped = (f"; {len(result['skipped'])} line(s) skipped, recorded in rejected_records"
                    if result["skipped"] else "")
-        return (f"{result['new_records']} new records ({result['pages']} pages or stream lines, "
+        posts = ("no posts in it (its lines hold no post objects: a users, counts or compliance lookup?); "
+                 if result["posts"] == 0 else f"{result['posts']} posts, " if result["posts"] else "")
+        return (f"{posts}{result['new_records']} new records ({result['pages']} pages or stream lines, "
                 f"{result['flat_posts']} flattened posts){skipped}")
 
     land_each(db, paths, land)

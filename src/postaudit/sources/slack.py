@@ -15,6 +15,7 @@ import duckdb
 from postaudit.sources import limits
 from postaudit.sources.errors import InputError
 from postaudit.sources.export_files import ExportFiles
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "slack_export"
@@ -112,7 +113,7 @@ def fetch_messages(path: str | Path, user: str | None = None) -> Iterator[RawRec
             # joins, bot posts and other subtypes land untouched; staging skips them
             where = f"{export.path}/{name}: message {i} (ts {msg['ts']})"
             payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
-            yield RawRecord(payload=payload, retrieved_at=retrieved, key=key)
+            yield RawRecord(payload=refuse_lone_surrogates(payload, where), retrieved_at=retrieved, key=key)
 
 
 def _read_days(export: _Export, conversations: list[dict]) -> list[tuple]:

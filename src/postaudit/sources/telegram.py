@@ -20,6 +20,7 @@ import duckdb
 
 from postaudit.sources import limits
 from postaudit.sources.errors import InputError
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "telegram_export"
@@ -110,7 +111,7 @@ def fetch_messages(path: str | Path, from_id: str | None = None, tz: str | None 
         # Service messages (joins, pins, title changes) land too, untouched; staging skips them.
         where = f"{src}: messages[{i}] (id {msg['id']})"
         payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
-        yield RawRecord(payload=payload, retrieved_at=exported_at, key=key)
+        yield RawRecord(payload=refuse_lone_surrogates(payload, where), retrieved_at=exported_at, key=key)
 
 
 def _executive(data: dict, messages: list[dict], from_id: str | None) -> str:

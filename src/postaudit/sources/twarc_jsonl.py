@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ import duckdb
 
 from postaudit.sources import limits
 from postaudit.sources.errors import InputError
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.warehouse import (
     Provenance,
     RawRecord,
@@ -56,13 +58,15 @@ class Skipped(NamedTuple):
     value: str
 
 
-def fetch_records(path: str | Path, *, skip_bad_lines: bool = False,
-                  skipped: list[Skipped] | None = None) -> Iterator[tuple[str, RawRecord]]:
+def fetch_records(path: str | Path, *, skip_bad_lines: bool = False, skipped: list[Skipped] | None = None,
+                  stats: dict | None = None) -> Iterator[tuple[str, RawRecord]]:
     """Yield (raw table, record) for each line: pages, stream lines and flattened posts.
 
     A cut last line is skipped; any other bad line raises InputError naming it, unless skip_bad_lines. Skipped lines
-    are appended to `skipped` when given.
+    are appended to `skipped` when given; `stats["posts"]` counts the post objects read.
     """
+    stats = {} if stats is None else stats
+    stats["posts"] = 0
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -89,7 +93,9 @@ def fetch_records(path: str | Path, *, skip_bad_lines: bool = False,
                     _bad(Skipped(str(path), lineno, problem, line[:200]), skip_bad_lines, skipped)
                     continue
                 limits.check_size(line, where)
+                refuse_lone_surrogates(line, where)
                 good += 1
+                stats["posts"] += _posts_in(obj) if table == PAGES else 1
                 yield table, RawRecord(payload=line, retrieved_at=_retrieved_at(obj))
             if pending is not None:
                 if not good:
@@ -103,8 +109,14 @@ def fetch_records(path: str | Path, *, skip_bad_lines: bool = False,
                                  else f"{path}: empty file (no lines): not a twarc2 export")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
+
+
+def _posts_in(page: dict) -> int:
+    data = page.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    return sum(1 for p in items if isinstance(p, dict) and "text" in p)
 
 
 def _classify(obj) -> tuple[str, str | None]:
@@ -147,7 +159,7 @@ def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str =
     """Land one twarc2 file (pages, stream lines and/or flattened posts); a bad line lands nothing of it.
 
     A cut last line, and with skip_bad_lines every bad line, is skipped instead and recorded in rejected_records
-    (the result's `skipped` lists them).
+    (the result's `skipped` lists them). `posts` counts the post objects read (None: some, not counted).
     """
     ensure_raw(con)
     path = Path(path)
@@ -163,16 +175,21 @@ def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str =
             if landed.lines:
                 with transaction(con):
                     record_rejected(con, source, str(path), [])
-                return {"pages": landed.lines, "flat_posts": 0, "new_records": landed.added, "skipped": []}
+                # counting posts would read the file again (as long as landing it): only when its first line
+                # holds none, which is what a users or counts lookup saved as JSONL looks like
+                posts = count_posts(con, path) if not _first_line_posts(path) else None
+                return {"pages": landed.lines, "flat_posts": 0, "new_records": landed.added, "skipped": [],
+                        "posts": posts}
         except WarehouseError:
             pass
     read = {PAGES: 0, FLAT: 0}
     skipped: list[Skipped] = []
+    stats: dict = {}
     # Stream in bounded batches inside one transaction: a bad line anywhere still lands nothing of the file,
     # and memory no longer grows with the file (docs/performance.md: 6.3 GB peak at 1M posts before).
     with transaction(con):
         writers = {PAGES: RawWriter(con, PAGES, prov), FLAT: RawWriter(con, FLAT, prov)}
-        for table, rec in fetch_records(path, skip_bad_lines=skip_bad_lines, skipped=skipped):
+        for table, rec in fetch_records(path, skip_bad_lines=skip_bad_lines, skipped=skipped, stats=stats):
             writers[table].add(rec)
             read[table] += 1
         added = {table: w.close() for table, w in writers.items()}
@@ -181,7 +198,30 @@ def land_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, source: str =
         if progress:
             progress(f"{s.file}:{s.line}: skipped: {s.reason}")
     return {"pages": read[PAGES], "flat_posts": read[FLAT], "new_records": added[PAGES] + added[FLAT],
-            "skipped": skipped}
+            "skipped": skipped, "posts": stats["posts"]}
+
+
+def _first_line_posts(path: Path) -> int:
+    with _open(path) as fh:
+        line = next((x for x in fh if x.strip()), "")
+    try:
+        return _posts_in(limits.loads(line, str(path)))
+    except (ValueError, InputError):
+        return 0
+
+
+def count_posts(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Post objects (with text) in a file of pages and stream lines, read by DuckDB. Zero says the file holds no
+    posts (a users or counts lookup), not that it failed."""
+    with open(path, "rb") as fh:
+        compression = "gzip" if fh.read(2) == b"\x1f\x8b" else "none"
+    return con.execute(f"""
+        select coalesce(sum(len(list_filter(
+                   case json_type(json, '$.data') when 'ARRAY' then json_extract(json, '$.data[*]')
+                                                  when 'OBJECT' then [json -> '$.data'] end,
+                   lambda p: (p ->> 'text') is not null))), 0)
+        from read_json_objects(?, format = 'newline_delimited', compression = '{compression}')""",
+                       [str(path)]).fetchall()[0][0]
 
 
 def record_rejected(con: duckdb.DuckDBPyConnection, source: str, file: str, skipped: list[Skipped]) -> None:

@@ -31,6 +31,7 @@ import duckdb
 from postaudit.sources import limits
 from postaudit.sources.errors import InputError
 from postaudit.sources.export_files import ExportFiles
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.sources.x_api import insert_raw
 from postaudit.warehouse import Provenance, RawRecord, ensure_raw, staging_view, transaction
 
@@ -153,6 +154,7 @@ def _file_records(export: ExportFiles, name: str, info: dict) -> list[tuple[str,
                                      "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
         payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")),
                                     f"{where}: element {i} (0-based)")
+        refuse_lone_surrogates(payload, f"{where}: element {i} (0-based)")
         out.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
     info["read_counts"][name] = len(rows)
     return out
