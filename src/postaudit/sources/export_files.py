@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 import zipfile
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ def _normal(name: str) -> str:
     """A member name as a relative POSIX path; InputError when it leaves the export."""
     clean = name.replace("\\", "/")
     norm = posixpath.normpath(clean)
-    if clean.startswith("/") or norm == ".." or norm.startswith("../") or (len(clean) > 1 and clean[1] == ":"):
+    if clean.startswith("/") or norm == ".." or norm.startswith("../") or re.match(r"[A-Za-z]:/", clean):
         raise InputError(f"member {name!r} points outside the export: refused")
     return "" if norm == "." else norm
 
