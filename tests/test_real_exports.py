@@ -545,3 +545,19 @@ def test_a_lone_surrogate_is_refused_in_one_line_and_a_whole_emoji_lands(db_path
             assert r.exit_code == 0, r.output
         else:
             assert r.exit_code == 1 and "lone UTF-16 surrogate" in _out(r) and "Traceback" not in r.output, r.output
+
+
+def test_a_repost_in_a_stream_line_finds_its_original_in_the_lines_includes(con, tmp_path):
+    # a real repost of 2sets.jsonl written the way `twarc2 stream` writes a line: data one object, its includes
+    page = json.loads((TWARC / "2sets.jsonl").read_text().splitlines()[0])
+    included = {t["id"]: t for t in page["includes"]["tweets"]}
+    post = next(t for t in page["data"] for r in t.get("referenced_tweets", [])
+                if r["type"] == "retweeted" and r["id"] in included)
+    original = included[post["referenced_tweets"][0]["id"]]
+    path = tmp_path / "stream.jsonl"
+    path.write_text(json.dumps({"data": post, "includes": {"tweets": [original], "users": page["includes"]["users"]},
+                                "matching_rules": [{"id": "1", "tag": "t"}]}) + "\n")
+    twarc_jsonl.land_file(con, path)
+    row = _built(con).sql("select * from posts").pl().to_dicts()[0]
+    assert (row["kind"], row["like_count"], row["original_like_count"]) == (
+        "repost", None, original["public_metrics"]["like_count"])

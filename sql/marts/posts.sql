@@ -39,7 +39,8 @@ observed_once as (
         original_reply_count,
         original_repost_count,
         original_quote_count,
-        list_sort(list_distinct([created_at, version_created_at]))                           as version_times,
+        case when version_created_at = created_at or version_created_at is null then [created_at]
+             else list_sort([created_at, version_created_at]) end                            as version_times,
         deleted_at,
         community_id,
         observed_at                                                                          as metrics_observed_at,

@@ -25,7 +25,7 @@ typed as (
                  t ->> 'id_str', t ->> 'id')                                as post_id,
         record_key                                                          as account_id,
         -- the version's own time from its snowflake id (as stg_x_posts), else as written
-        case when try_cast(coalesce(t ->> 'id_str', t ->> 'id') as hugeint) >= 4398046511104
+        case when length(coalesce(t ->> 'id_str', t ->> 'id')) >= 13
              then to_timestamp(((coalesce(t ->> 'id_str', t ->> 'id')::bigint >> 22) + 1288834974657) // 1000)
              else strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y') end as version_created_at,
         strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')             as written_at,

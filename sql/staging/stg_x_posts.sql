@@ -9,13 +9,14 @@
 -- (`twarc2 stream`/`filter`/`sample`, and single-post lookups), {"data": post, "includes", "matching_rules"};
 -- and a flattened post. The last two are wrapped into the page shape so one schema reads all three.
 with docs as (
-    select record_id, source, retrieved_at, is_simulated, payload::varchar as doc
+    select record_id, source, retrieved_at, is_simulated,
+           -- json_type parses each page once here, from_json once below
+           case json_type(payload, '$.data')
+               when 'ARRAY' then payload::varchar
+               when 'OBJECT' then json_object('data', json_array(payload -> '$.data'),
+                                              'includes', payload -> '$.includes')::varchar
+           end as doc
     from raw_x_pages
-    where json_type(payload, '$.data') = 'ARRAY'
-    union all
-    select record_id, source, retrieved_at, is_simulated, json_object('data', json_array(payload -> '$.data'))::varchar
-    from raw_x_pages
-    where json_type(payload, '$.data') = 'OBJECT'
     union all
     select record_id, source, retrieved_at, is_simulated, '{"data":[' || payload::varchar || ']}'
     from raw_x_flat_tweets
@@ -36,6 +37,7 @@ pages as (
                "includes": {"tweets": [{"id": "VARCHAR", "public_metrics": {"like_count": "VARCHAR",
                    "reply_count": "VARCHAR", "retweet_count": "VARCHAR", "quote_count": "VARCHAR"}}]}}') as page
     from docs
+    where doc is not null
 ),
 
 -- A repost's public_metrics are the original's retweet_count and zeros: the original's own counts come from
@@ -75,7 +77,8 @@ typed as (
              else to_timestamp(((posts.chain_id::bigint >> 22) + 1288834974657) // 1000) end
                                                                     as created_at,
         -- the version's own time from its id, so the API and the archive order one post's versions alike
-        case when try_cast(post.id as hugeint) >= 4398046511104
+        -- (snowflakes have 13 digits or more: 2^42 = 4398046511104; the ids before them stayed under 3e10)
+        case when length(post.id) >= 13
              then to_timestamp(((post.id::bigint >> 22) + 1288834974657) // 1000)
              else post.created_at::timestamptz end                  as version_created_at,
         is_repost,
