@@ -524,7 +524,7 @@ def test_folder_and_zip_of_one_archive_land_the_same(con, tmp_path):
     assert (a["posts"], b["posts"], b["new_records"]) == (rx.archive_posts(ARCHIVE)["posts"],) * 2 + (0,)
 
 
-@pytest.mark.parametrize("importer", ["x-jsonl", "telegram"])
+@pytest.mark.parametrize("importer", ["x-jsonl", "telegram", "table"])
 def test_a_lone_surrogate_is_refused_in_one_line_and_a_whole_emoji_lands(db_path, tmp_path, importer):
     # "\ud83d" alone: a post cut inside an emoji; DuckDB's JSON cannot hold it, UTF-8 cannot encode it
     for text, lands in (("cut \\ud83d", False), ("whole \\ud83d\\ude00", True)):
@@ -535,11 +535,15 @@ def test_a_lone_surrogate_is_refused_in_one_line_and_a_whole_emoji_lands(db_path
             path = tmp_path / "s.jsonl"
             path.write_text(line.replace(old[1:-1], text, 1) + "\n", encoding="utf-8")
             args = [str(path)]
-        else:
+        elif importer == "telegram":
             path = tmp_path / "result.json"
             path.write_text(TG_NEW.read_text(encoding="utf-8").replace('"text": "', f'"text": "{text} ', 3),
                             encoding="utf-8")
             args = [str(path), "--tz", "Europe/Berlin"]
+        else:
+            path = tmp_path / "posts.jsonl"
+            path.write_text('{"id": "1", "time": "2024-01-01T00:00:00Z", "text": "' + text + '"}\n')
+            args = [str(path), "--map", "time=time,text=text,id=id", "--platform", "wechat", "--account", "a"]
         r = runner.invoke(app, ["import", importer, *args, "--db", str(db_path)])
         if lands:
             assert r.exit_code == 0, r.output
