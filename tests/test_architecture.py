@@ -20,8 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 # The columns every view in the stg_posts contract has, in this order.
 POSTS_CONTRACT = ["post_id", "platform", "account_id", "created_at", "kind", "referenced_post_id", "text", "lang",
                   "conversation_id", "in_reply_to_user_id", "client_name", "like_count", "reply_count",
-                  "repost_count", "quote_count", "bookmark_count", "impression_count", "observed_at", "source",
-                  "record_id", "is_simulated"]
+                  "repost_count", "quote_count", "bookmark_count", "impression_count", "original_like_count",
+                  "original_reply_count", "original_repost_count", "original_quote_count", "version_created_at",
+                  "deleted_at", "community_id", "observed_at", "source", "record_id", "is_simulated"]
 # Raw tables no staging view reads, and why.
 UNREAD_RAW = {"raw_sim_ground_truth": "the simulator's ground truth, kept for benchmarks; no mart is built from it"}
 

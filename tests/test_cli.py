@@ -55,7 +55,7 @@ def test_sql_is_read_only(db_path, sim_files):
 
 def test_bad_file_is_named_and_nothing_lands(db_path, tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"data": []}\n{not json\n')
+    bad.write_text('{"data": []}\n{not json\n{"data": []}\n')   # a bad line with another after it
     r = runner.invoke(app, ["import", "x-jsonl", str(bad), "--db", str(db_path)])
     assert r.exit_code == 1
     assert "bad.jsonl:2" in r.output

@@ -256,7 +256,7 @@ def test_import_x_jsonl_crash_before_the_record_reads_the_file_again(tmp_path, s
 def test_import_x_jsonl_records_nothing_for_a_file_that_failed(tmp_path):
     db = tmp_path / "wh.duckdb"
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"data": [], "meta": {}}\n{not json\n')
+    bad.write_text('{"data": [], "meta": {}}\n{not json\n{"data": [], "meta": {}}\n')
     _age(bad)
     for _ in range(2):  # the second attempt reads it again and fails again
         r = runner.invoke(app, ["import", "x-jsonl", str(bad), "--db", str(db)])

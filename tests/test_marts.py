@@ -9,7 +9,7 @@ from postaudit.build_runner import held, run_build
 from postaudit.sources import press_rss, twarc_jsonl
 
 # Tables in the warehouse that are not marts: raw payloads and the state that collection and runs keep.
-STATE_TABLES = {"runs", "feed_state", "file_fingerprints", "sync_cursors"}
+STATE_TABLES = {"runs", "feed_state", "file_fingerprints", "sync_cursors", "rejected_records"}
 
 
 @pytest.fixture(scope="module")

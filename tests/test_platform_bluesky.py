@@ -34,8 +34,8 @@ def feed() -> list[dict]:
 
 
 def run(con, httpserver, **kw):
-    return collect_bluesky(con, BSKY_HANDLE, base_url=httpserver.url_for("/xrpc"), sleep=kw.pop("sleep", None)
-                           or (lambda s: pytest.fail(f"unexpected sleep {s}")), **kw)
+    return collect_bluesky(con, BSKY_HANDLE, base_url=httpserver.url_for("/xrpc"), plc_url=httpserver.url_for("/plc"),
+                           sleep=kw.pop("sleep", None) or (lambda s: pytest.fail(f"unexpected sleep {s}")), **kw)
 
 
 def test_feed_pages_land_and_become_posts_with_kinds_times_and_counts(con, httpserver):
@@ -109,7 +109,7 @@ def test_unknown_actor_is_reported_with_the_request(con, httpserver):
 def test_cli_collect_bluesky(db_path, httpserver):
     serve_bluesky(httpserver, feed(), page_size=100)
     r = CliRunner().invoke(app, ["collect", "bluesky", BSKY_HANDLE, "--base-url", httpserver.url_for("/xrpc"),
-                                 "--db", str(db_path)])
+                                 "--plc-url", httpserver.url_for("/plc"), "--db", str(db_path)])
     assert r.exit_code == 0, r.output
     assert "5 feed items on 1 pages" in " ".join(r.output.split())
     r = CliRunner().invoke(app, ["collect", "bluesky", "nobody.example", "--base-url",

@@ -45,7 +45,9 @@ def test_csv_with_mapping_lands_posts_in_utc(con, tmp_path):
     assert got["a5"]["created_at"] == datetime(2024, 3, 1, 17, 0, 0, 250000, tzinfo=UTC)
     assert [got[k]["kind"] for k in sorted(got)] == ["original", "reply", "repost", "original", "quote"]
     assert got["a1"]["text"] == "hello, world" and got["a5"]["text"] == "multi\nline"
-    assert got["a1"]["like_count"] == 12 and got["a2"]["like_count"] is None and got["a3"]["like_count"] == 0
+    assert got["a1"]["like_count"] == 12 and got["a2"]["like_count"] is None
+    # a repost row's counts are the original's: kept apart, not the executive's own
+    assert got["a3"]["like_count"] is None and got["a3"]["original_like_count"] == 0
     assert got["a2"]["referenced_post_id"] == "a1" and got["a1"]["referenced_post_id"] is None
     assert {r["account_id"] for r in got.values()} == {"ceo"}
     assert import_table(con, path, MAP, platform="linkedin", account="ceo")["new_records"] == 0

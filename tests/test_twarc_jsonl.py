@@ -40,8 +40,10 @@ def test_pages_and_flattened_gzip_land_as_one_model(con, tmp_path):
     flat = tmp_path / "flat.jsonl.gz"
     with gzip.open(flat, "wt") as fh:
         fh.write("\n".join(flat_lines(posts[100:])) + "\n")      # 20 posts overlap with the pages file
-    assert twarc_jsonl.land_file(con, pages) == {"pages": 2, "flat_posts": 0, "new_records": 2}
-    assert twarc_jsonl.land_file(con, flat) == {"pages": 0, "flat_posts": 50, "new_records": 50}
+    assert twarc_jsonl.land_file(con, pages) == {"pages": 2, "flat_posts": 0, "new_records": 2, "skipped": [],
+                                                 "posts": None}   # counted only when the first line holds none
+    assert twarc_jsonl.land_file(con, flat) == {"pages": 0, "flat_posts": 50, "new_records": 50, "skipped": [],
+                                                "posts": 50}
     assert twarc_jsonl.land_file(con, flat)["new_records"] == 0   # identical lines land once
     warehouse.apply_layers(con)
     rows = {r["post_id"]: r for r in con.sql("select * from posts").pl().to_dicts()}
@@ -69,12 +71,14 @@ def test_fetch_pages_keeps_its_contract_and_refuses_flattened_lines(tmp_path):
         list(twarc_jsonl.fetch_pages(flat))
 
 
-@pytest.mark.parametrize("bad, where", [('{"id": "1", "text": "ok"\n', ":3:"), ('[1, 2]\n', ":3:"),
+@pytest.mark.parametrize("bad, where", [('{"id": "1", "text": "ok"\n', ":2:"), ('[1, 2]\n', ":3:"),
                                         ('{"foo": 1}\n', ":3:")])
 def test_a_bad_line_names_file_and_line_and_lands_nothing(con, tmp_path, bad, where):
+    # a line that is not JSON refuses the file when a line follows it (a cut LAST line is skipped instead)
     path = tmp_path / "mixed.jsonl"
     lines = flat_lines(make_posts(2))
-    path.write_text(lines[0] + "\n" + lines[1] + "\n" + bad)
+    body = [lines[0], bad.strip(), lines[1]] if bad.startswith('{"id"') else [lines[0], lines[1], bad.strip()]
+    path.write_text("\n".join(body) + "\n")
     with pytest.raises(InputError) as err:
         twarc_jsonl.land_file(con, path)
     assert f"mixed.jsonl{where}" in str(err.value)

@@ -64,7 +64,8 @@ def test_bad_line_in_a_real_file_after_several_batches_lands_nothing(con, sim_fi
     lines = sim_files["timeline"].read_text().splitlines()
     assert len(lines) > 10
     broken = tmp_path / "late.jsonl"
-    broken.write_text("\n".join([*lines[:-1], lines[-1][:40]]) + "\n")
+    # a bad line late in the file, after several batches (another line after it: a cut LAST line is skipped)
+    broken.write_text("\n".join([*lines[:-1], lines[-1][:40], lines[0]]) + "\n")
     with pytest.raises(InputError, match=rf"late\.jsonl:{len(lines)}: not valid JSON"):
         warehouse.land_raw(con, "raw_x_pages", twarc_jsonl.fetch_pages(broken), Provenance("t", "b"), batch_rows=2)
     assert _count(con) == 0
@@ -184,10 +185,10 @@ def test_large_file_lands_in_parts_with_the_same_records(sim_files, tmp_path, gz
     assert _scratch_leftovers(tmp_path) == []
 
 
-def test_large_file_with_a_bad_last_line_lands_no_part(con, sim_files, tmp_path):
+def test_large_file_with_a_bad_line_near_its_end_lands_no_part(con, sim_files, tmp_path):
     lines = sim_files["timeline"].read_text().splitlines()
     broken = tmp_path / "broken.jsonl"
-    broken.write_text("\n".join([*lines, '{"data": [oops']) + "\n")
+    broken.write_text("\n".join([*lines, '{"data": [oops', lines[0]]) + "\n")   # not the last line: refused
     with pytest.raises(InputError, match=rf"broken\.jsonl:{len(lines) + 1}: "):
         warehouse.land_jsonl(con, "raw_x_pages", broken, Provenance("t", "b"), check_sql=X_CHECK, chunk_bytes=20_000,
                              fallback=lambda: twarc_jsonl.fetch_pages(broken))

@@ -83,7 +83,8 @@ def test_each_run_records_an_account_snapshot_and_asks_only_for_newer_posts(con)
     with FakeX() as fake:
         collect(con, fake)
         newest = max(post_ids(fake.posts), key=int)
-        newer = [dict(p, id=str(int(p["id"]) + 10_000_000), created_at="2026-01-01T00:00:00.000Z")
+        newer = [dict(p, id=str(int(p["id"]) + 10_000_000), created_at="2026-01-01T00:00:00.000Z",
+                      edit_history_tweet_ids=[str(int(p["id"]) + 10_000_000)])
                  for p in make_posts(30)]
         fake.posts[:0] = newer
         counts = collect(con, fake)
@@ -118,9 +119,11 @@ def test_refresh_records_a_new_metric_snapshot(con):
     built(con)
     per_post = con.execute("select post_id, count(*), max(like_count) - min(like_count) from post_metric_snapshots "
                            "group by post_id").fetchall()
-    assert len(per_post) == 40 and all(n == 2 and grew == 5 for _, n, grew in per_post)
+    reposts = {p["id"] for p in fake.posts if (p.get("referenced_tweets") or [{}])[0].get("type") == "retweeted"}
+    # a repost's likes are the original's, not the executive's: no own count to grow
+    assert len(per_post) == 40 and all(n == 2 and grew == (None if pid in reposts else 5) for pid, n, grew in per_post)
     likes = dict(con.execute("select post_id, like_count from posts").fetchall())
-    assert likes == {p["id"]: p["public_metrics"]["like_count"] for p in fake.posts}
+    assert likes == {p["id"]: None if p["id"] in reposts else p["public_metrics"]["like_count"] for p in fake.posts}
 
 
 # ------------------------------------------------------------------ rate limits and faults
@@ -276,7 +279,8 @@ def test_a_crash_between_pages_then_a_rerun_loses_and_duplicates_nothing(con, cr
             x_api.collect_x(con, HANDLE, client=client, policy=policy())
         landed = con.execute("select count(*) from raw_x_pages").fetchall()[0][0]
         assert landed == crash_after           # request 1 is the lookup, then one page per request
-        fake.posts[:0] = [dict(p, id=str(int(p["id"]) + 10_000_000)) for p in make_posts(15)]  # posted meanwhile
+        fake.posts[:0] = [dict(p, id=str(int(p["id"]) + 10_000_000), edit_history_tweet_ids=[str(int(p["id"]) + 10_000_000)])
+                          for p in make_posts(15)]  # posted meanwhile
         collect(con, fake)
     built(con)
     ids = post_rows(con)

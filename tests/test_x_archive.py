@@ -197,7 +197,7 @@ def test_cli_import_x_archive(db_path, tmp_path):
     r = CliRunner().invoke(app, ["import", "x-archive", str(path), "--db", str(db_path)])
     assert r.exit_code == 0, r.output
     out = " ".join(r.output.split())    # rich wraps long lines
-    assert "5 posts and 1 long-post texts" in out and GENERATED[:10] in out
+    assert "5 posts (0 deleted before the export, 0 in Communities) and 1 long-post texts" in out and GENERATED[:10] in out
     bad = archive_files()
     bad["data/tweets.js"] = "window.YTD.tweets.part0 = [{"
     r = CliRunner().invoke(app, ["import", "x-archive", str(write_zip(tmp_path / "b.zip", bad)), "--db", str(db_path)])

@@ -3,8 +3,8 @@ with observations as (
     select * from stg_posts
 ),
 
--- One row per (post, observation time); when two sources observed it at the same instant, the first source
--- by name wins. A hash aggregate instead of DISTINCT ON ... ORDER BY, which sorted every observation
+-- One row per (post, observation time); an edited post's latest version seen then gives the counts, and when two
+-- sources observed it at the same instant, the first source by name wins. A hash aggregate instead of DISTINCT ON ... ORDER BY, which sorted every observation
 -- (43 s at 10M posts against 1.4 s at 1M; the same rows either way).
 picked as (
     select
@@ -12,7 +12,7 @@ picked as (
         post_id,
         observed_at,
         arg_min(struct_pack(like_count, reply_count, repost_count, quote_count, bookmark_count, impression_count,
-                            source, is_simulated), source) as counts
+                            source, is_simulated), struct_pack(v := -epoch_us(version_created_at), s := source)) as counts
     from observations
     group by platform, post_id, observed_at
 ),

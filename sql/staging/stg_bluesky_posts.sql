@@ -1,13 +1,43 @@
--- one row per post or repost on a landed getAuthorFeed page, in the stg_posts contract
-with pages as (
-    select record_id, source, retrieved_at, is_simulated, record_key as actor_did, payload
+-- one row per post or repost per observation, in the stg_posts contract: items of landed getAuthorFeed pages,
+-- post views of getPosts responses (counts for posts the feed did not show), and the actor's repository
+-- records (listRecords: every post, without counts)
+--
+-- The three are read as one shape, a feed item {post: postView, reason}: a getPosts view is the postView, and a
+-- repository record {uri, cid, value} is a postView whose record is `value`, authored by the repository's DID.
+with feed_items as (
+    select record_id, source, retrieved_at, is_simulated, record_key as actor_did,
+           unnest(json_extract(payload, '$.feed[*]')) as item
     from raw_bluesky_feed_pages
     where json_type(payload, '$.feed') = 'ARRAY'
 ),
 
+view_items as (
+    select record_id, source, retrieved_at, is_simulated, record_key as actor_did,
+           json_object('post', unnest(json_extract(payload, '$.posts[*]'))) as item
+    from raw_bluesky_post_views
+    where json_type(payload, '$.posts') = 'ARRAY'
+),
+
+repo_records as (
+    select record_id, source, retrieved_at, is_simulated, record_key as actor_did,
+           unnest(json_extract(payload, '$.records[*]')) as r
+    from raw_bluesky_records
+    where json_type(payload, '$.records') = 'ARRAY'
+),
+
+record_items as (
+    select record_id, source, retrieved_at, is_simulated, actor_did,
+           json_object('post', json_object('uri', r ->> 'uri', 'cid', r ->> 'cid',
+                                           'author', json_object('did', actor_did), 'record', r -> 'value')) as item
+    from repo_records
+    -- every collection lands in one table: only posts are posts
+    where split_part(r ->> 'uri', '/', 4) = 'app.bsky.feed.post'
+),
+
 items as (
-    select pages.* exclude (payload), unnest(json_extract(payload, '$.feed[*]')) as item
-    from pages
+    select * from feed_items
+    union all select * from view_items
+    union all select * from record_items
 ),
 
 typed as (
@@ -72,6 +102,17 @@ final as (
         case when not is_repost then (post ->> 'quoteCount')::bigint end    as quote_count,
         case when not is_repost then (post ->> 'bookmarkCount')::bigint end as bookmark_count,
         null::bigint                                                        as impression_count,
+        case when is_repost then (post ->> 'likeCount')::bigint end         as original_like_count,
+        case when is_repost then (post ->> 'replyCount')::bigint end        as original_reply_count,
+        case when is_repost then (post ->> 'repostCount')::bigint end       as original_repost_count,
+        -- quoteCount arrived in 2024: older AppViews leave it out (unknown, not zero)
+        case when is_repost then (post ->> 'quoteCount')::bigint end        as original_quote_count,
+        -- Bluesky posts are not edited: one version
+        case when is_repost then (reason ->> 'indexedAt')::timestamptz
+             else coalesce(try_cast(rec ->> 'createdAt' as timestamptz), (post ->> 'indexedAt')::timestamptz)
+        end                                                                 as version_created_at,
+        null::timestamptz                                                   as deleted_at,
+        null::varchar                                                       as community_id,
         retrieved_at                                                        as observed_at,
         source,
         record_id,

@@ -3,10 +3,11 @@
 with landed as (
     select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload
     from raw_slack_messages
-    where (payload ->> 'user') is not null
-      -- no subtype is a plain message; these subtypes are still a person writing. Others (channel_join,
-      -- channel_leave, bot_message, channel_topic, pinned_item, tombstone, ...) are events, not messages.
-      and coalesce(payload ->> 'subtype', '') in ('', 'thread_broadcast', 'me_message', 'file_share')
+    where coalesce(payload ->> 'user', payload -> 'comment' ->> 'user') is not null
+      -- no subtype is a plain message; these subtypes are still a person writing (file_comment: a comment on a
+      -- file, in exports before 2019, its author in comment.user). Others (channel_join, channel_leave,
+      -- bot_message, channel_topic, pinned_item, tombstone, ...) are events, not messages.
+      and coalesce(payload ->> 'subtype', '') in ('', 'thread_broadcast', 'me_message', 'file_share', 'file_comment')
       and (payload ->> 'bot_id') is null
 ),
 
@@ -17,7 +18,7 @@ typed as (
         k ->> 'executive_id'                                                as executive_id,
         -- ts is the message id: kept as text, exactly as Slack wrote it
         payload ->> 'ts'                                                    as message_id,
-        payload ->> 'user'                                                  as sender_id,
+        coalesce(payload ->> 'user', payload -> 'comment' ->> 'user')       as sender_id,
         coalesce(payload -> 'user_profile' ->> 'real_name', payload -> 'user_profile' ->> 'name')
                                                                             as sender_name,
         -- ts is epoch seconds with 6 decimals; a double would round the microseconds, so build them from text

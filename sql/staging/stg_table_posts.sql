@@ -21,7 +21,7 @@ fields as (
     from landed
 ),
 
-final as (
+typed as (
     select
         -- without an id column a row is named by its content, so re-importing it names it the same
         coalesce(nullif(trim(payload ->> (m ->> 'id')), ''), 'row:' || md5(payload::varchar)) as post_id,
@@ -56,6 +56,28 @@ final as (
         record_id,
         is_simulated
     from fields
+),
+
+final as (
+    select
+        post_id, platform, account_id, created_at, kind, referenced_post_id, text, lang, conversation_id,
+        in_reply_to_user_id, client_name,
+        -- on a repost row the counts are the reposted original's (as every platform reports them): kept apart
+        case when kind <> 'repost' then like_count end                      as like_count,
+        case when kind <> 'repost' then reply_count end                     as reply_count,
+        case when kind <> 'repost' then repost_count end                    as repost_count,
+        case when kind <> 'repost' then quote_count end                     as quote_count,
+        bookmark_count,
+        case when kind <> 'repost' then impression_count end                as impression_count,
+        case when kind = 'repost' then like_count end                       as original_like_count,
+        case when kind = 'repost' then reply_count end                      as original_reply_count,
+        case when kind = 'repost' then repost_count end                     as original_repost_count,
+        case when kind = 'repost' then quote_count end                      as original_quote_count,
+        created_at                                                          as version_created_at,
+        null::timestamptz                                                   as deleted_at,
+        null::varchar                                                       as community_id,
+        observed_at, source, record_id, is_simulated
+    from typed
 )
 
 select * from final

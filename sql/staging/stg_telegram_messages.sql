@@ -13,8 +13,18 @@ typed as (
         k ->> 'chat_type'                                                   as chat_type,
         k ->> 'executive_id'                                                as executive_id,
         payload ->> 'id'                                                    as message_id,
-        -- a channel's own posts may carry no from_id in old exports: they are the channel's
-        coalesce(payload ->> 'from_id', 'channel' || (k ->> 'chat_id'))     as sender_id,
+        -- senders as exports since 2021 write them ("user123", "channel123"); older exports wrote one integer
+        -- with the peer type in its high bits (+2^33 a channel, +2^32 a basic group, a user as is), decoded
+        -- as telegram.sender_id does. A channel's own posts may carry no from_id: they are the channel's.
+        case
+            when coalesce(not regexp_full_match(payload ->> 'from_id', '[0-9]+'), true)
+                then coalesce(payload ->> 'from_id', 'channel' || (k ->> 'chat_id'))
+            when (payload ->> 'from_id')::hugeint between 8589934592 and 17179869183
+                then 'channel' || ((payload ->> 'from_id')::hugeint - 8589934592)
+            when (payload ->> 'from_id')::hugeint between 4294967296 and 8589934591
+                then 'chat' || ((payload ->> 'from_id')::hugeint - 4294967296)
+            else 'user' || (payload ->> 'from_id')
+        end                                                                 as sender_id,
         payload ->> 'from'                                                  as sender_name,
         -- `date` is the exporting machine's local time with no offset; date_unixtime (exports since
         -- 2021) is the true instant. Very old exports only have `date`: the importer then required --tz.

@@ -1,6 +1,8 @@
--- one row per post per imported official X archive: counts are as of the archive's export time (observed_at)
+-- one row per post version per imported official X archive: counts are as of the archive's export time (observed_at)
 -- The archive has no reply, quote, bookmark or impression counts (NULL, not zero), no conversation id, and marks
--- reposts only by an "RT @name:" text prefix (its `retweeted` flag is always false).
+-- reposts only by an "RT @name:" text prefix (its `retweeted` flag is always false). Deleted posts
+-- (deleted-tweets.js) carry deleted_at, community posts community_id; an edited post's versions share the chain's
+-- first id (edit_info).
 with landed as (
     select record_id, source, retrieved_at, is_simulated, record_key, payload
     from raw_x_archive_tweets
@@ -14,22 +16,21 @@ tweets as (
     where json_type(payload, '$.tweet') = 'OBJECT' or (payload ->> 'id_str') is not null
 ),
 
-notes as (
-    select
-        retrieved_at                                               as note_retrieved_at,
-        record_key                                                 as note_account_id,
-        payload -> 'noteTweet' ->> 'tweetId'                       as note_post_id,
-        try_cast(payload -> 'noteTweet' ->> 'createdAt' as timestamptz) as note_created_at,
-        payload -> 'noteTweet' -> 'core' ->> 'text'                as note_text
-    from landed
-    where json_type(payload, '$.noteTweet') = 'OBJECT'
-),
-
 typed as (
     select
-        coalesce(t ->> 'id_str', t ->> 'id')                                as post_id,
+        coalesce(t ->> 'id_str', t ->> 'id')                                as version_id,
+        -- an edit names its chain's first post (edit.initialTweetId); the first post lists the chain
+        coalesce(t -> 'edit_info' -> 'edit' ->> 'initialTweetId',
+                 t -> 'edit_info' -> 'initial' ->> '$.editTweetIds[0]',
+                 t ->> 'id_str', t ->> 'id')                                as post_id,
         record_key                                                          as account_id,
-        strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')             as created_at,
+        -- the version's own time from its snowflake id (as stg_x_posts), else as written
+        case when length(coalesce(t ->> 'id_str', t ->> 'id')) >= 13
+             then to_timestamp(((coalesce(t ->> 'id_str', t ->> 'id')::bigint >> 22) + 1288834974657) // 1000)
+             else strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y') end as version_created_at,
+        strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')             as written_at,
+        strptime(t ->> 'deleted_at', '%a %b %d %H:%M:%S %z %Y')             as deleted_at,
+        coalesce(t ->> 'community_id_str', t ->> 'community_id')            as community_id,
         t ->> 'full_text'                                                   as full_text,
         t ->> 'lang'                                                        as lang,
         t ->> 'in_reply_to_status_id_str'                                   as in_reply_to_post_id,
@@ -52,25 +53,14 @@ typed as (
     from tweets
 ),
 
--- long posts (over 280 characters) keep their full text in note-tweet.js, linked to the post by creation time:
--- the note's createdAt matches the post's created_at to the second (a tweetId, when an export has one, wins)
+-- long posts (over 280 characters) keep their full text in note-tweet.js: stg_x_archive_notes links each
+-- note to the post version it continues
 with_notes as (
-    select
-        typed.*,
-        n.note_text
+    select typed.*, n.note_text
     from typed
-    left join notes as n
-        on n.note_post_id = typed.post_id
-        or (n.note_post_id is null
-            and coalesce(n.note_account_id, '') = coalesce(typed.account_id, '')
-            and abs(epoch(n.note_created_at) - epoch(typed.created_at)) <= 5)
-    qualify row_number() over (
-        partition by typed.record_id
-        order by (n.note_post_id = typed.post_id) desc nulls last,
-                 starts_with(n.note_text, left(typed.full_text, 20)) desc nulls last,
-                 abs(epoch(n.note_created_at) - epoch(typed.created_at)) nulls last,
-                 (n.note_retrieved_at = typed.observed_at) desc nulls last
-    ) = 1
+    left join (select distinct post_id, account_id, note_text from stg_x_archive_notes where post_id is not null) as n
+        on n.post_id = typed.version_id and n.account_id is not distinct from typed.account_id
+    qualify row_number() over (partition by typed.record_id order by n.note_text nulls last) = 1
 ),
 
 final as (
@@ -78,7 +68,10 @@ final as (
         post_id,
         'x'                                                     as platform,
         account_id,
-        created_at,
+        -- a later version keeps the first version's time: the chain's first id is a snowflake, whose top bits are
+        -- milliseconds since 2010-11-04 01:42:54.657 UTC (X's id format), cut to seconds as the archive writes
+        case when post_id = version_id then written_at
+             else to_timestamp(((post_id::bigint >> 22) + 1288834974657) // 1000) end as created_at,
         case
             when starts_with(full_text, 'RT @') then 'repost'
             when in_reply_to_post_id is not null then 'reply'
@@ -95,12 +88,21 @@ final as (
         null::varchar                                           as conversation_id,
         in_reply_to_user_id,
         client_name,
-        like_count,
+        -- a repost's counts are not its own; the archive writes zeros there (all 239 reposts of a real 2026
+        -- archive), not the original's counts, so original_* stay unknown too
+        case when not starts_with(full_text, 'RT @') then like_count end   as like_count,
         null::bigint                                            as reply_count,
-        repost_count,
+        case when not starts_with(full_text, 'RT @') then repost_count end as repost_count,
         null::bigint                                            as quote_count,
         null::bigint                                            as bookmark_count,
         null::bigint                                            as impression_count,
+        null::bigint                                            as original_like_count,
+        null::bigint                                            as original_reply_count,
+        null::bigint                                            as original_repost_count,
+        null::bigint                                            as original_quote_count,
+        version_created_at,
+        deleted_at,
+        community_id,
         observed_at,
         source,
         record_id,

@@ -1,10 +1,10 @@
--- one row per observation of an account that authored posts on a landed page (the author expansion)
--- or a flattened twarc2 line (its inlined author)
+-- one row per observation of an account that authored posts on a landed page or stream line (the author
+-- expansion) or a flattened twarc2 line (its inlined author)
 --
 -- Each payload is parsed once into a struct (from_json), as in stg_x_posts; values stay VARCHAR and are
 -- cast below as before.
 with pages as (
-    select record_id, source, retrieved_at, is_simulated,
+    select record_id, source, retrieved_at, is_simulated, payload,
            from_json(payload, '{"data": [{"author_id": "VARCHAR"}],
                "includes": {"users": [{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR",
                    "created_at": "VARCHAR",
@@ -15,9 +15,11 @@ with pages as (
 ),
 
 page_users as (
-    select pages.* exclude (page),
+    select pages.* exclude (page, payload),
            unnest(page.includes.users) as u,
-           list_transform(page.data, lambda p: p.author_id) as author_ids
+           -- a stream line's `data` is one post, not a list (it reads as NULL above)
+           case when page.data is null then [payload ->> '$.data.author_id']
+                else list_transform(page.data, lambda p: p.author_id) end as author_ids
     from pages
 ),
 

@@ -163,23 +163,27 @@ def collect_bluesky_cmd(
     handle: Annotated[str, typer.Argument(help="Handle or DID, e.g. jay.bsky.team or did:plc:....")],
     base_url: Annotated[str | None, typer.Option(
         help="XRPC base URL of a public AppView. Default: https://public.api.bsky.app/xrpc")] = None,
+    plc_url: Annotated[str | None, typer.Option(
+        help="The PLC directory that resolves did:plc to the account's PDS. Default: https://plc.directory")] = None,
     since: Annotated[str | None, typer.Option(help="Stop paging once posts are older than this (UTC date).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Collect a Bluesky account's posts, replies, quotes and reposts and its follower counts (no login).
+    """Collect a Bluesky account's complete post history, its reposts and follower counts (no login).
 
-    Uses app.bsky.feed.getAuthorFeed (100 per page, cursor paging) and app.bsky.actor.getProfile on the
-    public AppView. A repost is timed when the executive reposted (reason.indexedAt), not when the original
-    was written.
+    The posts come from the account's own repository (com.atproto.repo.listRecords on its PDS, found through
+    its DID document): the AppView's getAuthorFeed misses some. Counts come from the public AppView:
+    getAuthorFeed pages (which also hold the reposts) and app.bsky.feed.getPosts for posts the feed did not
+    show. A repost is timed when the executive reposted (reason.indexedAt), not when the original was written.
     """
     from postaudit.sources import bluesky
 
     when = parse_when(since, "--since")
     out = _run_collect(db, f"Bluesky {handle}", lambda con, progress: bluesky.collect_bluesky(
-        con, handle, base_url=base_url or bluesky.DEFAULT_BASE_URL, since=when, progress=progress),
-        (bluesky.BlueskyError,))
+        con, handle, base_url=base_url or bluesky.DEFAULT_BASE_URL, plc_url=plc_url or bluesky.DEFAULT_PLC_URL,
+        since=when, progress=progress), (bluesky.BlueskyError,))
     console.print(f"Bluesky {out['actor']} ({out['did']}): {out['feed_items']} feed items on {out['pages']} pages, "
-                  f"{out['new_pages']} new; {out['followers']} followers. {NEXT}")
+                  f"{out['new_pages']} new; {out['records']} posts in the repository ({out['not_in_feed']} not in "
+                  f"the feed); {out['followers']} followers. {NEXT}")
 
 
 @collect_app.command("mastodon")

@@ -81,10 +81,13 @@ def import_x_archive(
 ) -> None:
     """Land the posts of an official X account archive (Settings > Your account > Download an archive).
 
-    Reads data/tweets.js (and tweets-part1.js ...; older exports: tweet.js) and note-tweet.js (full text of long
-    posts). The archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts
-    are as of the export (taken from manifest.js, else the file's modification time); it has no reply, quote or
-    impression counts, which stay empty rather than zero. A malformed file stops the import and lands nothing.
+    Reads data/tweets.js (and tweets-part1.js ...; older exports: tweet.js), deleted-tweets.js and
+    community-tweet.js (flagged in `posts`: deleted_at, community_id) and note-tweet.js (full text of long posts,
+    matched to their post by text and time; a note matching none is reported). An edited post is one post. The
+    archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts are as of the
+    export (taken from manifest.js, else the file's modification time); it has no reply, quote or impression
+    counts, which stay empty rather than zero. A malformed file stops the import and lands nothing; so do two
+    files with one name, paths leaving the archive, and a member expanding over 100-fold (a zip bomb).
     """
     from postaudit.landing import unchanged_while_read
     from postaudit.sources import x_archive
@@ -97,9 +100,16 @@ def import_x_archive(
         fail(f"{exc} (nothing from this archive was landed)", code=1)
     finally:
         con.close()
-    console.print(f"{path}: {result['posts']} posts and {result['notes']} long-post texts from {result['files']} "
+    console.print(f"{path}: {result['posts']} posts ({result['deleted']} deleted before the export, "
+                  f"{result['community']} in Communities) and {result['notes']} long-post texts from {result['files']} "
                   f"files, {result['new_records']} new records; account {result['account_id'] or 'unknown'}; counts "
                   f"as of {result['exported_at']} ({result['exported_at_from']})")
+    if result["unmatched_notes"]:
+        ids = ", ".join(result["unmatched_notes"][:10])
+        console.print(f"[yellow]note:[/] {len(result['unmatched_notes'])} long-post text(s) match no post of the "
+                      f"archive by text and time (noteTweetId {ids}); they are kept in raw but give no post its text")
+    for name, (said, read) in result["manifest_differs"].items():
+        console.print(f"[yellow]note:[/] {name}: the manifest says {said} records, the file holds {read}")
     console.print("Run `postaudit build` to update the marts.")
 
 
@@ -108,9 +118,16 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
                    db: DbOption = None,
                    recheck: Annotated[bool, typer.Option(
                        help="Read files again even when they are unchanged since they were landed.")] = False,
+                   skip_bad_lines: Annotated[bool, typer.Option(
+                       help="Land a file's good lines even when others are bad; each skipped line is recorded "
+                            "in rejected_records.")] = False,
                    ) -> None:
-    """Land X API v2 data from twarc2 JSONL: response pages (`twarc2 timeline/search`) or flattened posts
-    (`twarc2 flatten`), plain or gzip. A bad line stops that file and lands none of it.
+    """Land X API v2 data from twarc2 JSONL, plain or gzip: response pages (`twarc2 timeline/search`), stream
+    lines (`twarc2 stream/filter/sample`) or flattened posts (`twarc2 flatten`).
+
+    A last line cut short (an interrupted stream) is reported and skipped; the rest lands. Any other bad line
+    stops that file and lands none of it, unless --skip-bad-lines: then the good lines land and every skipped
+    line is kept in `rejected_records` (`postaudit sql "select * from rejected_records"`).
 
     A file already landed whole into this warehouse, with the same path, size and modification time, is
     skipped without reading it (use --recheck to read it again)."""
@@ -125,8 +142,13 @@ def import_x_jsonl(paths: Annotated[list[Path], typer.Argument(help="twarc2 JSON
         if not recheck and (landed_at := landing.landed_unchanged(con, "x_jsonl", stamp)):
             return (f"already landed {landed_at:%Y-%m-%d %H:%M:%S} UTC and unchanged since (same size and "
                     "modification time): skipped; use --recheck to read it again")
-        result = twarc_jsonl.land_file(con, path, progress=console.print)
+        result = twarc_jsonl.land_file(con, path, skip_bad_lines=skip_bad_lines, progress=console.print)
         landing.record_landed(con, "x_jsonl", stamp, read_at, result["pages"] + result["flat_posts"])
-        return f"{result['new_records']} new records ({result['pages']} pages, {result['flat_posts']} flattened posts)"
+        skipped = (f"; {len(result['skipped'])} line(s) skipped, recorded in rejected_records"
+                   if result["skipped"] else "")
+        posts = ("no posts in it (its lines hold no post objects: a users, counts or compliance lookup?); "
+                 if result["posts"] == 0 else f"{result['posts']} posts, " if result["posts"] else "")
+        return (f"{posts}{result['new_records']} new records ({result['pages']} pages or stream lines, "
+                f"{result['flat_posts']} flattened posts){skipped}")
 
     land_each(db, paths, land)

@@ -35,13 +35,15 @@ class Mart:
 
 
 MARTS: dict[str, Mart] = {m.name: m for m in (
-    Mart("posts", "one row per post (platform, post_id), newest known value of every field",
+    Mart("posts", "one row per post (platform, post_id; an edited post once), newest known value of every field; "
+         "a repost's own counts NULL, the original's in original_*",
          True, "sql",
          "platform text, post_id text, account_id text, created_at timestamp, kind text, "
          "referenced_post_id text, text text, lang text, conversation_id text, in_reply_to_user_id text, "
          "like_count int, reply_count int, repost_count int, quote_count int, bookmark_count int, "
-         "impression_count int, metrics_observed_at timestamp, sources list, count_observations int, "
-         "is_simulated bool"),
+         "impression_count int, original_like_count int, original_reply_count int, original_repost_count int, "
+         "original_quote_count int, version_times list, deleted_at timestamp, community_id text, "
+         "metrics_observed_at timestamp, sources list, count_observations int, is_simulated bool"),
     Mart("post_metric_snapshots", "one row per post per time its public counts were observed",
          False, "sql",
          "platform text, post_id text, observed_at timestamp, like_count int, reply_count int, "

@@ -61,6 +61,12 @@ RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (
              record_key="the archive owner's account id (posts in the archive do not carry it)"),
     RawTable("raw_bluesky_feed_pages", "one row per app.bsky.feed.getAuthorFeed response page as served: {feed, cursor}",
              retrieved_at="when the source served it (request time)", record_key="the actor's DID"),
+    RawTable("raw_bluesky_records", "one row per com.atproto.repo.listRecords response page as served by the actor's "
+             "PDS: {records: [{uri, cid, value}], cursor}; every collection (app.bsky.feed.post, ...) lands here",
+             retrieved_at="when the source served it (request time)", record_key="the repository's DID"),
+    RawTable("raw_bluesky_post_views", "one row per app.bsky.feed.getPosts response as served by the AppView: "
+             "{posts: [postView with counts]}", retrieved_at="when the source served it (request time)",
+             record_key="the DID of the actor whose posts were asked for"),
     RawTable("raw_bluesky_profiles", "one row per app.bsky.actor.getProfile response as served (followers, follows, "
              "posts counts)", retrieved_at="when the source served it (request time)", record_key="the actor's DID"),
     RawTable("raw_mastodon_pages", "one row per GET /api/v1/accounts/:id/statuses response page as served: a JSON "
@@ -415,11 +421,12 @@ _SOURCE_LIST = (
            audits=AuditsField("accounts", "x_archive", _paths, '["exports/twitter-archive-janedoe.zip"]',
                               "official X account archives (zip or folder)"),
            jobs=_each(), posts_view="stg_x_archive_posts"),
-    Source("bluesky", "posts", "bluesky", "stateful", ("raw_bluesky_feed_pages", "raw_bluesky_profiles"),
+    Source("bluesky", "posts", "bluesky", "stateful", ("raw_bluesky_feed_pages", "raw_bluesky_records",
+                                                      "raw_bluesky_post_views", "raw_bluesky_profiles"),
            "postaudit collect bluesky", "postaudit.cli_platforms", entry="postaudit.sources.bluesky:collect_bluesky",
            arguments=_since_call, api_limit="bluesky-api",
-           limits="public AppView: getAuthorFeed 100 items a page; about 3,000 requests per 5 minutes per IP "
-                  "(RateLimit-Reset)",
+           limits="public AppView: getAuthorFeed 100 items a page, getPosts 25 posts; the PDS: listRecords 100 "
+                  "records a page; about 3,000 requests per 5 minutes per IP (RateLimit-Reset)",
            audits=AuditsField("accounts", "bluesky", _names, '["janedoe.bsky.social"]', "Bluesky handles or DIDs"),
            jobs=_each(lambda c: (("lookback_days", c.lookback_days),)), posts_view="stg_bluesky_posts",
            observation_views=("stg_bluesky_profiles",)),

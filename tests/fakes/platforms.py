@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,7 +102,8 @@ def bsky_author(did=BSKY_DID, handle=BSKY_HANDLE) -> dict:
 def bsky_post(rkey: str, created: str, text: str, *, indexed: str | None = None, author: dict | None = None,
               reply_to: str | None = None, quote: str | None = None, with_media=False,
               counts=(1, 2, 3, 4), langs=("en",)) -> dict:
-    """A postView as getAuthorFeed returns it (counts: reply, repost, like, quote)."""
+    """A postView as getAuthorFeed returns it (counts: reply, repost, like, quote; a quote count of None leaves
+    quoteCount out, as AppViews did before 2024)."""
     author = author or bsky_author()
     uri = f"at://{author['did']}/app.bsky.feed.post/{rkey}"
     record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": created, "langs": list(langs)}
@@ -114,26 +116,62 @@ def bsky_post(rkey: str, created: str, text: str, *, indexed: str | None = None,
                             "media": {"$type": "app.bsky.embed.images", "images": []}}
                            if with_media else {"$type": "app.bsky.embed.record", "record": rec})
     r, rp, lk, q = counts
-    return {"uri": uri, "cid": f"bafy{rkey}", "author": author, "record": record, "replyCount": r,
+    view = {"uri": uri, "cid": f"bafy{rkey}", "author": author, "record": record, "replyCount": r,
             "repostCount": rp, "likeCount": lk, "quoteCount": q, "indexedAt": indexed or created,
             "viewer": {"threadMuted": False, "embeddingDisabled": False}, "labels": []}
+    if q is None:
+        del view["quoteCount"]
+    return view
 
 
-def bsky_repost(post: dict, when: str, rkey: str) -> dict:
-    """A feed item for a repost by the executive: reasonRepost timed by its own indexedAt."""
-    return {"post": post, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": bsky_author(),
-                                     "uri": f"at://{BSKY_DID}/app.bsky.feed.repost/{rkey}", "cid": f"bafyr{rkey}",
-                                     "indexedAt": when}}
+def bsky_repost(post: dict, when: str, rkey: str, *, with_uri: bool = True) -> dict:
+    """A feed item for a repost by the executive: reasonRepost timed by its own indexedAt (AppViews before 2025
+    sent no uri or cid in the reason: with_uri=False)."""
+    reason = {"$type": "app.bsky.feed.defs#reasonRepost", "by": bsky_author(), "indexedAt": when}
+    if with_uri:
+        reason |= {"uri": f"at://{BSKY_DID}/app.bsky.feed.repost/{rkey}", "cid": f"bafyr{rkey}"}
+    return {"post": post, "reason": reason}
+
+
+def bsky_pinned(post: dict) -> dict:
+    """The pinned post heading an author feed (reasonPin, since late 2024): no time of its own."""
+    return {"post": post, "reason": {"$type": "app.bsky.feed.defs#reasonPin"}}
+
+
+def _cursor(style: str, item: dict, offset: int) -> str:
+    """A feed cursor as AppViews write them: an offset (old fakes), the last item's time (2024), or <ms>::<cid>."""
+    post = item.get("post") or {}
+    stamp = (item.get("reason") or {}).get("indexedAt") or post.get("indexedAt") or "1970-01-01T00:00:00Z"
+    if style == "timestamp":
+        return stamp
+    if style == "ms_cid":
+        ms = int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
+        return f"{ms}::{post.get('cid', 'bafy')}"
+    return str(offset)
 
 
 def serve_bluesky(httpserver, feed: list[dict], *, page_size: int, profile: dict | None = None,
-                  fail_first: tuple[int, dict] | None = None) -> list[dict]:
-    """Serve getProfile and a cursor-paged getAuthorFeed; returns the list of feed request args it saw."""
+                  fail_first: tuple[int, dict] | None = None, cursor_style: str = "offset",
+                  repo_only: list[dict] | None = None, record_page: int = 100) -> list[dict]:
+    """Serve an AppView (getProfile, cursor-paged getAuthorFeed, getPosts), a PLC directory (/plc/<did>) and the
+    actor's PDS (/pds: listRecords of app.bsky.feed.post, rkey cursors, newest first); returns the feed request
+    args it saw.
+
+    The repository holds the executive's own posts of the feed plus `repo_only`: posts getAuthorFeed does not
+    show (atproto issue 2616), which getPosts still knows with their counts.
+    """
     seen: list[dict] = []
     failures = [fail_first] if fail_first else []
     prof = profile or {**bsky_author(), "description": "CEO", "followersCount": 12345, "followsCount": 67,
                        "postsCount": len(feed), "indexedAt": "2024-01-01T00:00:00.000Z",
                        "viewer": {"muted": False}}
+    own = [i["post"] for i in feed if not str((i.get("reason") or {}).get("$type", "")).endswith("#reasonRepost")
+           and i["post"]["author"]["did"] == BSKY_DID]
+    own += repo_only or []
+    views = {p["uri"]: p for p in [i["post"] for i in feed] + (repo_only or [])}
+    records = sorted(({"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in own),
+                     key=lambda r: r["uri"].rsplit("/", 1)[1], reverse=True)
+    cursors: dict[str, int] = {}
 
     def profile_handler(request: Request) -> Response:
         if request.args.get("actor") not in (BSKY_HANDLE, BSKY_DID):
@@ -152,15 +190,52 @@ def serve_bluesky(httpserver, feed: list[dict], *, page_size: int, profile: dict
         if limit > 100:
             return Response(json.dumps({"error": "InvalidRequest", "message": "limit must be <= 100"}), 400,
                             content_type="application/json")
-        start = int(args.get("cursor", 0))
+        start = cursors.get(args["cursor"], int(args["cursor"]) if args.get("cursor", "").isdigit() else 0) \
+            if args.get("cursor") else 0
         size = min(limit, page_size)
         body = {"feed": feed[start:start + size]}
         if start + size < len(feed):
-            body["cursor"] = str(start + size)
+            body["cursor"] = _cursor(cursor_style, feed[start + size - 1], start + size)
+            cursors[body["cursor"]] = start + size
         return Response(json.dumps(body), 200, content_type="application/json")
+
+    def did_doc(request: Request) -> Response:
+        did = request.path.rsplit("/", 1)[1]
+        if did != BSKY_DID:
+            return Response(json.dumps({"message": "DID not registered"}), 404, content_type="application/json")
+        return Response(json.dumps({
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": did, "alsoKnownAs": [f"at://{BSKY_HANDLE}"],
+            "verificationMethod": [{"id": f"{did}#atproto", "type": "Multikey", "controller": did,
+                                    "publicKeyMultibase": "zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF"}],
+            "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
+                         "serviceEndpoint": httpserver.url_for("/pds")}]}), 200, content_type="application/json")
+
+    def list_records(request: Request) -> Response:
+        args = request.args.to_dict()
+        if args.get("repo") != BSKY_DID or args.get("collection") != "app.bsky.feed.post":
+            return Response(json.dumps({"error": "InvalidRequest", "message": "Could not find repo"}), 400,
+                            content_type="application/json")
+        limit = min(int(args.get("limit", 50)), 100, record_page)
+        after = [r for r in records if "cursor" not in args or r["uri"].rsplit("/", 1)[1] < args["cursor"]]
+        body = {"records": after[:limit]}
+        if len(after) > limit:
+            body["cursor"] = after[limit - 1]["uri"].rsplit("/", 1)[1]
+        return Response(json.dumps(body), 200, content_type="application/json")
+
+    def get_posts(request: Request) -> Response:
+        uris = request.args.getlist("uris")
+        if len(uris) > 25:
+            return Response(json.dumps({"error": "InvalidRequest", "message": "uris must not have more than 25 "
+                                        "elements"}), 400, content_type="application/json")
+        return Response(json.dumps({"posts": [views[u] for u in uris if u in views]}), 200,
+                        content_type="application/json")
 
     httpserver.expect_request("/xrpc/app.bsky.actor.getProfile").respond_with_handler(profile_handler)
     httpserver.expect_request("/xrpc/app.bsky.feed.getAuthorFeed").respond_with_handler(feed_handler)
+    httpserver.expect_request("/xrpc/app.bsky.feed.getPosts").respond_with_handler(get_posts)
+    httpserver.expect_request(f"/plc/{BSKY_DID}").respond_with_handler(did_doc)
+    httpserver.expect_request("/pds/xrpc/com.atproto.repo.listRecords").respond_with_handler(list_records)
     return seen
 
 
@@ -178,17 +253,30 @@ def masto_account(domain: str) -> dict:
 
 
 def masto_status(sid: str, created: str, content: str, domain: str, *, reply_to: str | None = None,
-                 reblog: dict | None = None, counts=(1, 2, 3), spoiler="", language="en") -> dict:
-    """A Status entity (counts: replies, reblogs, favourites)."""
+                 reblog: dict | None = None, counts=(1, 2, 3), spoiler="", language="en",
+                 quote: dict | None = None, quotes: int | None = None) -> dict:
+    """A Status entity (counts: replies, reblogs, favourites); fields as in the real responses of
+    tests/fixtures/real/mastodon (a Mastodon 4.5 server): a reblog's url ends in /activity like its uri, and with
+    `quotes` (servers since 4.4) quote {state, quoted_status} (quoted_status null once revoked), quotes_count and
+    quote_approval; without it, as older servers, none of the three."""
     r, rb, fav = counts
-    return {"id": sid, "created_at": created, "in_reply_to_id": reply_to,
+    activity = f"https://{domain}/users/ceo/statuses/{sid}/activity"
+    status = {"id": sid, "created_at": created, "in_reply_to_id": reply_to,
             "in_reply_to_account_id": MASTO_ACCOUNT_ID if reply_to else None, "sensitive": bool(spoiler),
             "spoiler_text": spoiler, "visibility": "public", "language": None if reblog else language,
-            "uri": f"https://{domain}/users/ceo/statuses/{sid}" + ("/activity" if reblog else ""),
-            "url": None if reblog else f"https://{domain}/@ceo/{sid}", "replies_count": r, "reblogs_count": rb,
-            "favourites_count": fav, "edited_at": None, "content": "" if reblog else content, "reblog": reblog,
+            "uri": activity if reblog else f"https://{domain}/users/ceo/statuses/{sid}",
+            "url": activity if reblog else f"https://{domain}/@ceo/{sid}", "replies_count": r, "reblogs_count": rb,
+            "favourites_count": fav, "quotes_count": quotes, "edited_at": None, "favourited": False,
+            "reblogged": False, "muted": False, "bookmarked": False, "pinned": False,
+            "content": "" if reblog else content, "filtered": [], "reblog": reblog,
+            "application": None if reblog else {"name": "Web", "website": None},
             "account": masto_account(domain), "media_attachments": [], "mentions": [], "tags": [], "emojis": [],
-            "card": None, "poll": None}
+            "tagged_collections": [], "quote": quote, "card": None, "poll": None,
+            "quote_approval": {"automatic": ["public"], "manual": [], "current_user": "automatic"}}
+    if quotes is None:
+        for key in ("quotes_count", "quote", "quote_approval"):
+            del status[key]
+    return status
 
 
 def serve_mastodon(httpserver, statuses: list[dict], *, page_size: int, exhaust_after: int | None = None, reset_in_s: int = 30,
@@ -205,8 +293,9 @@ def serve_mastodon(httpserver, statuses: list[dict], *, page_size: int, exhaust_
     def rate_headers(remaining: int) -> dict:
         # the fake server's own Date header (whole seconds) is what the client measures the reset against
         reset = datetime.now(UTC) + timedelta(seconds=reset_in_s)
+        # real servers write microseconds (2026-08-01T13:55:00.212100Z in the recorded responses)
         return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(remaining),
-                "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+                "X-RateLimit-Reset": reset.isoformat(timespec="microseconds").replace("+00:00", "Z")}
 
     def lookup(request: Request) -> Response:
         if request.args.get("acct") != "ceo":
@@ -236,4 +325,40 @@ def serve_mastodon(httpserver, statuses: list[dict], *, page_size: int, exhaust_
 
     httpserver.expect_request("/api/v1/accounts/lookup").respond_with_handler(lookup)
     httpserver.expect_request(f"/api/v1/accounts/{MASTO_ACCOUNT_ID}/statuses").respond_with_handler(statuses_handler)
+    return seen
+
+
+def serve_mastodon_recorded(httpserver, recorded: dict) -> list[dict]:
+    """Replay real Mastodon responses (tests/fixtures/real/mastodon, recorded by Mastodon.py's test suite): the
+    lookup and two statuses pages as recorded, headers included, and a third page of the account's own single
+    status objects (a reblog, a quote, a reply that quotes; that page's composition is ours). Links are
+    rewritten to this server. Returns the statuses request args seen."""
+    seen: list[dict] = []
+    here = httpserver.url_for("").rstrip("/")
+    lookup, first, second = recorded["responses"]
+    account_id = json.loads(lookup["body"])["id"]
+    singles = sorted((s["status"] for s in recorded["single_statuses"] if s["status"]["account"]["id"] == account_id),
+                     key=lambda s: int(s["id"]), reverse=True)
+    last_max = re.search(r"max_id=(\d+)", second["headers"]["link"][0])[1]
+
+    def reply(rec: dict, body: str | None = None) -> Response:
+        headers = {k: v[0].replace("http://localhost:3000", here) for k, v in rec["headers"].items()
+                   if k.startswith("x-ratelimit") or k == "link"}
+        return Response(rec["body"] if body is None else body, 200, headers=headers, content_type="application/json")
+
+    def lookup_handler(request: Request) -> Response:
+        return reply(lookup)
+
+    def statuses(request: Request) -> Response:
+        args = request.args.to_dict()
+        seen.append(args)
+        page = {None: first, re.search(r"max_id=(\d+)", first["headers"]["link"][0])[1]: second}.get(args.get("max_id"))
+        if page is not None:
+            return reply(page)
+        if args.get("max_id") == last_max:
+            return Response(json.dumps(singles), 200, content_type="application/json")
+        return Response("[]", 200, content_type="application/json")
+
+    httpserver.expect_request("/api/v1/accounts/lookup").respond_with_handler(lookup_handler)
+    httpserver.expect_request(f"/api/v1/accounts/{account_id}/statuses").respond_with_handler(statuses)
     return seen

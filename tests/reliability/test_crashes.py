@@ -288,7 +288,8 @@ def test_kill_9_during_bluesky_collection_then_rerun(tmp_path, httpserver, tally
     seen = serve_bluesky(httpserver, feed, page_size=50)
     db = tmp_path / "wh.duckdb"
     rng = random.Random(SEED + 4)
-    args = [*POSTAUDIT, "collect", "bluesky", BSKY_HANDLE, "--base-url", httpserver.url_for("/xrpc"), "--db", str(db)]
+    args = [*POSTAUDIT, "collect", "bluesky", BSKY_HANDLE, "--base-url", httpserver.url_for("/xrpc"),
+            "--plc-url", httpserver.url_for("/plc"), "--db", str(db)]
     outcomes = []
     for _ in range(3):
         at, hit, start = rng.randint(1, 12), threading.Event(), len(seen)

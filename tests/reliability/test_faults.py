@@ -86,7 +86,8 @@ def test_bluesky_under_random_faults(con, httpserver, monkeypatch, tally, seed):
     with _proxy(httpserver.url_for("").rstrip("/"), seed, rate=0.3) as proxy:
         def once():
             try:
-                bluesky.collect_bluesky(con, BSKY_HANDLE, base_url=proxy.url("/xrpc"), sleep=sleeps.append,
+                bluesky.collect_bluesky(con, BSKY_HANDLE, base_url=proxy.url("/xrpc"), plc_url=proxy.url("/plc"),
+                                        sleep=sleeps.append,
                                         max_wait=60)
             except bluesky.BlueskyError as exc:
                 assert "http://127.0.0.1" in str(exc)        # names the request that failed

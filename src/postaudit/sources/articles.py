@@ -27,6 +27,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 _PUBLISHED = re.compile(
     r"""(?:article:published_time|og:published_time|datePublished|pubdate|publish-date|dc\.date)["']?\s*"""
     r"""(?:content=|:)\s*["']([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:]{5,8}(?:\.\d+)?(?:Z|[+-][0-9:]{4,5})?)""", re.I)
+# The address a page names for itself: <link rel="canonical" href> (attributes in any order), else og:url
+_CANONICAL = (re.compile(r"""<link\b(?=[^>]*\brel\s*=\s*["']?[^"'>]*\bcanonical\b)[^>]*\bhref\s*=\s*["']?([^"'\s>]+)""", re.I),
+              re.compile(r"""<meta\b(?=[^>]*\bproperty\s*=\s*["']?og:url\b)[^>]*\bcontent\s*=\s*["']?([^"'\s>]+)""", re.I))
 # Posts an article links or embeds (blockquote class="twitter-tweet" carries the status URL too).
 _STATUS_URL = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w{1,15}/status(?:es)?/\d{5,25}", re.I)
 _HTML_SNIFF = re.compile(rb"<(!doctype|html|head|body|p|div|article)\b", re.I)
@@ -118,6 +121,17 @@ def to_page(content: bytes, *, url: str | None, source_label: str, content_type:
             "extracted": extracted, "notes": notes}
 
 
+def canonical_url(html: str) -> str | None:
+    """The absolute http(s) address a page names for itself (rel=canonical, else og:url), or None."""
+    head = html[:200_000]   # both live in <head>; a page's body may be megabytes
+    for pattern in _CANONICAL:
+        for m in pattern.finditer(head):
+            url = m.group(1).replace("&amp;", "&")
+            if re.match(r"https?://[^/\s]+", url):
+                return url
+    return None
+
+
 def _published_arg(value: str | date | datetime | None) -> str | None:
     if value is None:
         return None
@@ -191,6 +205,12 @@ def import_article_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path]
             plain = path.suffix.lower() in (".txt", ".text", ".md")
             page = to_page(content, url=url or path.resolve().as_uri(), source_label=str(path), published=when,
                            plain_text=True if plain else None)
+            # without --url a saved page is known by the address it names (so it meets the same article from a
+            # feed or GDELT), else by its file
+            found = None if url or not page["html"] else canonical_url(page["html"])
+            if found:
+                page["url"] = page["final_url"] = found
+                page["notes"].append(f"address from the page itself (canonical link or og:url): {found}")
         except InputError as exc:
             counts["files_skipped"] += 1
             counts["notes"].append(f"{exc} (nothing from this file was landed)")

@@ -1,9 +1,17 @@
-"""RSS 2.0 and Atom feeds (feedparser): one raw record per entry."""
+"""RSS 0.9x/1.0/2.0, RDF and Atom feeds (feedparser): one raw record per entry.
+
+An entry without a link or id still lands, named `urn:postaudit:feed-entry:<hash>` from what it says (feed,
+title, date, summary), so saving the same feed again names it the same. A feed that declares no character set
+(no XML declaration encoding, no HTTP charset) and is not UTF-8 is decoded by detection (charset_normalizer)
+rather than read as Windows-1252, which turned an undeclared KOI8-R feed into mojibake.
+"""
 
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
+import re
 import xml.sax
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,6 +20,7 @@ from urllib.parse import urlparse
 
 import duckdb
 import feedparser
+from charset_normalizer import from_bytes
 
 from postaudit import limits
 from postaudit.http import FetchError, PoliteClient
@@ -21,6 +30,30 @@ from postaudit.warehouse import Provenance, RawRecord, ensure_raw, land_raw, tra
 FEED_MAX_BYTES = 20_000_000   # a feed is a few hundred KB; this only stops a runaway response
 FEED_INTERVAL = 1.0   # seconds between two requests to one host
 Progress = Callable[[str], None]
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=""", re.I)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def undeclared_to_utf8(document: bytes, http_charset: str | None = None) -> tuple[bytes, str | None]:
+    """A feed that names no charset and is not UTF-8, re-encoded as UTF-8 from the detected charset; with a note."""
+    if http_charset or document.startswith(_BOMS) or _DECLARED.match(document[:512]):
+        return document, None
+    try:
+        document.decode("utf-8")
+        return document, None
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(document).best()
+    if best is None or not best.encoding:
+        return document, None
+    return str(best).encode("utf-8"), f"no character set declared and not UTF-8: read as {best.encoding} (detected)"
+
+
+def _entry_name(feed, entry) -> str:
+    """A stable name for an entry with neither link nor id, from what it says."""
+    parts = [feed.get("link") or feed.get("title") or "", entry.get("title") or "",
+             entry.get("published") or entry.get("updated") or "", entry.get("summary") or ""]
+    return "urn:postaudit:feed-entry:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
 def to_items(document: bytes | str, origin: str, parsed=None) -> list[dict]:
@@ -34,17 +67,19 @@ def to_items(document: bytes | str, origin: str, parsed=None) -> list[dict]:
     items = []
     for entry in parsed.entries:
         link = entry.get("link") or entry.get("id")
-        if not link:
-            continue  # an entry without a link cannot be told apart from others or fetched
+        named = None if link else _entry_name(feed, entry)
         content = entry.get("content") or []
         html = content[0].get("value") if content else entry.get("summary", "")
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append({
-            "url": link,
+            # an entry without a link or id (allowed in RSS 2.0 when it has a title or description) is named by
+            # its content; it cannot be fetched, but it is coverage
+            "url": link or named,
+            "url_from": "link" if entry.get("link") else "id" if link else "content",
             "title": entry.get("title"),
             "published": (datetime.fromtimestamp(calendar.timegm(published), UTC).isoformat() if published else None),
             "outlet": outlet,
-            "outlet_domain": urlparse(link).hostname if link else None,
+            "outlet_domain": urlparse(link or feed.get("link") or "").hostname,
             "author": entry.get("author"),
             "language": language,
             "html": html,
@@ -61,6 +96,7 @@ def fetch_file(path: str | Path) -> Iterator[RawRecord]:
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path}: empty file (no feed in it)")
+    data, _note = undeclared_to_utf8(data)
     parsed = feedparser.parse(data)
     if parsed.bozo and isinstance(parsed.bozo_exception, xml.sax.SAXParseException):
         # feedparser recovers what it can from broken XML and drops the rest without a word: from a saved file,
@@ -115,12 +151,18 @@ def fetch_feed(client: PoliteClient, url: str, etag: str | None = None,
     if resp.status == 304:
         return 304, resp.headers, [], []
     notes = []
-    parsed = feedparser.parse(resp.content, response_headers={"content-type": resp.headers.get("content-type", "")})
+    ctype = resp.headers.get("content-type", "")
+    charset = next((v.strip("\"' ") for k, _, v in (p.strip().partition("=") for p in ctype.split(";")[1:])
+                    if k.lower() == "charset"), None)
+    content, note = undeclared_to_utf8(resp.content, charset)
+    if note:
+        notes.append(f"{url}: {note}")
+    parsed = feedparser.parse(content, response_headers={"content-type": ctype})
     if parsed.bozo and parsed.entries:
         # feedparser recovers from a wrong declared charset or stray bytes; say so, keep the entries.
         notes.append(f"{url}: feed is not clean ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
                      f"{len(parsed.entries)} entries recovered")
-    items = to_items(resp.content, url, parsed=parsed)
+    items = to_items(content, url, parsed=parsed)
     return 200, resp.headers, [_record(item, resp.retrieved_at) for item in items], notes
 
 

@@ -7,14 +7,16 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
 
 from postaudit import limits
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import Provenance, RawRecord, land_raw
+from postaudit.sources.export_files import ExportFiles
+from postaudit.sources.surrogates import refuse_lone_surrogates
+from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
 
 SOURCE = "slack_export"
 RAW_TABLE = "raw_slack_messages"
@@ -27,28 +29,24 @@ CONVERSATION_LISTS = (("channels.json", "name"), ("groups.json", "name"), ("mpim
 
 
 class _Export:
-    """Read files of an export by relative path, from a folder or a zip, with their modification times."""
+    """Read files of an export by relative path, from a folder or a zip (export_files: duplicate names, paths
+    leaving the export and zip bombs refused), with their modification times."""
 
     def __init__(self, path: Path):
         self.path = path
-        if path.is_dir():
-            self._zip = None
-            self.names = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
-        elif path.is_file() and zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
-            self.names = sorted(n for n in self._zip.namelist() if not n.endswith("/"))
-        else:
+        if not (path.is_dir() or (path.is_file() and zipfile.is_zipfile(path))):
             raise InputError(f"{path}: not a folder or .zip (expected an unpacked Slack workspace export)")
+        self.files = ExportFiles(path, "export")
+        self.names = self.files.names
         # Some zips wrap everything in one top folder; treat the folder holding channels.json as the root.
         roots = [n[: -len("channels.json")] for n in self.names if PurePosixPath(n).name == "channels.json"]
         self.root = min(roots, key=len) if roots else ""
 
     def read_json(self, name: str):
         where = f"{self.path}/{name}"
-        try:
-            raw = self._zip.read(self.root + name) if self._zip else (self.path / self.root / name).read_bytes()
-        except (KeyError, FileNotFoundError):
-            raise InputError(f"{where}: missing (not a Slack workspace export?)") from None
+        if not self.has(name):
+            raise InputError(f"{where}: missing (not a Slack workspace export?)")
+        raw = self.files.read(self.root + name)
         try:
             return limits.loads(raw.decode("utf-8-sig"), where)
         except UnicodeDecodeError as exc:
@@ -60,13 +58,10 @@ class _Export:
         return self.root + name in self.names
 
     def mtime(self, name: str) -> datetime:
-        if self._zip:
-            return datetime(*self._zip.getinfo(self.root + name).date_time, tzinfo=UTC)
-        return datetime.fromtimestamp((self.path / self.root / name).stat().st_mtime, UTC)
+        return self.files.mtime(self.root + name)
 
     def close(self) -> None:
-        if self._zip:
-            self._zip.close()
+        self.files.close()
 
     def day_files(self, folder: str) -> list[str]:
         prefix = f"{self.root}{folder}/"
@@ -75,11 +70,16 @@ class _Export:
 
 
 def read_export(path: str | Path) -> tuple[_Export, list[dict], list[dict]]:
-    """Open an export and check users.json and the conversation lists; InputError names the file and field."""
+    """Open an export and check users.json and the conversation lists; InputError names the file and field.
+
+    users.json is optional: exports made with some tools, or trimmed by hand, leave it out; the executive is
+    then named by user id (or by a name the messages' user_profile carries).
+    """
     export = _Export(Path(path))
     if not export.has("channels.json"):
+        export.close()
         raise InputError(f"{path}: no channels.json: not a Slack workspace export")
-    users = export.read_json("users.json")
+    users = export.read_json("users.json") if export.has("users.json") else []
     _check_list(export, "users.json", users, ("id",))
     conversations = []
     for name, folder_field in CONVERSATION_LISTS:
@@ -116,7 +116,23 @@ def _check_list(export: _Export, name: str, items, fields: tuple[str, ...]) -> N
 def fetch_messages(path: str | Path, user: str | None = None) -> Iterator[RawRecord]:
     """Yield every message of every conversation day file as a raw record keyed by channel and executive."""
     export, users, conversations = read_export(path)
-    days = []  # (conversation, day file, messages) read and checked before anything is yielded
+    try:
+        days = _read_days(export, conversations)
+    finally:
+        export.close()
+    executive = _executive(export, users, days, user)
+    for conv, name, messages, retrieved in days:
+        key = json.dumps({"channel_id": conv["id"], "executive_id": executive}, sort_keys=True)
+        for i, msg in enumerate(messages):
+            # joins, bot posts and other subtypes land untouched; staging skips them
+            where = f"{export.path}/{name}: message {i} (ts {msg['ts']})"
+            payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
+            yield RawRecord(payload=refuse_lone_surrogates(payload, where), retrieved_at=retrieved, key=key)
+
+
+def _read_days(export: _Export, conversations: list[dict]) -> list[tuple]:
+    """(conversation, day file, messages, mtime) of every day file, read and checked before anything lands."""
+    days = []
     for conv in conversations:
         for name in export.day_files(conv["folder"]):
             messages = export.read_json(name)
@@ -132,43 +148,49 @@ def fetch_messages(path: str | Path, user: str | None = None) -> Iterator[RawRec
                     raise InputError(f"{export.path}/{name}: message {i} (ts {msg['ts']}): field 'thread_ts' is "
                                      f"{msg['thread_ts']!r}, expected a ts string")
             days.append((conv, name, messages, export.mtime(name)))
-    export.close()
-    executive = _executive(export, users, days, user)
-    for conv, name, messages, retrieved in days:
-        key = json.dumps({"channel_id": conv["id"], "executive_id": executive}, sort_keys=True)
-        for i, msg in enumerate(messages):
-            # joins, bot posts and other subtypes land untouched; staging skips them
-            where = f"{export.path}/{name}: message {i} (ts {msg['ts']})"
-            payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
-            yield RawRecord(payload=payload, retrieved_at=retrieved, key=key)
+    return days
 
 
 def _executive(export: _Export, users: list[dict], days: list, user: str | None) -> str:
-    counts = Counter(m.get("user") for _c, _n, msgs, _t in days for m in msgs if m.get("user") and not m.get("subtype"))
-    by_name = {}
-    for u in users:
-        for n in (u.get("name"), u.get("real_name"), (u.get("profile") or {}).get("display_name")):
-            if n:
+    msgs = [m for _c, _n, day, _t in days for m in day]
+    counts = Counter(m.get("user") for m in msgs if m.get("user") and not m.get("subtype"))
+    # names from users.json, else from the profile a message carries (exports without users.json)
+    people = [{**(m.get("user_profile") or {}), "id": m["user"], "name": (m.get("user_profile") or {}).get("name")
+               or m.get("username")} for m in msgs if isinstance(m.get("user"), str)]
+    by_name, names = {}, {}
+    for u in [*users, *people]:
+        profile = u.get("profile") or {}
+        for n in (u.get("name"), u.get("real_name"), u.get("display_name"), profile.get("display_name")):
+            if isinstance(n, str) and n:
                 by_name.setdefault(n.lstrip("@").lower(), u["id"])
-    names = {u["id"]: u.get("name") or u.get("real_name") or "?" for u in users}
+        names.setdefault(u["id"], u.get("name") or u.get("real_name") or "?")
     top = ", ".join(f"{uid} ({names.get(uid, '?')}, {n} messages)" for uid, n in counts.most_common(5))
     if not user:
         raise InputError(f"{export.path}: say whose messages are the executive's with --user "
                          f"(most active: {top or 'nobody'})")
     uid = user if user in names else by_name.get(user.lstrip("@").lower())
     if uid is None:
-        raise InputError(f"{export.path}/users.json: no user with id or name {user!r} (most active: {top or 'nobody'})")
+        where = f"{export.path}/users.json" if users else f"{export.path} (no users.json)"
+        raise InputError(f"{where}: no user with id or name {user!r} (most active: {top or 'nobody'})")
     return uid
 
 
 def import_slack(con: duckdb.DuckDBPyConnection, path: str | Path, user: str | None = None,
                  flow_run_id: str | None = None) -> dict:
-    """Land one Slack export in raw_slack_messages (all or nothing); importing twice adds nothing."""
+    """Land one Slack export's messages and conversation listings in one transaction; importing twice adds nothing."""
     records = list(fetch_messages(path, user=user))
+    listings = list(fetch_listings(path))
     executive = json.loads(records[0].key)["executive_id"] if records else None
     channels = {r.key for r in records}
     prov = Provenance(SOURCE, str(path), flow_run_id=flow_run_id)
-    added = land_raw(con, RAW_TABLE, records, prov)
-    land_raw(con, LISTINGS_TABLE, list(fetch_listings(path)), prov)
+    ensure_raw(con)
+    with transaction(con):
+        messages, listed = RawWriter(con, RAW_TABLE, prov), RawWriter(con, LISTINGS_TABLE, prov)
+        for rec in records:
+            messages.add(rec)
+        for rec in listings:
+            listed.add(rec)
+        added = messages.close()
+        listed.close()
     return {"file": str(path), "executive_id": executive, "channels": len(channels), "records": len(records),
             "new_records": added}

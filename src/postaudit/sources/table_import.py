@@ -17,6 +17,7 @@ from postaudit import limits
 from postaudit.checks import AuditsError
 from postaudit.registry import export_entries
 from postaudit.sources.errors import InputError
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.warehouse import Provenance, RawRecord, land_raw
 
 SOURCE = "table_import"
@@ -247,5 +248,7 @@ def import_table(con: duckdb.DuckDBPyConnection, path: str | Path, mapping: dict
     if isinstance(mapping, str):
         mapping = parse_mapping(mapping)
     records = list(fetch_rows(path, mapping, platform=platform, account=account, tz=tz, time_format=time_format))
+    for n, rec in enumerate(records, start=1):
+        refuse_lone_surrogates(rec.payload, f"{path}: record {n}")
     added = land_raw(con, RAW_TABLE, records, Provenance(SOURCE, str(path), flow_run_id=flow_run_id))
     return {"file": str(path), "platform": platform, "rows": len(records), "new_records": added}

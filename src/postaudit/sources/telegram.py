@@ -1,4 +1,11 @@
-"""Telegram Desktop JSON export (result.json) of one channel or group: one raw record per message."""
+"""Telegram Desktop JSON export (result.json) of one channel or group: one raw record per message.
+
+Ids. Telegram Desktop has written peer ids two ways. Exports since 2021 write the chat's bare id and senders as
+"user123", "channel123" or "chat123"; older ones (2020) wrote both as one integer with the peer's type in its high
+bits: a channel (or supergroup) plus 2^33, a basic group plus 2^32, a user as is. The same channel exported by
+both (tests/fixtures/real/telegram: 9882011936 = 1292077344 + 2^33) must be one chat, so the chat id in
+record_key is the bare id, and stg_telegram_messages writes every sender in the newer form.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,8 @@ import duckdb
 
 from postaudit import limits
 from postaudit.sources.errors import InputError
-from postaudit.warehouse import Provenance, RawRecord, land_raw
+from postaudit.sources.surrogates import refuse_lone_surrogates
+from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
 
 SOURCE = "telegram_export"
 RAW_TABLE = "raw_telegram_messages"
@@ -21,6 +29,33 @@ LISTINGS_TABLE = "raw_chat_listings"
 # Telegram Desktop writes these chat types; a channel's messages are all the channel's own posts.
 CHANNEL_TYPES = {"public_channel", "private_channel"}
 ALL_SENDERS = "*"  # executive_id for a channel: every message is the executive's
+# Old exports' type bits: supergroups are channels to Telegram, basic groups are chats
+_CHANNEL_SHIFT, _CHAT_SHIFT = 2**33, 2**32
+_CHANNEL_LIKE = CHANNEL_TYPES | {"public_supergroup", "private_supergroup"}
+
+
+def bare_chat_id(chat_id: int, chat_type: str) -> int:
+    """The chat's id as exports since 2021 write it (older ones add the type bits)."""
+    if chat_type in _CHANNEL_LIKE and _CHANNEL_SHIFT <= chat_id < 2 * _CHANNEL_SHIFT:
+        return chat_id - _CHANNEL_SHIFT
+    if chat_type == "private_group" and _CHAT_SHIFT <= chat_id < _CHANNEL_SHIFT:
+        return chat_id - _CHAT_SHIFT
+    return chat_id
+
+
+def sender_id(value) -> str | None:
+    """A sender as exports since 2021 write it ("user123", "channel123", "chat123"); old integers decoded.
+
+    The same rule is in stg_telegram_messages (raw keeps what the file said)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None if value is None else str(value)
+    if _CHANNEL_SHIFT <= value < 2 * _CHANNEL_SHIFT:
+        return f"channel{value - _CHANNEL_SHIFT}"
+    if _CHAT_SHIFT <= value < _CHANNEL_SHIFT:
+        return f"chat{value - _CHAT_SHIFT}"
+    return f"user{value}"
 
 
 def read_export(path: str | Path) -> dict:
@@ -68,7 +103,8 @@ def fetch_messages(path: str | Path, from_id: str | None = None, tz: str | None 
     messages = [m for m in data["messages"] if m["type"] == "message"]
     executive = _executive(data, messages, from_id)
     zone = _zone_if_needed(src, data["messages"], tz)
-    key = json.dumps({"chat_id": str(data["id"]), "chat_type": data["type"], "executive_id": executive, "tz": zone},
+    chat_id = str(bare_chat_id(data["id"], data["type"]))
+    key = json.dumps({"chat_id": chat_id, "chat_type": data["type"], "executive_id": executive, "tz": zone},
                      sort_keys=True)
     # The export does not say when it was made; the file's modification time is the closest witness.
     exported_at = datetime.fromtimestamp(Path(src).stat().st_mtime, UTC)
@@ -76,12 +112,12 @@ def fetch_messages(path: str | Path, from_id: str | None = None, tz: str | None 
         # Service messages (joins, pins, title changes) land too, untouched; staging skips them.
         where = f"{src}: messages[{i}] (id {msg['id']})"
         payload = limits.check_size(limits.dumps(msg, where, ensure_ascii=False), where)
-        yield RawRecord(payload=payload, retrieved_at=exported_at, key=key)
+        yield RawRecord(payload=refuse_lone_surrogates(payload, where), retrieved_at=exported_at, key=key)
 
 
 def _executive(data: dict, messages: list[dict], from_id: str | None) -> str:
-    senders = Counter(str(m["from_id"]) for m in messages if m.get("from_id") is not None)
-    names = {str(m["from_id"]): m.get("from") for m in messages if m.get("from_id") is not None}
+    senders = Counter(sender_id(m["from_id"]) for m in messages if m.get("from_id") is not None)
+    names = {sender_id(m["from_id"]): m.get("from") for m in messages if m.get("from_id") is not None}
     top = ", ".join(f"{sid} ({names.get(sid) or '?'}, {n} messages)" for sid, n in senders.most_common(5))
     src = data["_path"]
     if from_id is None:
@@ -90,7 +126,7 @@ def _executive(data: dict, messages: list[dict], from_id: str | None) -> str:
         raise InputError(f"{src}: field 'type' is {data['type']!r}, a group: say whose messages are the "
                          f"executive's with --from-id (most active: {top or 'nobody'})")
     from_id = from_id.strip()
-    for candidate in (from_id, f"user{from_id}", f"channel{from_id}"):
+    for candidate in (sender_id(from_id), from_id, f"user{from_id}", f"channel{from_id}", f"chat{from_id}"):
         if candidate in senders:
             return candidate
     raise InputError(f"{src}: no message has from_id {from_id!r} (most active: {top or 'nobody'})")
@@ -127,19 +163,27 @@ def chat_listing(path: str | Path) -> RawRecord:
     """The export's header (chat id, name, type) as a chat listing: it names the chat for group_messages."""
     data = read_export(path)
     header = {k: data[k] for k in ("id", "name", "type") if k in data}
+    chat_id = str(bare_chat_id(data["id"], data["type"]))
     return RawRecord(payload=json.dumps(header, ensure_ascii=False),
                      retrieved_at=datetime.fromtimestamp(Path(data["_path"]).stat().st_mtime, UTC),
-                     key=json.dumps({"platform": "telegram", "chat_id": str(data["id"])}, sort_keys=True))
+                     key=json.dumps({"platform": "telegram", "chat_id": chat_id}, sort_keys=True))
 
 
 def import_telegram(con: duckdb.DuckDBPyConnection, path: str | Path, from_id: str | None = None,
                     tz: str | None = None, flow_run_id: str | None = None, is_simulated: bool = False) -> dict:
-    """Land one Telegram export file in raw_telegram_messages (all or nothing); importing twice adds nothing."""
+    """Land one Telegram export file's messages and its chat listing in one transaction; twice adds nothing."""
     records = list(fetch_messages(path, from_id=from_id, tz=tz))
+    listing = chat_listing(path)
     key = json.loads(records[0].key) if records else {}
     prov = Provenance(SOURCE, str(path), flow_run_id=flow_run_id, is_simulated=is_simulated)
-    added = land_raw(con, RAW_TABLE, records, prov)
-    land_raw(con, LISTINGS_TABLE, [chat_listing(path)], prov)
+    ensure_raw(con)
+    with transaction(con):
+        writer, listed = RawWriter(con, RAW_TABLE, prov), RawWriter(con, LISTINGS_TABLE, prov)
+        for rec in records:
+            writer.add(rec)
+        listed.add(listing)
+        added = writer.close()
+        listed.close()
     messages = sum(json.loads(r.payload)["type"] == "message" for r in records)
     return {"file": str(path), "chat_id": key.get("chat_id"), "executive_id": key.get("executive_id"),
             "messages": messages, "records": len(records), "new_records": added}

@@ -1,25 +1,28 @@
 """The official X account archive (the zip, or its unpacked folder): posts and long-post texts, landed untouched.
 
-Files read: `tweets.js` (`window.YTD.tweets.part0 = [{"tweet": {...}}, ...]`) and its split parts
-`tweets-part1.js` ..., the older `tweet.js` (`window.YTD.tweet.part0`, whose oldest exports hold bare post objects),
-and `note-tweet.js` (full text of posts over 280 characters). Each file is JSON after its `window.YTD... =`
-prefix: it is parsed from the first `[`, never evaluated.
+Files read, each with its split parts `-part1.js` ...: `tweets.js` (`window.YTD.tweets.part0 = [{"tweet": {...}}]`),
+the older `tweet.js` (whose oldest exports hold bare post objects), `deleted-tweets.js` (posts deleted before the
+export, each with `deleted_at`), `community-tweet.js` (posts in X Communities, with `community_id`),
+`note-tweet.js` and `deleted-note-tweet.js` (full text of posts over 280 characters). Each file is JSON after its
+`window.YTD... =` prefix: it is parsed from the first `[`, never evaluated. The zip or folder is read through
+export_files (duplicate names, paths leaving the export, and zip bombs refused).
 
 Observed time. Counts in an archive (favorite_count, retweet_count, as strings) are as of the export, so every
 record's retrieved_at (and so observed_at) is the export time: `archiveInfo.generationDate` from `manifest.js`
 when the archive has one (every export since about 2019 does); otherwise the modification time of the zip file,
 or of the tweets file in a folder. That mtime is when the archive was downloaded or unpacked, never before the
 export, so counts look at most that much newer than they were; the import result says which one was used.
-The posts carry no author id: it comes from `manifest.js` (`userInfo.accountId`) or `account.js`.
+The posts carry no author id: it comes from `manifest.js` (`userInfo.accountId`) or `account.js`. The manifest
+also says how many records each file holds; the import result compares them with what was read.
+
+Long posts. A note carries no post id; stg_x_archive_notes links each note to the post whose text it continues
+(time and text), and the import reports the notes that match no post.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,49 +30,30 @@ import duckdb
 
 from postaudit import limits
 from postaudit.sources.errors import InputError
+from postaudit.sources.export_files import ExportFiles
+from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.sources.x_api import insert_raw
-from postaudit.warehouse import Provenance, RawRecord, ensure_raw, transaction
+from postaudit.warehouse import Provenance, RawRecord, ensure_raw, staging_view, transaction
 
 SOURCE = "x_archive"
-_POSTS = re.compile(r"(?:^|/)(tweets?|note-tweet)(?:-part(\d+))?\.js$")
+# post files first (tweets, then the older tweet.js, deleted, community), then the notes that continue them
+_KINDS = ("tweets", "tweet", "deleted-tweets", "community-tweet", "note-tweet", "deleted-note-tweet")
+_POSTS = re.compile(r"(?:^|/)(" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")(?:-part(\d+))?\.js$")
+_NOTES = {"note-tweet", "deleted-note-tweet"}
 _YTD = re.compile(r"\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
 _THAR = re.compile(r"\s*window\.__THAR_CONFIG\s*=\s*")
 
 
-@dataclass(frozen=True)
-class _Member:
-    name: str                      # path inside the archive, e.g. data/tweets-part1.js
-    read: Callable[[], bytes]
-    mtime: datetime
+def _kind(name: str) -> str:
+    return _POSTS.search(name)[1]
 
 
-def _members(path: Path) -> list[_Member]:
-    if path.is_dir():
-        return [_Member(p.relative_to(path).as_posix(), p.read_bytes, _mtime(p))
-                for p in sorted(path.rglob("*.js")) if p.is_file()]
-    if not path.is_file():
-        raise InputError(f"{path}: no such file or folder")
+def _text(export: ExportFiles, name: str) -> str:
+    where = export.where(name)
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}: not a zip archive or folder ({exc})") from None
-    # The zip's own mtime (a real instant) rather than member times, which zip stores as local time with no zone.
-    stamp = _mtime(path)
-    return [_Member(info.filename, lambda info=info: zf.read(info), stamp)
-            for info in zf.infolist() if info.filename.endswith(".js") and not info.is_dir()]
-
-
-def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-
-
-def _text(member: _Member, where: str) -> str:
-    try:
-        return member.read().decode("utf-8-sig")
+        return export.read(name).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{where}: cannot read ({exc})") from None
 
 
 def parse_ytd(text: str, where: str) -> list:
@@ -92,18 +76,20 @@ def _decode(text: str, start: int, where: str):
     return value
 
 
-def _manifest(members: dict[str, _Member], archive: Path) -> dict:
-    info: dict = {}
-    for name, member in members.items():
+def _manifest(export: ExportFiles) -> dict:
+    info: dict = {"manifest_counts": {}}
+    for name in export.names:
         base = name.rsplit("/", 1)[-1]
-        where = f"{archive}: {name}"
+        where = export.where(name)
         if base == "manifest.js":
-            text = _text(member, where)
+            text = _text(export, name)
             m = _THAR.match(text)
             if not m:
                 continue
             config = _decode(text, m.end(), where)
-            generated = ((config.get("archiveInfo") or {}).get("generationDate")) if isinstance(config, dict) else None
+            if not isinstance(config, dict):
+                continue
+            generated = (config.get("archiveInfo") or {}).get("generationDate")
             if generated:
                 try:
                     info["exported_at"] = datetime.fromisoformat(generated.replace("Z", "+00:00")).astimezone(UTC)
@@ -112,8 +98,12 @@ def _manifest(members: dict[str, _Member], archive: Path) -> dict:
                     raise InputError(f"{where}: archiveInfo.generationDate {generated!r} is not a date") from None
             info.setdefault("account_id", ((config.get("userInfo") or {}).get("accountId")))
             info.setdefault("handle", ((config.get("userInfo") or {}).get("userName")))
+            for data_type in (config.get("dataTypes") or {}).values():
+                for f in (data_type or {}).get("files") or [] if isinstance(data_type, dict) else []:
+                    if isinstance(f, dict) and str(f.get("count", "")).isdigit():
+                        info["manifest_counts"][str(f.get("fileName"))] = int(f["count"])
         elif base == "account.js":
-            rows = parse_ytd(_text(member, where), where)
+            rows = parse_ytd(_text(export, name), where)
             account = (rows[0] or {}).get("account") if rows and isinstance(rows[0], dict) else None
             if account:
                 info["account_id"] = info.get("account_id") or account.get("accountId")
@@ -121,38 +111,58 @@ def _manifest(members: dict[str, _Member], archive: Path) -> dict:
     return info
 
 
+def _file_order(name: str) -> tuple:
+    m = _POSTS.search(name)
+    return _KINDS.index(m[1]), int(m[2] or 0), name
+
+
 def fetch_archive(path: str | Path) -> tuple[dict, list[tuple[str, RawRecord]]]:
     """Read an archive: its facts (account, export time) and one raw record per post or note, tagged with its file."""
     path = Path(path)
-    members = {m.name: m for m in _members(path)}
-    post_files = sorted((n for n in members if _POSTS.search(n)),
-                        key=lambda n: (_POSTS.search(n)[1], int(_POSTS.search(n)[2] or 0)))
-    if not any(_POSTS.search(n)[1] != "note-tweet" for n in post_files):
-        raise InputError(f"{path}: no tweets.js or tweet.js (looked under data/): is this an X account archive?")
-    info = _manifest(members, path)
-    if "exported_at" not in info:
-        tweets_file = next(n for n in post_files if _POSTS.search(n)[1] != "note-tweet")
-        info["exported_at"] = members[tweets_file].mtime
-        info["exported_at_from"] = "file modification time (no manifest.js with generationDate)"
-    records: list[tuple[str, RawRecord]] = []
-    for name in post_files:
-        where = f"{path}: {name}"
-        rows = parse_ytd(_text(members[name], where), where)
-        note = _POSTS.search(name)[1] == "note-tweet"
-        for i, row in enumerate(rows):
-            if not _valid(row, note):
-                wanted = '{"noteTweet": {...}}' if note else '{"tweet": {"id_str": ...}}'
-                raise InputError(f"{where}: element {i} (0-based) is not {wanted}: {json.dumps(row)[:80]}")
-            if not note and not _valid_time(row.get("tweet", row).get("created_at")):
-                # The archive always writes "+0000"; a time without its offset would be guessed, and the staging
-                # view's strptime would then fail every later build. Refuse the file instead.
-                raise InputError(f"{where}: element {i} (0-based): created_at "
-                                 f"{row.get('tweet', row).get('created_at')!r} is not like "
-                                 "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
-            payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")),
-                                        f"{where}: element {i} (0-based)")
-            records.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
+    with ExportFiles(path, "archive") as export:
+        post_files = sorted((n for n in export.names if _POSTS.search(n)), key=_file_order)
+        if not any(_kind(n) not in _NOTES for n in post_files):
+            raise InputError(f"{path}: no tweets.js or tweet.js (looked under data/): is this an X account archive?")
+        info = _manifest(export)
+        if "exported_at" not in info:
+            tweets_file = next(n for n in post_files if _kind(n) not in _NOTES)
+            info["exported_at"] = export.mtime(tweets_file) if path.is_dir() else _mtime(path)
+            info["exported_at_from"] = "file modification time (no manifest.js with generationDate)"
+        records: list[tuple[str, RawRecord]] = []
+        info["read_counts"] = {}
+        for name in post_files:
+            records += _file_records(export, name, info)
     return info, records
+
+
+def _file_records(export: ExportFiles, name: str, info: dict) -> list[tuple[str, RawRecord]]:
+    where = export.where(name)
+    rows = parse_ytd(_text(export, name), where)
+    note = _kind(name) in _NOTES
+    out = []
+    for i, row in enumerate(rows):
+        if not _valid(row, note):
+            wanted = '{"noteTweet": {...}}' if note else '{"tweet": {"id_str": ...}}'
+            raise InputError(f"{where}: element {i} (0-based) is not {wanted}: {json.dumps(row)[:80]}")
+        if not note:
+            tweet = row.get("tweet", row)
+            for field in ("created_at", "deleted_at"):
+                if (field in tweet or field == "created_at") and not _valid_time(tweet.get(field)):
+                    # The archive always writes "+0000"; a time without its offset would be guessed, and the
+                    # staging view's strptime would then fail every later build. Refuse the file instead.
+                    raise InputError(f"{where}: element {i} (0-based): {field} {tweet.get(field)!r} is not like "
+                                     "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
+        payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")),
+                                    f"{where}: element {i} (0-based)")
+        refuse_lone_surrogates(payload, f"{where}: element {i} (0-based)")
+        out.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
+    info["read_counts"][name] = len(rows)
+    return out
+
+
+def _mtime(path: Path) -> datetime:
+    # The zip's own mtime (a real instant) rather than member times, which zip stores as local time with no zone.
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def _valid_time(value) -> bool:
@@ -177,14 +187,30 @@ def import_archive(con: duckdb.DuckDBPyConnection, path: str | Path, flow_run_id
     ensure_raw(con)
     info, records = fetch_archive(path)
     added = 0
+    by_file: dict[str, list[RawRecord]] = {}
+    for name, rec in records:
+        by_file.setdefault(name, []).append(rec)
     with transaction(con):
-        by_file: dict[str, list[RawRecord]] = {}
-        for name, rec in records:
-            by_file.setdefault(name, []).append(rec)
         for name, recs in by_file.items():
             prov = Provenance(SOURCE, f"{path}!{name}", flow_run_id=flow_run_id)
             added += insert_raw(con, "raw_x_archive_tweets", recs, prov)
-    notes = sum(1 for name, _ in records if _POSTS.search(name)[1] == "note-tweet")
-    return {"files": len(by_file), "posts": len(records) - notes, "notes": notes, "new_records": added,
+    kinds = {k: sum(n for name, n in info["read_counts"].items() if _kind(name) == k) for k in _KINDS}
+    notes = kinds["note-tweet"] + kinds["deleted-note-tweet"]
+    note_ids = [r.record_id(SOURCE) for name, r in records if _kind(name) in _NOTES]
+    return {"files": len(info["read_counts"]), "posts": len(records) - notes, "notes": notes,
+            "deleted": kinds["deleted-tweets"], "community": kinds["community-tweet"], "new_records": added,
+            "unmatched_notes": unmatched_notes(con, note_ids),
+            "manifest_differs": {n: (info["manifest_counts"][n], c) for n, c in info["read_counts"].items()
+                                 if n in info["manifest_counts"] and info["manifest_counts"][n] != c},
             "account_id": info.get("account_id"), "handle": info.get("handle"),
             "exported_at": info["exported_at"].isoformat(), "exported_at_from": info["exported_at_from"]}
+
+
+def unmatched_notes(con: duckdb.DuckDBPyConnection, note_record_ids: list[str]) -> list[str]:
+    """noteTweetIds of these landed notes that stg_x_archive_notes links to no post."""
+    if not note_record_ids:
+        return []
+    staging_view(con, "stg_x_archive_notes")
+    rows = con.execute("select note_id from stg_x_archive_notes where record_id in (select unnest(?)) "
+                       "and post_id is null order by note_created_at", [note_record_ids]).fetchall()
+    return [r[0] or "?" for r in rows]
