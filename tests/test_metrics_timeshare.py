@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from postaudit.bench.estimator import true_shares, world_posts
 from postaudit.metrics.assumptions import CENTRAL, CONSERVATIVE, sensitivity_grid
-from postaudit.metrics.bench import true_shares, world_posts
 from postaudit.metrics.sessions import merge_overlaps, padded_intervals, session_parts
 from postaudit.metrics.timeshare import (
     estimate,

@@ -29,7 +29,7 @@ def bench_estimator(
     out: Annotated[Path | None, typer.Option(help="Also write every executive's row as CSV here.")] = None,
 ) -> None:
     """Run the time-share estimator on many SIMULATED executives and report coverage, bias and verdict accuracy."""
-    from postaudit.metrics.bench import run_benchmark, summarize, verdict_table
+    from postaudit.bench.estimator import run_benchmark, summarize, verdict_table
 
     with console.status("Simulating and estimating...") as status:
         runs = run_benchmark(executives, days=days, n_boot=n_boot, seed=seed,
