@@ -1,166 +1,293 @@
-"""Score the time-share estimator against the simulator's ground truth over many simulated executives.
+"""Score time_on_platform against SIMULATED ground truth, per behaviour family, with leave-one-family-out calibration.
 
-Everything here runs on SIMULATED executives. The estimand is the true share of the observable part:
-minutes of ground-truth sessions with at least one post, over the same working-time baseline.
+Everything here runs on SIMULATED executives (src/postaudit/simulator/). The estimand: hours inside true
+sessions that contain at least one of the executive's own posts, over the window. Each executive goes
+through exactly the path `postaudit build` takes from its posts (metrics/posting_time.posting_features,
+then the calibration layer), so the figures are those of the mart.
+
+* `build_references`: the calibration table's SIMULATED executives (every calibration family, parameters
+  drawn widely); `recalibrate` turns them into the shipped table (metrics/posting_calibration.npz).
+* `score`: fresh executives per family, each scored with the shipped table ("in prior": its family was in
+  the table) and with a table that leaves its family out, traits of mixed executives included ("held out").
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from postaudit.claims import K_MAX, TOLERANCE, judge_share
-from postaudit.metrics.assumptions import ALL, CENTRAL, Assumptions
-from postaudit.metrics.timeshare import (
-    SEGMENTATION_GAP,
-    baseline_minutes,
-    estimate,
-    with_segmentation_interval,
-)
-from postaudit.metrics.timezone import infer_timezone
-from postaudit.sources.simulated import Persona, World, simulate
+from postaudit.metrics.calibration import LEVEL, MIN_DAYS, Calibration, from_references
+from postaudit.metrics.calibration import load as load_calibration
+from postaudit.metrics.posting_model import FEATURES
+from postaudit.metrics.posting_time import calibrated, posting_features
+from postaudit.simulator.behaviour import simulate_executive
+from postaudit.simulator.families import CALIBRATION_FAMILIES, FAMILIES, TRAITS
 
-KINDS = {"retweeted": "repost", "replied_to": "reply", "quoted": "quote"}
-
-
-def world_posts(world: World) -> pl.DataFrame:
-    """The simulated posts as a posts frame (platform, account_id, created_at, kind, text)."""
-    rows = []
-    for p in world.posts:
-        refs = p.get("referenced_tweets") or []
-        kind = KINDS.get(refs[0]["type"], "original") if refs else "original"
-        rows.append({"platform": "x", "account_id": p["author_id"], "post_id": p["id"],
-                     "created_at": datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")), "kind": kind,
-                     "text": (p.get("note_tweet") or {}).get("text") or p["text"]})
-    schema = {"platform": pl.Utf8, "account_id": pl.Utf8, "post_id": pl.Utf8,
-              "created_at": pl.Datetime("us", "UTC"), "kind": pl.Utf8, "text": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema)
+REFERENCES_PER_FAMILY = 1500
+TABLE_VERSION = "table v1"
+CHUNK = 400
+Progress = Callable[[str], None]
 
 
-def true_shares(world: World, first: date, last: date, weekly_hours: float) -> dict:
-    """The simulator's true minutes (all sessions and posting sessions only) over a window, as shares."""
-    t = pl.DataFrame(world.sessions).with_columns(
-        day=pl.col("session_start").str.to_datetime(time_zone="UTC").dt.date()
-    ).filter(pl.col("day").is_between(first, last))
-    days = pl.Series(pl.date_range(first, last, "1d", eager=True))
-    base = float(baseline_minutes(days, weekly_hours).sum())
-    observable = float(t.filter(pl.col("count_posts") > 0)["minutes"].sum())
-    return {"true_share_observable": observable / base, "true_share_total": float(t["minutes"].sum()) / base}
+def table_features() -> tuple[str, ...]:
+    """The features the calibration conditions on (posting_model.FEATURES)."""
+    return tuple(FEATURES)
 
 
-def random_persona(rng: random.Random, i: int) -> Persona:
-    """A simulated executive with its own rhythm, burstiness, session length and reading ratio."""
-    return replace(
-        Persona(),
-        name=f"Bench Exec {i}", handle=f"bench_{i}_sim", user_id=str(910000000000000000 + i),
-        utc_offset_hours=rng.randint(-8, 10),
-        wake_hour=rng.uniform(5.5, 8.5), sleep_hour=rng.uniform(22.0, 24.5),
-        sessions_weekday=rng.uniform(4, 20), sessions_weekend=rng.uniform(2, 14),
-        session_median_min=rng.uniform(3, 20), session_sigma=rng.uniform(0.4, 1.2),
-        p_session_posts=rng.uniform(0.2, 0.9), posts_per_active_session=rng.uniform(1.2, 4.5),
+def trait_names() -> list[str]:
+    """Every family and trait a SIMULATED executive may carry, in a fixed order (bit positions)."""
+    return sorted(set(FAMILIES) | set(TRAITS))
+
+
+def simulate_many(family: str, n: int, seed: int, days: tuple[int, int] = (7, 180)) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """n SIMULATED executives of a family: their posts (one account each) and one truth row per executive."""
+    fam = FAMILIES[family]
+    rng = np.random.default_rng([seed, sorted(FAMILIES).index(family)])
+    posts, truth = [], []
+    for i in range(n):
+        b = fam.draw(rng)
+        d = int(rng.integers(days[0], days[1] + 1))
+        account = f"{family}-{seed}-{i}"
+        e = simulate_executive(b, seed=int(rng.integers(2**31)), days=d, start=fam.start(rng), user_id=account)
+        if e.posts.is_empty():
+            continue
+        posts.append(e.posts.select("created_at", "kind", "text_chars", "source").with_columns(
+            platform=pl.lit("x"), account_id=pl.lit(account)))
+        truth.append({"account_id": account, "family": family, "traits": ",".join(b.traits or (family,)),
+                      "true_timezone": b.timezone, "days_simulated": d, "truth_hours": e.truth_hours,
+                      "true_scheduled": int(e.posts["scheduled"].sum())})
+    return pl.concat(posts) if posts else pl.DataFrame(), pl.DataFrame(truth)
+
+
+def scored_features(family: str, n: int, seed: int, days: tuple[int, int] = (7, 180),
+                    progress: Progress | None = None) -> pl.DataFrame:
+    """posting_features of n SIMULATED executives of a family (no 'all' rows), joined with their truth."""
+    frames = []
+    for start in range(0, n, CHUNK):
+        posts, truth = simulate_many(family, min(CHUNK, n - start), seed * 1000 + start // CHUNK, days)
+        if truth.is_empty():
+            continue
+        # the time-zone bootstrap only sets a confidence figure, never the offset: few draws are enough here
+        f = posting_features(posts, n_boot=20, merged=False)
+        frames.append(f.join(truth, on="account_id"))
+        if progress:
+            progress(f"{family}: {start + truth.height}/{n}")
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _cache_key(**params) -> str:
+    return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def cached(path: Path, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """A frame read from path, or made and written there first."""
+    if path.is_file():
+        return pl.read_parquet(path)
+    frame = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(path)
+    return frame
+
+
+def build_references(per_family: int = REFERENCES_PER_FAMILY, seed: int = 20251, cache: Path | None = None,
+                     progress: Progress | None = None) -> pl.DataFrame:
+    """The calibration table's SIMULATED executives, every calibration family (cached per family and size)."""
+    frames = []
+    for family in CALIBRATION_FAMILIES:
+        make = lambda family=family: scored_features(family, per_family, seed, progress=progress)  # noqa: E731
+        if cache is None:
+            frames.append(make())
+        else:
+            key = _cache_key(kind="ref", family=family, n=per_family, seed=seed, features=table_features())
+            frames.append(cached(cache / f"ref-{family}-{key}.parquet", make))
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _targets(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows usable for calibration (own posts, a window of MIN_DAYS or more) with y = log(truth ÷ model)."""
+    own = pl.col("count_posts") - pl.col("count_scheduled_excluded")
+    return (rows.filter((own > 0) & (pl.col("count_days") >= MIN_DAYS) & (pl.col("truth_hours") > 0))
+            .with_columns(y=(pl.col("truth_hours") / pl.col("model_hours")).log()))
+
+
+def trait_bits(traits: pl.Series) -> np.ndarray:
+    """Each executive's families and traits as a bit mask over trait_names()."""
+    names = trait_names()
+    return np.array([sum(1 << names.index(t) for t in s.split(",") if t in names) for s in traits], dtype=np.int64)
+
+
+def _matrix(rows: pl.DataFrame, features: tuple[str, ...]) -> np.ndarray:
+    return rows.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in features]).to_numpy()
+
+
+def cross_validated_scores(table: Calibration, folds: int = 5) -> np.ndarray:
+    """Each reference's conformity score E = max(q_lo − y, y − q_hi) (Romano et al. 2019) against quantiles from
+    the references outside its fold (folds by executive, so a family is always among the references)."""
+    x = table.z * table.scale + table.center
+    fold = np.arange(len(table.y)) % folds
+    scores = np.empty(len(table.y))
+    for f in range(folds):
+        mine = fold == f
+        q = table.quantiles(x[mine], mask=~mine)
+        scores[mine] = np.maximum(q[:, 0] - table.y[mine], table.y[mine] - q[:, 2])
+    return scores
+
+
+def family_quantile(scores: np.ndarray, family: np.ndarray, level: float = LEVEL, skip: int | None = None) -> float:
+    """The level-quantile of scores with every family weighted equally (a family can be skipped)."""
+    keep = np.ones(len(scores), bool) if skip is None else family != skip
+    s, f = scores[keep], family[keep]
+    counts = np.bincount(f)
+    w = 1.0 / counts[f]
+    order = np.argsort(s)
+    cum = np.cumsum(w[order]) / w.sum()
+    return float(s[order][min(np.searchsorted(cum, level), len(s) - 1)])
+
+
+def recalibrate(references: pl.DataFrame, version: str, k: int | None = None) -> tuple[Calibration, dict]:
+    """The calibration table from reference rows, δ from cross-validated scores (every family weighted equally)."""
+    rows = _targets(references)
+    families = tuple(CALIBRATION_FAMILIES)
+    fam = np.array([families.index(f) for f in rows["family"]])
+    kwargs = {} if k is None else {"k": k}
+    table = from_references(table_features(), _matrix(rows, table_features()), rows["y"].to_numpy(), fam, families,
+                            version=version, **kwargs)
+    scores = cross_validated_scores(table)
+    table = replace(table, delta=max(0.0, family_quantile(scores, fam)), bits=trait_bits(rows["traits"]),
+                    scores=scores)
+    return table, held_out_parts(table)
+
+
+def score(test: pl.DataFrame, table: Calibration, held_out: dict | None = None) -> pl.DataFrame:
+    """Per test executive: estimate, interval and truth with the shipped table, and with its family held out.
+
+    held_out: recalibrate's second result for the same references (δ without each family, trait masks).
+    """
+    names = trait_names()
+    out = calibrated(test, table).with_columns(
+        covered=(pl.col("posting_hours_low") <= pl.col("truth_hours"))
+        & (pl.col("truth_hours") <= pl.col("posting_hours_high")),
+        width_rel=(pl.col("posting_hours_high") - pl.col("posting_hours_low")) / pl.col("truth_hours"),
+        log_error=(pl.col("posting_hours") / pl.col("truth_hours")).log(),
+        floor_holds=pl.col("floor_hours") <= pl.col("truth_hours") * (1 + 1e-9))
+    if held_out is None:
+        return out
+    parts = []
+    for family, rows in out.partition_by("family", as_dict=True, maintain_order=True).items():
+        name = family[0]
+        bit = 1 << names.index(name)
+        mask = (held_out["bits"] & bit) == 0
+        delta = held_out["delta_without"].get(name, table.delta)
+        got = calibrated(rows, table.restricted(mask, delta))
+        parts.append(rows.with_columns(
+            lofo_hours=got["posting_hours"], lofo_low=got["posting_hours_low"], lofo_high=got["posting_hours_high"]))
+    out = pl.concat(parts)
+    return out.with_columns(
+        lofo_covered=(pl.col("lofo_low") <= pl.col("truth_hours")) & (pl.col("truth_hours") <= pl.col("lofo_high")),
+        lofo_width_rel=(pl.col("lofo_high") - pl.col("lofo_low")) / pl.col("truth_hours"),
+        lofo_log_error=(pl.col("lofo_hours") / pl.col("truth_hours")).log())
+
+
+def summary(scored: pl.DataFrame) -> pl.DataFrame:
+    """The per-family table: coverage, median width ÷ truth, floor ≤ truth share, bias; held-out columns too."""
+    has_lofo = "lofo_covered" in scored.columns
+    usable = scored.filter(pl.col("posting_hours_low").is_not_null())
+    aggs = [pl.len().alias("executives"), pl.col("covered").mean().alias("coverage"),
+            pl.col("width_rel").median().alias("median_width_rel"),
+            (pl.col("log_error").median().exp() - 1).alias("median_bias"),
+            pl.col("floor_holds").mean().alias("floor_holds")]
+    if has_lofo:
+        aggs += [pl.col("lofo_covered").mean().alias("heldout_coverage"),
+                 pl.col("lofo_width_rel").median().alias("heldout_median_width_rel"),
+                 (pl.col("lofo_log_error").median().exp() - 1).alias("heldout_median_bias")]
+    table = usable.group_by("family").agg(*aggs)
+    floors = scored.group_by("family").agg(floor_holds_all=pl.col("floor_holds").mean(), all_executives=pl.len())
+    order = {name: i for i, name in enumerate(FAMILIES)}
+    return (table.join(floors, on="family").with_columns(
+        coverage_se=(pl.col("coverage") * (1 - pl.col("coverage")) / pl.col("executives")).sqrt(),
+        test_only=pl.col("family").map_elements(lambda f: FAMILIES[f].test_only, return_dtype=pl.Boolean))
+        .sort(pl.col("family").replace_strict(order, default=99)))
+
+
+def shipped_table() -> Calibration:
+    """The calibration table shipped in the package."""
+    return load_calibration()
+
+
+def test_set(families: list[str], n: int, seed: int, days: tuple[int, int], cache: Path | None,
+             progress: Progress | None = None) -> pl.DataFrame:
+    """Fresh SIMULATED executives per family (never in the table: another seed), cached per family and size."""
+    frames = []
+    for family in families:
+        make = lambda family=family: scored_features(family, n, seed, days, progress)  # noqa: E731
+        if cache is None:
+            frames.append(make())
+        else:
+            key = _cache_key(kind="test", family=family, n=n, seed=seed, days=days)
+            frames.append(cached(cache / f"test-{family}-{key}.parquet", make))
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def scheduled_figures(scored: pl.DataFrame) -> pl.DataFrame:
+    """Scheduled-post detection per family: posts excluded, truly scheduled, and the false-positive rate per post."""
+    return scored.group_by("family").agg(
+        posts=pl.col("count_posts").sum(), excluded=pl.col("count_scheduled_excluded").sum(),
+        truly_scheduled=pl.col("true_scheduled").sum(),
+        executives_with_exclusions=(pl.col("count_scheduled_excluded") > 0).mean(),
+    ).with_columns(
+        # in a family without scheduled posts every exclusion is a false positive; with them, exclusions
+        # beyond the true count are (a lower bound: a flagged own post can hide behind a missed scheduled one)
+        false_positive_per_post=pl.max_horizontal(pl.col("excluded") - pl.col("truly_scheduled"), pl.lit(0))
+        / (pl.col("posts") - pl.col("truly_scheduled")),
+        recall=pl.when(pl.col("truly_scheduled") > 0)
+        .then(pl.min_horizontal("excluded", "truly_scheduled") / pl.col("truly_scheduled")),
     )
 
 
-def claims_for(truth: dict) -> dict[str, float]:
-    """Three claims per executive with a known right answer: honest, understated, inflated."""
-    return {
-        # the true total share (reading included): any contradiction of it is wrong
-        "honest": truth["true_share_total"],
-        # a third / a tenth of the time visible in posts alone: "contradicted (more than claimed)" is right
-        "understated": truth["true_share_observable"] / 3,
-        "understated_10x": truth["true_share_observable"] / 10,
-        # ten times the true total: "contradicted (less …)" is right, "not contradicted" is not wrong
-        "inflated": truth["true_share_total"] * 10,
-    }
+def timezone_figures(scored: pl.DataFrame) -> pl.DataFrame:
+    """Inferred offset vs the true zone's offset at the window's start, per family (share exact, within 30/60 min)."""
+    from datetime import date
+
+    from postaudit.metrics.localtime import fixed_offset_minutes
+    from postaudit.simulator.behaviour import utc_offset_seconds
+
+    def true_minutes(zone: str, start: date) -> int:
+        return utc_offset_seconds(zone, start) // 60
+
+    got = scored.with_columns(
+        inferred=pl.col("timezone").map_elements(fixed_offset_minutes, return_dtype=pl.Int64),
+        truth=pl.struct("true_timezone", "window_start").map_elements(
+            lambda r: true_minutes(r["true_timezone"], r["window_start"]), return_dtype=pl.Int64))
+    err = (pl.col("inferred") - pl.col("truth")).abs()
+    return got.filter(pl.col("timezone_source") == "inferred").group_by("family").agg(
+        exact=(err == 0).mean(), within_30_min=(err <= 30).mean(), within_60_min=(err <= 60).mean())
 
 
-def verdict_ok(kind: str, verdict: str) -> bool:
-    """Whether a verdict is right (or at least not wrong) for a claim of known kind."""
-    if kind == "honest":
-        return not verdict.startswith("contradicted")
-    if kind.startswith("understated"):
-        return verdict.startswith("contradicted (more")
-    return verdict.startswith("contradicted (less") or verdict == "not contradicted"
-
-
-def run_one(i: int, seed: int, days: int, n_boot: int, central: Assumptions = CENTRAL) -> dict:
-    """Simulate one executive, estimate, and compare with the ground truth."""
-    rng = random.Random(seed * 100_003 + i)
-    persona = random_persona(rng, i)
-    world = simulate(seed=rng.randrange(2**31), days=days, persona=persona)
-    posts = world_posts(world)
-    if posts.height < 10:
-        return {"executive": i, "skipped": True}
-    sets = {**ALL, "central": central}
-    est = {name: estimate(posts, a, n_boot=n_boot, seed=i) for name, a in sets.items()}
-    short = estimate(posts, central.replace(gap_minutes=SEGMENTATION_GAP), n_boot=n_boot, seed=i)
-    c = est["central"] = with_segmentation_interval(est["central"], short)
-    truth = true_shares(world, c["window_start"], c["window_end"], central.weekly_work_hours)
-    tz = infer_timezone(posts, n_boot=100, seed=i)
-    row = {
-        "executive": i, "skipped": False, "count_posts": posts.height,
-        "sessions_weekday": persona.sessions_weekday, "session_median_min": persona.session_median_min,
-        "session_sigma": persona.session_sigma, "p_session_posts": persona.p_session_posts,
-        "posts_per_active_session": persona.posts_per_active_session, **truth,
-        "share": c["share"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
-        "floor": est["conservative"]["share"], "floor_ci_low": est["conservative"]["ci_low"],
-        "ci_low_segmentation": c["ci_low_segmentation"], "ci_high_segmentation": c["ci_high_segmentation"],
-        "covered": c["ci_low"] <= truth["true_share_observable"] <= c["ci_high"],
-        "covered_segmentation": (c["ci_low_segmentation"] <= truth["true_share_observable"]
-                                 <= c["ci_high_segmentation"]),
-        "covered_verdict_range": (est["conservative"]["ci_low"] <= truth["true_share_observable"]
-                                  <= est["liberal"]["ci_high"]),
-        "floor_holds": est["conservative"]["ci_low"] <= truth["true_share_observable"],
-        "rel_error": c["share"] / truth["true_share_observable"] - 1,
-        "true_offset": persona.utc_offset_hours, "inferred_offset": tz["utc_offset_hours"],
-        "tz_confidence": tz["confidence"],
-    }
-    for kind, claimed in claims_for(truth).items():
-        verdict, _ = judge_share(claimed, est["conservative"]["ci_low"], est["liberal"]["ci_high"],
-                                 TOLERANCE, K_MAX)
-        row[f"verdict_{kind}"] = verdict
-        row[f"ok_{kind}"] = verdict_ok(kind, verdict)
-    return row
-
-
-def run_benchmark(executives: int = 200, days: int = 56, n_boot: int = 400, seed: int = 1,
-                  central: Assumptions = CENTRAL, progress=None) -> pl.DataFrame:
-    """One row per simulated executive: truth, estimate, interval, coverage and verdicts."""
-    rows = []
-    for i in range(executives):
-        rows.append(run_one(i, seed, days, n_boot, central))
-        if progress:
-            progress(i + 1)
-    return pl.DataFrame(rows).filter(~pl.col("skipped"))
-
-
-def summarize(runs: pl.DataFrame) -> dict:
-    """Coverage, bias and verdict accuracy over a benchmark run."""
-    rel = runs["rel_error"].to_numpy()
-    out = {
-        "executives": runs.height,
-        "coverage": float(runs["covered"].mean()),
-        "coverage_segmentation": float(runs["covered_segmentation"].mean()),
-        "coverage_verdict_range": float(runs["covered_verdict_range"].mean()),
-        "floor_holds": float(runs["floor_holds"].mean()),
-        "median_rel_error": float(np.median(rel)),
-        "mean_rel_error": float(rel.mean()),
-        "mean_abs_rel_error": float(np.abs(rel).mean()),
-        "median_ci_width_rel": float(((runs["ci_high"] - runs["ci_low"]) / runs["true_share_observable"]).median()),
-        "tz_exact": float((runs["inferred_offset"] == runs["true_offset"]).mean()),
-        "tz_within_1h": float(((runs["inferred_offset"] - runs["true_offset"]).abs() <= 1).mean()),
-    }
-    for kind in ("honest", "understated", "understated_10x", "inflated"):
-        out[f"verdict_ok_{kind}"] = float(runs[f"ok_{kind}"].mean())
+def run(families: list[str], executives: int, seed: int, days: tuple[int, int], cache: Path | None,
+        table: Calibration, held_out: dict | None, short_executives: int = 0,
+        progress: Progress | None = None) -> dict[str, pl.DataFrame]:
+    """Score every family (and short windows of 7–13 days over mixed behaviour): rows, summary, scheduled, zones."""
+    test = test_set(families, executives, seed, days, cache, progress)
+    scored = score(test, table, held_out)
+    out = {"rows": scored, "summary": summary(scored), "scheduled": scheduled_figures(scored),
+           "timezones": timezone_figures(scored)}
+    if short_executives:
+        short = test_set(["mixed"], short_executives, seed + 1, (7, 13), cache, progress)
+        s = score(short, table, None).with_columns(family=pl.lit("short windows (7-13 days)"))
+        out["short"] = s.group_by("family").agg(
+            executives=pl.len(), coverage=pl.col("covered").mean(), median_width_rel=pl.col("width_rel").median(),
+            floor_holds=pl.col("floor_holds").mean(), median_bias=pl.col("log_error").median().exp() - 1)
     return out
 
 
-def verdict_table(runs: pl.DataFrame) -> pl.DataFrame:
-    """How often each verdict was given, per claim kind."""
-    frames = [runs.group_by(f"verdict_{k}").len().rename({f"verdict_{k}": "verdict", "len": "count"})
-              .with_columns(claim=pl.lit(k)) for k in ("honest", "understated", "understated_10x", "inflated")]
-    return pl.concat(frames).select("claim", "verdict", "count").sort("claim", "count", descending=[False, True])
+def held_out_parts(table: Calibration) -> dict:
+    """What leave-one-family-out scoring needs from a table: its trait masks, and δ from the other families' scores."""
+    delta_without = {name: max(0.0, family_quantile(table.scores, table.family, skip=i))
+                     for i, name in enumerate(table.families)}
+    return {"bits": table.bits, "delta_without": delta_without}

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 
-from postaudit.metrics.assumptions import CONSERVATIVE
+from postaudit.metrics.calibration import MIN_DAYS, Calibration
+from postaudit.metrics.calibration import load as load_calibration
 from postaudit.metrics.localtime import baselines, offset_name, resolve_zone, with_local_time
-from postaudit.metrics.posting_model import estimate_posting_hours
+from postaudit.metrics.posting_model import account_model, floor_hours
 from postaudit.metrics.scheduled import flag_scheduled
-from postaudit.metrics.sessions import interval_minutes, merge_intervals, with_begun
 from postaudit.metrics.timezone import to_account_timezone
 
 ACCOUNT = ["platform", "account_id"]
@@ -32,21 +33,11 @@ TIME_ON_PLATFORM_SCHEMA = {
     **{f"floor_share_{b}": pl.Float64 for b in ("working", "waking", "day")},
     "method": pl.Utf8,
 }
-GROUP = ["platform", "account_id"]
-
-
-def floor_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Per group of `by`: hours of the union of [post − composition time, post] (conservative composition set)."""
-    if posts.is_empty():
-        return pl.DataFrame(schema={**{c: posts.schema[c] for c in by}, "floor_hours": pl.Float64})
-    begun = with_begun(posts, {"floor": CONSERVATIVE}, by=by)
-    intervals = begun.select(*by, started_at="begun_floor", ended_at="created_at", count_posts=pl.lit(1, pl.UInt32))
-    merged = merge_intervals(intervals, by)
-    return merged.group_by(by).agg(floor_hours=(interval_minutes() / 60).sum())
+METHOD = "gap-mixture sessions + kNN-conformal calibration"
 
 
 def _zones(posts: pl.DataFrame, timezone: str | None, n_boot: int, seed: int) -> pl.DataFrame:
-    """Per account: the zone used and whether it was stated, inferred, or the UTC default (too few posts)."""
+    """Per account: the zone used and whether it was stated, inferred, or the UTC default (too few posts to infer)."""
     accounts = posts.select(ACCOUNT).unique(maintain_order=True)
     if timezone is not None:
         return accounts.with_columns(timezone=pl.lit(resolve_zone(timezone)), timezone_source=pl.lit("stated"))
@@ -59,69 +50,103 @@ def _zones(posts: pl.DataFrame, timezone: str | None, n_boot: int, seed: int) ->
         .otherwise(pl.lit("inferred")))
 
 
-def _rows(posts: pl.DataFrame, zones: pl.DataFrame, first: date | None, last: date | None,
-          accounts: pl.DataFrame, seed: int) -> list[dict]:
+def _group_features(posts: pl.DataFrame, zones: pl.DataFrame, first: date | None, last: date | None) -> pl.DataFrame:
+    """Per account of `posts` (already flagged): window, counts, floor, model estimate and calibration features."""
     local = with_local_time(posts, zones, ACCOUNT)
-    spans = local.group_by(ACCOUNT).agg(lo=pl.col("local_day").min(), hi=pl.col("local_day").max())
-    bounds = {(r["platform"], r["account_id"]): (first or r["lo"], last or r["hi"]) for r in spans.iter_rows(named=True)}
-    window = pl.DataFrame([{"platform": p, "account_id": a, "_first": f, "_last": la} for (p, a), (f, la) in bounds.items()],
-                          schema={"platform": pl.Utf8, "account_id": pl.Utf8, "_first": pl.Date, "_last": pl.Date})
+    window = local.group_by(ACCOUNT).agg(
+        window_start=pl.lit(first, pl.Date) if first else pl.col("local_day").min(),
+        window_end=pl.lit(last, pl.Date) if last else pl.col("local_day").max())
     inside = (local.join(window, on=ACCOUNT, nulls_equal=True)
-              .filter(pl.col("local_day").is_between(pl.col("_first"), pl.col("_last"))).drop("_first", "_last"))
-    flagged = inside
-    own = flagged.filter(~pl.col("scheduled"))
-    floors = {(r[0], r[1]): r[2] for r in floor_hours(own, ACCOUNT).iter_rows()}
-    estimates = estimate_posting_hours(own, ACCOUNT, seed=seed)
-    counts = {(r[0], r[1]): (r[2], r[3]) for r in flagged.group_by(ACCOUNT).agg(
-        pl.len(), pl.col("scheduled").sum()).iter_rows()}
+              .filter(pl.col("local_day").is_between(pl.col("window_start"), pl.col("window_end"))))
+    own = inside.filter(~pl.col("scheduled"))
+    counts = inside.group_by(ACCOUNT).agg(count_posts=pl.len().cast(pl.Int64),
+                                          count_scheduled_excluded=pl.col("scheduled").sum().cast(pl.Int64))
+    out = (zones.join(window, on=ACCOUNT, how="left", nulls_equal=True)
+           .join(counts, on=ACCOUNT, how="left", nulls_equal=True)
+           .join(floor_hours(own, ACCOUNT), on=ACCOUNT, how="left", nulls_equal=True))
+    if own.height:
+        out = out.join(account_model(own, ACCOUNT), on=ACCOUNT, how="left", nulls_equal=True)
+    else:
+        out = out.with_columns(model_hours=pl.lit(None, pl.Float64))
+    days = (pl.col("window_end") - pl.col("window_start")).dt.total_days() + 1
+    out = out.with_columns(
+        count_days=days.cast(pl.Int64), count_posts=pl.col("count_posts").fill_null(0),
+        count_scheduled_excluded=pl.col("count_scheduled_excluded").fill_null(0),
+        floor_hours=pl.col("floor_hours").fill_null(0.0),
+    )
+    return out.with_columns(
+        # the model never claims less than the posts prove
+        model_hours=pl.max_horizontal(pl.col("model_hours").fill_null(0.0), "floor_hours"),
+        x_posts_per_day=((pl.col("count_posts") - pl.col("count_scheduled_excluded")) / days).log(),
+        x_days=days.cast(pl.Float64).log(),
+    ).with_columns(x_floor=(pl.col("floor_hours") / pl.col("model_hours")).log())
+
+
+def posting_features(posts: pl.DataFrame, *, first: date | None = None, last: date | None = None,
+                     timezone: str | None = None, n_boot: int = 500, seed: int = 0,
+                     merged: bool = True, per_account: bool = True) -> pl.DataFrame:
+    """Per account (and 'all'): window, zone, counts, floor_hours, model_hours and the calibration features.
+
+    The part of to_time_on_platform before the calibration layer; the benchmark builds its table from it.
+    """
+    if first is not None and last is not None and last < first:
+        raise ValueError(f"the window ends ({last}) before it starts ({first})")
+    cols = [c for c in ("platform", "account_id", "created_at", "kind", "text_chars", "text", "source")
+            if c in posts.columns]
+    p = posts.select(cols).with_columns(pl.col("created_at").dt.cast_time_unit("us"))
+    # judged per account on everything given (not only the window): more posts show a cadence better
+    p = flag_scheduled(p, ACCOUNT).drop("scheduled_reason")
+    groups = [_group_features(p, _zones(p, timezone, n_boot, seed), first, last)] if per_account else []
+    if merged:
+        everyone = p.with_columns(platform=pl.lit("all"), account_id=pl.lit("all")).sort("created_at")
+        groups.append(_group_features(everyone, _zones(everyone, timezone, n_boot, seed), first, last))
+    return pl.concat(groups, how="diagonal_relaxed")
+
+
+def calibrated(features: pl.DataFrame, table: Calibration | None = None) -> pl.DataFrame:
+    """posting_hours, its 95% interval and the method's name for posting_features' rows."""
+    table = table or load_calibration()
+    x = features.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in table.features]).to_numpy()
+    model = features["model_hours"].to_numpy()
+    point, low, high = table.predict(x, model) if len(model) else (model, model, model)
+    own = (features["count_posts"] - features["count_scheduled_excluded"]).to_numpy() > 0
+    short = own & (features["count_days"].to_numpy() < MIN_DAYS)
+    floor = features["floor_hours"].to_numpy()
+    point = np.where(own, np.maximum(point, floor), 0.0)
+    low = np.where(short, np.nan, np.where(own, np.clip(low, floor, point), 0.0))
+    high = np.where(short, np.nan, np.where(own, np.maximum(high, point), 0.0))
+    method = f"{METHOD} ({table.version})"
+    methods = np.where(~own, "no own posts in the window",
+                       np.where(short, f"{method}; window under {MIN_DAYS} days: no calibrated interval", method))
+    return features.with_columns(posting_hours=pl.Series(point), posting_hours_low=pl.Series(low).fill_nan(None),
+                                 posting_hours_high=pl.Series(high).fill_nan(None), method=pl.Series(methods))
+
+
+def to_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, last: date | None = None,
+                        timezone: str | None = None, n_boot: int = 500, seed: int = 0,
+                        merged: bool = True, per_account: bool = True) -> pl.DataFrame:
+    """One time_on_platform row per (platform, account_id), plus platform 'all' (every account as one person).
+
+    posts: platform, account_id, post_id, created_at (UTC), kind, text or text_chars, and optionally source
+    (the client's name). first/last: local dates of the window, inclusive (default: each account's first and
+    last local day with a post). timezone: an IANA name or fixed offset for every account (default: inferred
+    per account from its daily rhythm). n_boot, seed: the time-zone inference's day bootstrap. merged: add
+    the 'all' row; per_account: the accounts' own rows (the build streams accounts, then asks for 'all' alone).
+    """
+    if posts.is_empty():
+        return pl.DataFrame(schema=TIME_ON_PLATFORM_SCHEMA)
+    est = calibrated(posting_features(posts, first=first, last=last, timezone=timezone, n_boot=n_boot, seed=seed,
+                                      merged=merged, per_account=per_account))
     rows = []
-    for platform, account_id, zone, source in zones.join(accounts, on=ACCOUNT, nulls_equal=True).iter_rows():
-        key = (platform, account_id)
-        lo, hi = bounds.get(key, (first, last))
-        if lo is None or hi is None or hi < lo:
-            continue
-        n, n_sched = counts.get(key, (0, 0))
-        est = estimates.get(key, {"posting_hours": 0.0, "posting_hours_low": 0.0, "posting_hours_high": 0.0,
-                                  "method": "no posts in the window"})
-        base = baselines(zone, lo, hi)
-        row = {"platform": platform, "account_id": account_id, "window_start": lo, "window_end": hi,
-               "timezone": zone, "timezone_source": source, "count_days": (hi - lo).days + 1,
-               "count_posts": int(n), "count_scheduled_excluded": int(n_sched), "floor_hours": float(floors.get(key, 0.0)),
-               **{k: est[k] for k in ("posting_hours", "posting_hours_low", "posting_hours_high")}, **base}
+    for r in est.iter_rows(named=True):
+        base = baselines(r["timezone"], r["window_start"], r["window_end"])
+        row = {**r, **base}
         for b in ("working", "waking", "day"):
             denominator = base[f"baseline_{b}_hours"]
             for end in ("", "_low", "_high"):
                 value = row[f"posting_hours{end}"]
                 row[f"share_{b}{end}"] = None if value is None else value / denominator
             row[f"floor_share_{b}"] = row["floor_hours"] / denominator
-        row["method"] = est["method"]
-        rows.append(row)
-    return rows
-
-
-def to_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, last: date | None = None,
-                        timezone: str | None = None, n_boot: int = 500, seed: int = 0,
-                        merged: bool = True) -> pl.DataFrame:
-    """One time_on_platform row per (platform, account_id), plus platform 'all' (every account as one person).
-
-    posts: platform, account_id, post_id, created_at (UTC), kind, text or text_chars, and optionally source
-    (the client's name). first/last: local dates of the window, inclusive (default: each account's first and
-    last local day with a post). timezone: an IANA name or fixed offset for every account (default: inferred
-    per account from its daily rhythm). n_boot, seed: the time-zone inference's day bootstrap.
-    """
-    if first is not None and last is not None and last < first:
-        raise ValueError(f"the window ends ({last}) before it starts ({first})")
-    if posts.is_empty():
-        return pl.DataFrame(schema=TIME_ON_PLATFORM_SCHEMA)
-    cols = [c for c in ("platform", "account_id", "created_at", "kind", "text_chars", "text", "source")
-            if c in posts.columns]
-    p = posts.select(cols).with_columns(pl.col("created_at").dt.cast_time_unit("us"))
-    # judged per account on everything given (not only the window): more posts show a cadence better
-    p = flag_scheduled(p, ACCOUNT).drop("scheduled_reason")
-    accounts = p.select(ACCOUNT).unique(maintain_order=True).sort(ACCOUNT, nulls_last=True)
-    rows = _rows(p, _zones(p, timezone, n_boot, seed), first, last, accounts, seed)
-    if merged:
-        everyone = p.with_columns(platform=pl.lit("all"), account_id=pl.lit("all")).sort("created_at")
-        rows += _rows(everyone, _zones(everyone, timezone, n_boot, seed), first, last,
-                      everyone.select(ACCOUNT).unique(), seed)
-    return pl.DataFrame(rows, schema=TIME_ON_PLATFORM_SCHEMA)
+        rows.append({c: row[c] for c in TIME_ON_PLATFORM_SCHEMA})
+    return pl.DataFrame(rows, schema=TIME_ON_PLATFORM_SCHEMA).sort(
+        pl.col("platform") == "all", *ACCOUNT, nulls_last=True, maintain_order=True)

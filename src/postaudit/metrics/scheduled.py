@@ -9,9 +9,9 @@ so it says nothing about the person's sessions. Three signs, in order:
   posts otherwise carry seconds, and more such posts than chance gives (a person posting by hand lands
   on one of these instants about once in 900 posts; the account is flagged only when its count has a
   Poisson tail probability below 1e-3, so a regular cadence is needed).
-* `quarter_hour_cadence`: a tool whose posts go out a few seconds late: an excess of posts in the first
-  `JITTER_SECONDS` of quarter hours (same tail test), flagged only where no other own post is within
-  `ISOLATED_MINUTES` (a person in a session posts near other posts; a tool's post stands alone).
+* `quarter_hour_cadence`: a tool whose posts go out some seconds late: among posts with no other own post
+  within `ISOLATED_MINUTES` (a person in a session posts near other posts; a tool's post stands alone),
+  an excess in the first `JITTER_SECONDS` of quarter hours (same tail test); those posts are flagged.
 """
 
 from __future__ import annotations
@@ -58,10 +58,17 @@ def flag_scheduled(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     client = is_scheduling_client(pl.col("source")) if "source" in posts.columns else pl.lit(False)
     quarter = (at.dt.minute() % 15) == 0
     zero = (at.dt.second() == 0) & (at.dt.microsecond() == 0)
-    p = posts.with_columns(_client=client, _exact=quarter & zero, _near=quarter & (at.dt.second() < JITTER_SECONDS),
-                           _off_zero=~quarter & zero, _off=~quarter)
-    stats = p.group_by(by).agg(n=pl.len(), exact=pl.col("_exact").sum(), near=pl.col("_near").sum(),
-                               off_zero=pl.col("_off_zero").sum(), off=pl.col("_off").sum())
+    p = (posts.with_columns(_client=client, _exact=quarter & zero, _near=quarter & ~zero & (at.dt.second() < JITTER_SECONDS),
+                            _off_zero=~quarter & zero, _off=~quarter)
+         .sort(*by, "created_at", maintain_order=True))
+    # isolation: the account's previous and next posts, of any kind, are far away (a candidate must not
+    # ignore its own neighbours: a burst in a quarter-hour minute would otherwise look like a lone post)
+    gap = pl.duration(minutes=ISOLATED_MINUTES)
+    p = p.with_columns(_isolated=((at - at.shift(1).over(by)).fill_null(gap * 2) > gap)
+                       & ((at.shift(-1).over(by) - at).fill_null(gap * 2) > gap))
+    stats = p.group_by(by).agg(n=pl.len(), exact=pl.col("_exact").sum(), off_zero=pl.col("_off_zero").sum(),
+                               off=pl.col("_off").sum(), isolated=(pl.col("_isolated") & ~pl.col("_exact")).sum(),
+                               near=(pl.col("_near") & pl.col("_isolated")).sum())
     decisions = []
     for row in stats.iter_rows(named=True):
         minute_resolution = row["off"] > 0 and row["off_zero"] / row["off"] >= 0.5
@@ -69,20 +76,13 @@ def flag_scheduled(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         # minute-resolution times, in a quarter-hour minute 4 times in 60
         p_exact = (4 / 60) if minute_resolution else (4 / 3600)
         exact = row["exact"] >= MIN_COUNT and poisson_tail(row["exact"], row["n"] * p_exact) < ALPHA
+        # an isolated post by hand falls in the first JITTER_SECONDS of a quarter hour 4·JITTER/3600 of the time
         near = (not minute_resolution and row["near"] >= MIN_COUNT
-                and poisson_tail(row["near"], row["n"] * 4 * JITTER_SECONDS / 3600) < ALPHA)
+                and poisson_tail(row["near"], row["isolated"] * 4 * JITTER_SECONDS / 3600) < ALPHA)
         decisions.append({**{c: row[c] for c in by}, "_flag_exact": exact, "_flag_near": near})
     flags = pl.DataFrame(decisions, schema={**{c: posts.schema[c] for c in by}, "_flag_exact": pl.Boolean,
                                             "_flag_near": pl.Boolean})
-    p = p.join(flags, on=by, how="left", nulls_equal=True, maintain_order="left").sort(*by, "created_at",
-                                                                                       maintain_order=True)
-    # isolation: the nearest other post of the account that is not itself a candidate
-    gap = pl.duration(minutes=ISOLATED_MINUTES)
-    ordinary = ~(pl.col("_client") | pl.col("_near"))
-    prev_ordinary = pl.when(ordinary).then(at).otherwise(None).forward_fill().shift(1).over(by)
-    next_ordinary = pl.when(ordinary).then(at).otherwise(None).backward_fill().shift(-1).over(by)
-    p = p.with_columns(_isolated=((at - prev_ordinary).fill_null(gap * 2) > gap)
-                       & ((next_ordinary - at).fill_null(gap * 2) > gap))
+    p = p.join(flags, on=by, how="left", nulls_equal=True, maintain_order="left")
     reason = (pl.when(pl.col("_client")).then(pl.lit("client"))
               .when(pl.col("_exact") & pl.col("_flag_exact")).then(pl.lit("exact_quarter_hour"))
               .when(pl.col("_near") & pl.col("_flag_near") & pl.col("_isolated")).then(pl.lit("quarter_hour_cadence"))
