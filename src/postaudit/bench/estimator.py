@@ -59,7 +59,7 @@ def simulate_many(family: str, n: int, seed: int, days: tuple[int, int] = (7, 18
             continue
         posts.append(e.posts.select("created_at", "kind", "text_chars", "source").with_columns(
             platform=pl.lit("x"), account_id=pl.lit(account)))
-        truth.append({"account_id": account, "family": family, "traits": ",".join(b.traits or (family,)),
+        truth.append({"account_id": account, "family": family, "traits": ",".join(sorted({family, *b.traits})),
                       "true_timezone": b.timezone, "days_simulated": d, "truth_hours": e.truth_hours,
                       "true_scheduled": int(e.posts["scheduled"].sum())})
     return pl.concat(posts) if posts else pl.DataFrame(), pl.DataFrame(truth)
@@ -116,10 +116,11 @@ def _targets(rows: pl.DataFrame) -> pl.DataFrame:
             .with_columns(y=(pl.col("truth_hours") / pl.col("model_hours")).log()))
 
 
-def trait_bits(traits: pl.Series) -> np.ndarray:
-    """Each executive's families and traits as a bit mask over trait_names()."""
+def trait_bits(rows: pl.DataFrame) -> np.ndarray:
+    """Each executive's family and traits as a bit mask over trait_names()."""
     names = trait_names()
-    return np.array([sum(1 << names.index(t) for t in s.split(",") if t in names) for s in traits], dtype=np.int64)
+    return np.array([sum(1 << names.index(t) for t in {f, *s.split(",")} if t in names)
+                     for f, s in zip(rows["family"], rows["traits"], strict=True)], dtype=np.int64)
 
 
 def _matrix(rows: pl.DataFrame, features: tuple[str, ...]) -> np.ndarray:
@@ -159,7 +160,7 @@ def recalibrate(references: pl.DataFrame, version: str, k: int | None = None) ->
     table = from_references(table_features(), _matrix(rows, table_features()), rows["y"].to_numpy(), fam, families,
                             version=version, **kwargs)
     scores = cross_validated_scores(table)
-    table = replace(table, delta=max(0.0, family_quantile(scores, fam)), bits=trait_bits(rows["traits"]),
+    table = replace(table, delta=max(0.0, family_quantile(scores, fam)), bits=trait_bits(rows),
                     scores=scores)
     return table, held_out_parts(table)
 
