@@ -19,10 +19,11 @@ For each account (posts sorted in time, scheduled posts already removed):
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from postaudit.metrics.assumptions import CONSERVATIVE
-from postaudit.metrics.sessions import interval_minutes, merge_intervals, with_begun
+from postaudit.metrics.sessions import compose_seconds
 
 ACT_SECONDS = 60.0
 THRESHOLDS_MINUTES = (2, 5, 10, 30, 60)
@@ -34,29 +35,46 @@ def floor_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Per group of `by`: hours of the union of [post − composition time, post] (conservative composition set)."""
     if posts.is_empty():
         return pl.DataFrame(schema={**{c: posts.schema[c] for c in by}, "floor_hours": pl.Float64})
-    begun = with_begun(posts, {"floor": CONSERVATIVE}, by=by)
-    intervals = begun.select(*by, started_at="begun_floor", ended_at="created_at", count_posts=pl.lit(1, pl.UInt32))
-    merged = merge_intervals(intervals, by)
-    return merged.group_by(by).agg(floor_hours=(interval_minutes() / 60).sum())
+    p = posts.sort(*by, "created_at", nulls_last=True)
+    p = p.with_columns(acc=pl.struct(by).rle_id().cast(pl.Int64),
+                       end=pl.col("created_at").dt.epoch("us").cast(pl.Float64) / 1e6,
+                       compose=compose_seconds(p, CONSERVATIVE))
+    acc, end = p["acc"].to_numpy(), p["end"].to_numpy()
+    end = end - end.min()               # seconds from the first post: small enough to offset per account below
+    start = end - p["compose"].to_numpy()
+    order = np.lexsort((start, acc))
+    acc, start, end = acc[order], start[order], end[order]
+    # the union per account: sorted by start, an interval opens a new piece when it starts after every
+    # earlier one of its account has ended (accounts are kept apart by an offset of 10^10 s, ~300 years, each)
+    shift = acc * 1e10
+    reach = np.maximum.accumulate(end + shift)
+    opens = np.r_[True, (start[1:] + shift[1:]) > reach[:-1]]
+    first = np.flatnonzero(opens)
+    length = np.maximum.reduceat(end, first) - start[first]
+    n_acc = int(acc.max()) + 1
+    keys = p.select(by).filter(pl.Series(np.r_[True, p["acc"].to_numpy()[1:] != p["acc"].to_numpy()[:-1]]))
+    return keys.with_columns(floor_hours=pl.Series(np.bincount(acc[first], length, n_acc) / 3600))
 
 
-def _gaps(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Posts sorted by account and time with t (epoch seconds), acc (account index), gap to the previous post."""
-    t = pl.col("created_at").dt.epoch("us").cast(pl.Float64) / 1e6
-    p = posts.select(*by, "created_at").sort(*by, "created_at", nulls_last=True)
-    p = p.with_columns(acc=pl.struct(by).rle_id(), t=t)
-    return p.with_columns(gap=pl.col("t").diff().over("acc"))
+def _threshold_hours(acc: np.ndarray, t: np.ndarray, end: np.ndarray, gap: np.ndarray, n_acc: int,
+                     minutes: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per account: T_τ (hours) and the share of one-act sessions when acts closer than τ minutes belong together.
 
-
-def _threshold_hours(acts: pl.DataFrame, minutes: float) -> pl.DataFrame:
-    """Per account: T_τ (hours) and the share of one-act sessions when acts closer than τ minutes belong together."""
-    s = (acts.with_columns(sid=(pl.col("gap").is_null() | (pl.col("gap") > minutes * 60)).cum_sum())
-         .group_by("acc", "sid").agg(k=pl.len(), span=pl.col("end").max() - pl.col("t").min()))
-    multi = pl.col("k") >= 2
-    s = s.with_columns(length=pl.when(multi).then(pl.col("span") * (pl.col("k") + 1) / (pl.col("k") - 1)))
-    s = s.with_columns(est=pl.coalesce("length", pl.col("length").mean().over("acc"), pl.col("span")))
-    return s.group_by("acc").agg(**{f"t_{minutes:g}": pl.col("est").sum() / 3600,
-                                    f"one_act_{minutes:g}": (pl.col("k") == 1).mean()})
+    Acts come sorted by account and time (acc, start t, end of its last post, gap to the previous act, NaN
+    at an account's first act).
+    """
+    new = ~(gap <= minutes * 60)          # NaN (an account's first act) starts a session too
+    starts = np.flatnonzero(new)
+    k = np.diff(np.append(starts, len(t))).astype(float)
+    span = np.maximum.reduceat(end, starts) - t[starts]
+    owner = acc[starts]
+    multi = k >= 2
+    length = np.where(multi, span * (k + 1) / np.maximum(k - 1, 1), np.nan)
+    n_multi = np.bincount(owner, multi, n_acc)
+    mean = np.bincount(owner, np.where(multi, length, 0.0), n_acc) / np.maximum(n_multi, 1)
+    est = np.where(multi, length, np.where(n_multi[owner] > 0, mean[owner], span))
+    sessions = np.bincount(owner, minlength=n_acc)
+    return np.bincount(owner, est, n_acc) / 3600, np.bincount(owner, ~multi, n_acc) / np.maximum(sessions, 1)
 
 
 def account_model(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
@@ -65,25 +83,32 @@ def account_model(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     `posts` holds created_at (UTC) and the columns of `by`. Features that need the window or the floor
     (x_posts_per_day, x_days, x_floor) are added by posting_time, which knows them.
     """
-    p = _gaps(posts, by)
-    keys = p.group_by("acc", maintain_order=True).agg(*(pl.col(c).first() for c in by))
-    new_act = pl.col("gap").is_null() | (pl.col("gap") >= ACT_SECONDS)
-    acts = (p.with_columns(act=new_act.cum_sum()).group_by("acc", "act", maintain_order=True)
-            .agg(t=pl.col("t").first(), end=pl.col("t").last(), posts=pl.len())
-            .with_columns(gap=pl.col("t").diff().over("acc")))
-    out = keys.join(acts.group_by("acc").agg(f_burst=1 - pl.len() / pl.col("posts").sum()), on="acc", how="left")
+    p = posts.select(*by, "created_at").sort(*by, "created_at", nulls_last=True)
+    acc = p.select(pl.struct(by).rle_id()).to_series().to_numpy().astype(np.int64)
+    t = p["created_at"].dt.epoch("us").to_numpy() / 1e6
+    n_acc = int(acc[-1]) + 1
+    same = np.r_[False, acc[1:] == acc[:-1]]
+    gap = np.where(same, t - np.r_[t[:1], t[:-1]], np.nan)
+    # acts: posts closer than ACT_SECONDS go out together
+    starts = np.flatnonzero(~(gap < ACT_SECONDS))
+    act_acc, act_t = acc[starts], t[starts]
+    act_end = np.maximum.reduceat(t, starts)
+    # the gap to the previous act is measured between their first posts
+    act_gap = np.where(np.r_[False, act_acc[1:] == act_acc[:-1]], act_t - np.r_[act_t[:1], act_t[:-1]], np.nan)
+    n_posts = np.bincount(acc, minlength=n_acc)
+    columns = {"f_burst": 1 - np.bincount(act_acc, minlength=n_acc) / n_posts}
     # the shape of the short gaps: posts placed independently in a session leave gaps whose density falls
     # from zero (many under a minute); separate pick-ups a few minutes apart leave a hole below their spacing
-    g = pl.col("gap")
-    under_15 = (g < 900).sum()
-    out = out.join(p.group_by("acc").agg(short_1=((g < 60).sum() / under_15).fill_nan(None),
-                                         short_5=((g < 300).sum() / under_15).fill_nan(None)), on="acc", how="left")
+    under_15 = np.bincount(acc, gap < 900, n_acc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns["short_1"] = np.where(under_15 > 0, np.bincount(acc, gap < 60, n_acc) / under_15, 0.5)
+        columns["short_5"] = np.where(under_15 > 0, np.bincount(acc, gap < 300, n_acc) / under_15, 0.5)
     for minutes in THRESHOLDS_MINUTES:
-        out = out.join(_threshold_hours(acts, minutes), on="acc", how="left")
-    logs = [pl.col(f"t_{t:g}").clip(1e-6).log() for t in THRESHOLDS_MINUTES]
-    out = out.with_columns(model_hours=(pl.sum_horizontal(logs) / len(logs)).exp())
-    return out.with_columns(
-        *(((pl.col(f"t_{t:g}").clip(1e-6) / pl.col("model_hours")).log()).alias(f"x_bridge_{t}")
-          for t in THRESHOLDS_MINUTES),
-        short_1=pl.col("short_1").fill_null(0.5), short_5=pl.col("short_5").fill_null(0.5),
-    ).sort("acc").drop("acc")
+        columns[f"t_{minutes:g}"], columns[f"one_act_{minutes:g}"] = _threshold_hours(
+            act_acc, act_t, act_end, act_gap, n_acc, minutes)
+    logs = np.stack([np.log(np.maximum(columns[f"t_{m:g}"], 1e-6)) for m in THRESHOLDS_MINUTES])
+    model = np.exp(logs.mean(0))
+    for m, row in zip(THRESHOLDS_MINUTES, logs, strict=True):
+        columns[f"x_bridge_{m}"] = row - np.log(model)
+    keys = p.select(by).filter(pl.Series(~same))
+    return keys.with_columns(model_hours=pl.Series(model), **{k: pl.Series(v) for k, v in columns.items()})

@@ -20,7 +20,7 @@ from postaudit.metrics.calibration import load as load_calibration
 from postaudit.metrics.localtime import baselines, offset_name, resolve_zone, with_local_time
 from postaudit.metrics.posting_model import account_model, floor_hours
 from postaudit.metrics.scheduled import flag_scheduled
-from postaudit.metrics.timezone import to_account_timezone
+from postaudit.metrics.timezone import best_offsets
 
 ACCOUNT = ["platform", "account_id"]
 TIME_ON_PLATFORM_SCHEMA = {
@@ -36,12 +36,12 @@ TIME_ON_PLATFORM_SCHEMA = {
 METHOD = "gap-mixture sessions + kNN-conformal calibration"
 
 
-def _zones(posts: pl.DataFrame, timezone: str | None, n_boot: int, seed: int) -> pl.DataFrame:
+def _zones(posts: pl.DataFrame, timezone: str | None) -> pl.DataFrame:
     """Per account: the zone used and whether it was stated, inferred, or the UTC default (too few posts to infer)."""
     accounts = posts.select(ACCOUNT).unique(maintain_order=True)
     if timezone is not None:
         return accounts.with_columns(timezone=pl.lit(resolve_zone(timezone)), timezone_source=pl.lit("stated"))
-    tz = to_account_timezone(posts.select(*ACCOUNT, "created_at"), n_boot=n_boot, seed=seed)
+    tz = best_offsets(posts, ACCOUNT)
     return accounts.join(tz, on=ACCOUNT, how="left", nulls_equal=True, maintain_order="left").select(
         *ACCOUNT,
         timezone=pl.col("utc_offset_hours").map_elements(lambda h: offset_name(round(h * 60)), return_dtype=pl.Utf8)
@@ -96,10 +96,10 @@ def posting_features(posts: pl.DataFrame, *, first: date | None = None, last: da
     p = posts.select(cols).with_columns(pl.col("created_at").dt.cast_time_unit("us"))
     # judged per account on everything given (not only the window): more posts show a cadence better
     p = flag_scheduled(p, ACCOUNT).drop("scheduled_reason")
-    groups = [_group_features(p, _zones(p, timezone, n_boot, seed), first, last)] if per_account else []
+    groups = [_group_features(p, _zones(p, timezone), first, last)] if per_account else []
     if merged:
         everyone = p.with_columns(platform=pl.lit("all"), account_id=pl.lit("all")).sort("created_at")
-        groups.append(_group_features(everyone, _zones(everyone, timezone, n_boot, seed), first, last))
+        groups.append(_group_features(everyone, _zones(everyone, timezone), first, last))
     return pl.concat(groups, how="diagonal_relaxed")
 
 
@@ -130,8 +130,10 @@ def to_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, last:
     posts: platform, account_id, post_id, created_at (UTC), kind, text or text_chars, and optionally source
     (the client's name). first/last: local dates of the window, inclusive (default: each account's first and
     last local day with a post). timezone: an IANA name or fixed offset for every account (default: inferred
-    per account from its daily rhythm). n_boot, seed: the time-zone inference's day bootstrap. merged: add
-    the 'all' row; per_account: the accounts' own rows (the build streams accounts, then asks for 'all' alone).
+    per account from its daily rhythm, metrics/timezone.py). n_boot, seed: part of the seam's signature; the
+    calibrated interval draws no bootstrap (account_timezone's confidence figure is where one is drawn).
+    merged: add the 'all' row; per_account: the accounts' own rows (the build streams accounts, then asks
+    for 'all' alone).
     """
     if posts.is_empty():
         return pl.DataFrame(schema=TIME_ON_PLATFORM_SCHEMA)

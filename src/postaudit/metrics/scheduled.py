@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 SCHEDULING_CLIENTS = (
@@ -43,49 +44,71 @@ def poisson_tail(k: int, lam: float) -> float:
     return min(1.0, math.exp(log_first) / (1 - lam / (k + 1)))
 
 
-def is_scheduling_client(source: pl.Expr) -> pl.Expr:
+def is_scheduling_client(name: str | None) -> bool:
     """Whether a client name names a scheduling tool (case-insensitive)."""
-    s = source.str.to_lowercase()
-    return pl.any_horizontal([s.str.contains(name, literal=True) for name in SCHEDULING_CLIENTS]).fill_null(False)
+    low = (name or "").lower()
+    return any(tool in low for tool in SCHEDULING_CLIENTS)
 
 
-def flag_scheduled(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Posts with `scheduled` (bool) and `scheduled_reason`, judged per group of `by` (an account).
+def _client_flags(posts: pl.DataFrame) -> pl.Expr:
+    """Per post, whether its client is a scheduling tool: judged once per distinct client name (there are few)."""
+    if "source" not in posts.columns:
+        return pl.lit(False)
+    names = [n for n in posts["source"].unique().to_list() if n is not None]
+    tools = [n for n in names if is_scheduling_client(n)]
+    return pl.col("source").is_in(tools).fill_null(False) if tools else pl.lit(False)
 
-    Needs created_at (UTC); reads `source` (the client name) when the frame has it.
-    """
-    at = pl.col("created_at")
-    client = is_scheduling_client(pl.col("source")) if "source" in posts.columns else pl.lit(False)
-    quarter = (at.dt.minute() % 15) == 0
-    zero = (at.dt.second() == 0) & (at.dt.microsecond() == 0)
-    p = (posts.with_columns(_client=client, _exact=quarter & zero, _near=quarter & ~zero & (at.dt.second() < JITTER_SECONDS),
-                            _off_zero=~quarter & zero, _off=~quarter)
-         .sort(*by, "created_at", maintain_order=True))
-    # isolation: the account's previous and next posts, of any kind, are far away (a candidate must not
-    # ignore its own neighbours: a burst in a quarter-hour minute would otherwise look like a lone post)
-    gap = pl.duration(minutes=ISOLATED_MINUTES)
-    p = p.with_columns(_isolated=((at - at.shift(1).over(by)).fill_null(gap * 2) > gap)
-                       & ((at.shift(-1).over(by) - at).fill_null(gap * 2) > gap))
-    stats = p.group_by(by).agg(n=pl.len(), exact=pl.col("_exact").sum(), off_zero=pl.col("_off_zero").sum(),
-                               off=pl.col("_off").sum(), isolated=(pl.col("_isolated") & ~pl.col("_exact")).sum(),
-                               near=(pl.col("_near") & pl.col("_isolated")).sum())
-    decisions = []
-    for row in stats.iter_rows(named=True):
-        minute_resolution = row["off"] > 0 and row["off_zero"] / row["off"] >= 0.5
+
+def _decide(n: np.ndarray, exact: np.ndarray, near: np.ndarray, isolated: np.ndarray, off: np.ndarray,
+            off_zero: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per account, whether its exact-instant posts and its lone near-instant posts are a cadence (tail tests)."""
+    flag_exact = np.zeros(len(n), bool)
+    flag_near = np.zeros(len(n), bool)
+    for i in range(len(n)):
+        minute_resolution = off[i] > 0 and off_zero[i] / off[i] >= 0.5
         # by hand, a post lands on an exact quarter-hour instant 4 times in 3600 seconds (1 in 900), or, with
         # minute-resolution times, in a quarter-hour minute 4 times in 60
         p_exact = (4 / 60) if minute_resolution else (4 / 3600)
-        exact = row["exact"] >= MIN_COUNT and poisson_tail(row["exact"], row["n"] * p_exact) < ALPHA
-        # an isolated post by hand falls in the first JITTER_SECONDS of a quarter hour 4·JITTER/3600 of the time
-        near = (not minute_resolution and row["near"] >= MIN_COUNT
-                and poisson_tail(row["near"], row["isolated"] * 4 * JITTER_SECONDS / 3600) < ALPHA)
-        decisions.append({**{c: row[c] for c in by}, "_flag_exact": exact, "_flag_near": near})
-    flags = pl.DataFrame(decisions, schema={**{c: posts.schema[c] for c in by}, "_flag_exact": pl.Boolean,
-                                            "_flag_near": pl.Boolean})
-    p = p.join(flags, on=by, how="left", nulls_equal=True, maintain_order="left")
-    reason = (pl.when(pl.col("_client")).then(pl.lit("client"))
-              .when(pl.col("_exact") & pl.col("_flag_exact")).then(pl.lit("exact_quarter_hour"))
-              .when(pl.col("_near") & pl.col("_flag_near") & pl.col("_isolated")).then(pl.lit("quarter_hour_cadence"))
-              .otherwise(None).cast(REASON))
-    return (p.with_columns(scheduled_reason=reason).with_columns(scheduled=pl.col("scheduled_reason").is_not_null())
-            .drop("_client", "_exact", "_near", "_off_zero", "_off", "_flag_exact", "_flag_near", "_isolated"))
+        flag_exact[i] = exact[i] >= MIN_COUNT and poisson_tail(int(exact[i]), n[i] * p_exact) < ALPHA
+        # a lone post by hand falls in the first JITTER_SECONDS of a quarter hour 4·JITTER/3600 of the time
+        flag_near[i] = (not minute_resolution and near[i] >= MIN_COUNT
+                        and poisson_tail(int(near[i]), isolated[i] * 4 * JITTER_SECONDS / 3600) < ALPHA)
+    return flag_exact, flag_near
+
+
+def flag_scheduled(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Posts (sorted by `by`, then time) with `scheduled` (bool) and `scheduled_reason`, judged per group of `by`.
+
+    Needs created_at (UTC); reads `source` (the client name) when the frame has it.
+    """
+    p = posts.sort(*by, "created_at", maintain_order=True, nulls_last=True)
+    if p.is_empty():
+        return p.with_columns(scheduled_reason=pl.lit(None, REASON), scheduled=pl.lit(False))
+    acc = p.select(pl.struct(by).rle_id()).to_series().to_numpy().astype(np.int64)
+    us = p["created_at"].dt.epoch("us").to_numpy()
+    seconds = us // 1_000_000
+    second, minute = seconds % 60, (seconds // 60) % 60
+    quarter = minute % 15 == 0
+    zero = (second == 0) & (us % 1_000_000 == 0)
+    exact, near = quarter & zero, quarter & ~zero & (second < JITTER_SECONDS)
+    client = p.select(_client_flags(p)).to_series().to_numpy() if "source" in p.columns else np.zeros(len(p), bool)
+    # lone: the account's previous and next posts, of any kind, are far away (a candidate must not ignore its
+    # own neighbours: a burst in a quarter-hour minute would otherwise look like a lone post)
+    same_prev = np.r_[False, acc[1:] == acc[:-1]]
+    same_next = np.r_[acc[1:] == acc[:-1], False]
+    gap = ISOLATED_MINUTES * 60e6
+    before = np.where(same_prev, us - np.r_[us[:1], us[:-1]], np.inf)
+    after = np.where(same_next, np.r_[us[1:], us[-1:]] - us, np.inf)
+    isolated = (before > gap) & (after > gap)
+    m = int(acc.max()) + 1
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(acc, mask, m)
+
+    flag_exact, flag_near = _decide(np.bincount(acc, minlength=m), count(exact), count(near & isolated),
+                                    count(isolated & ~exact), count(~quarter), count(~quarter & zero))
+    reason = np.where(client, 0, np.where(exact & flag_exact[acc], 1,
+                                          np.where(near & flag_near[acc] & isolated, 2, -1)))
+    names = np.array([*REASON.categories, None], dtype=object)
+    return p.with_columns(scheduled_reason=pl.Series(names[reason].tolist(), dtype=REASON),
+                          scheduled=pl.Series(reason >= 0))

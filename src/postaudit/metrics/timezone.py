@@ -132,6 +132,21 @@ def sleep_window(posts: pl.DataFrame, utc_offset_hours: float) -> dict:
     return _sleep_summary(_longest_nightly_gaps(local, []))
 
 
+def best_offsets(posts: pl.DataFrame, by: list[str], min_posts: int = 24) -> pl.DataFrame:
+    """Per group of `by`: the best-fitting UTC offset (hours; null under min_posts posts), as to_account_timezone
+    finds it, without its bootstrap confidence and sleep window (one histogram product for every group)."""
+    p = posts.select(*by, "created_at").with_columns(acc=pl.struct(by).rank("dense").cast(pl.Int64) - 1)
+    acc = p["acc"].to_numpy()
+    at = p["created_at"]
+    quarter = (at.dt.hour().cast(pl.Int64) * 4 + at.dt.minute().cast(pl.Int64) // 15).to_numpy()
+    n_acc = int(acc.max()) + 1 if len(acc) else 0
+    counts = np.bincount(acc * BINS + quarter, minlength=n_acc * BINS).reshape(n_acc, BINS).astype(float)
+    best = OFFSETS[np.argmax(_scores(counts), axis=1)] if n_acc else np.zeros(0)
+    enough = counts.sum(1) >= min_posts
+    keys = p.group_by("acc").agg(*(pl.col(c).first() for c in by)).sort("acc")
+    return keys.with_columns(utc_offset_hours=pl.Series(np.where(enough, best, np.nan)).fill_nan(None)).drop("acc")
+
+
 TIMEZONE_SCHEMA = {"platform": pl.Utf8, "account_id": pl.Utf8, "utc_offset_hours": pl.Float64,
                    "confidence": pl.Float64, "count_posts": pl.Int64, "method": pl.Utf8,
                    "sleep_start_local": pl.Float64, "sleep_end_local": pl.Float64, "sleep_hours_max": pl.Float64,
