@@ -70,6 +70,13 @@ def local_time(created_at: pl.Expr, zone: str) -> pl.Expr:
 def with_local_time(posts: pl.DataFrame, zones: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Posts with `local_at` (naive local time) and `local_day`, each in its group's zone (zones: by + timezone)."""
     p = posts.join(zones.select(*by, "timezone"), on=by, how="left", nulls_equal=True, maintain_order="left")
+    offsets = {z: fixed_offset_minutes(z or "UTC") for z in p["timezone"].unique().to_list()}
+    if all(v is not None for v in offsets.values()):
+        # fixed offsets only (inferred zones): one shift per post, the order kept
+        minutes = pl.col("timezone").replace_strict(offsets, return_dtype=pl.Int64)
+        at = pl.col("created_at").dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return (p.with_columns(local_at=at + pl.duration(minutes=minutes))
+                .with_columns(local_day=pl.col("local_at").dt.date()).drop("timezone"))
     parts = []
     for (zone,), part in p.partition_by("timezone", as_dict=True, maintain_order=True).items():
         parts.append(part.with_columns(local_at=local_time(pl.col("created_at"), zone or "UTC")))
