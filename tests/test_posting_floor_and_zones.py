@@ -135,3 +135,18 @@ def test_scheduled_cadence_client_and_no_false_alarms_on_people():
     minutes = [t.replace(second=0, microsecond=0) for t in people]
     coarse = flag_scheduled(frame(minutes), ["platform", "account_id"])
     assert coarse["scheduled"].sum() == 0
+
+
+def test_the_offset_time_on_platform_uses_is_the_one_account_timezone_reports():
+    from postaudit.metrics.timezone import best_offsets, to_account_timezone
+
+    frames = []
+    for i, zone in enumerate(("Asia/Kolkata", "America/New_York", "UTC+05:45")):
+        e = simulate_executive(Behaviour(timezone=zone), seed=i, days=30, user_id=str(i))
+        frames.append(e.posts.select("created_at").with_columns(platform=pl.lit("x"), account_id=pl.lit(str(i))))
+    few = frame([T0, T0 + timedelta(hours=1)], account="few")
+    posts = pl.concat([*frames, few.select("created_at", "platform", "account_id")], how="diagonal")
+    full = to_account_timezone(posts, n_boot=50).sort("account_id")
+    fast = best_offsets(posts, ["platform", "account_id"]).sort("account_id")
+    assert fast["utc_offset_hours"].to_list() == full["utc_offset_hours"].to_list()
+    assert fast.filter(pl.col("account_id") == "few")["utc_offset_hours"].item() is None

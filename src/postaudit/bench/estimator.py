@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from postaudit.metrics.calibration import LEVEL, MIN_DAYS, Calibration, from_references
+from postaudit.metrics.calibration import LEVEL, MIN_DAYS, Calibration, feature_matrix, from_references
 from postaudit.metrics.calibration import load as load_calibration
 from postaudit.metrics.posting_model import FEATURES
 from postaudit.metrics.posting_time import calibrated, posting_features
@@ -73,16 +73,23 @@ def scored_features(family: str, n: int, seed: int, days: tuple[int, int] = (7, 
         posts, truth = simulate_many(family, min(CHUNK, n - start), seed * 1000 + start // CHUNK, days)
         if truth.is_empty():
             continue
-        # the time-zone bootstrap only sets a confidence figure, never the offset: few draws are enough here
-        f = posting_features(posts, n_boot=20, merged=False)
+        f = posting_features(posts, merged=False)
         frames.append(f.join(truth, on="account_id"))
         if progress:
             progress(f"{family}: {start + truth.height}/{n}")
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
+# The modules whose code decides a SIMULATED executive's features and truth: a cached executive made by other
+# code is made again.
+CODE = ("metrics/posting_model.py", "metrics/posting_time.py", "metrics/scheduled.py", "metrics/localtime.py",
+        "metrics/timezone.py", "metrics/sessions.py", "simulator/behaviour.py", "simulator/families.py")
+
+
 def _cache_key(**params) -> str:
-    return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+    root = Path(__file__).resolve().parents[1]
+    code = hashlib.sha1(b"".join((root / name).read_bytes() for name in CODE)).hexdigest()
+    return hashlib.sha1(json.dumps({**params, "code": code}, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def cached(path: Path, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -123,10 +130,6 @@ def trait_bits(rows: pl.DataFrame) -> np.ndarray:
                      for f, s in zip(rows["family"], rows["traits"], strict=True)], dtype=np.int64)
 
 
-def _matrix(rows: pl.DataFrame, features: tuple[str, ...]) -> np.ndarray:
-    return rows.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in features]).to_numpy()
-
-
 def cross_validated_scores(table: Calibration, folds: int = 5) -> np.ndarray:
     """Each reference's conformity score E = max(q_lo − y, y − q_hi) (Romano et al. 2019) against quantiles from
     the references outside its fold (folds by executive, so a family is always among the references)."""
@@ -157,7 +160,7 @@ def recalibrate(references: pl.DataFrame, version: str, k: int | None = None) ->
     families = tuple(CALIBRATION_FAMILIES)
     fam = np.array([families.index(f) for f in rows["family"]])
     kwargs = {} if k is None else {"k": k}
-    table = from_references(table_features(), _matrix(rows, table_features()), rows["y"].to_numpy(), fam, families,
+    table = from_references(table_features(), feature_matrix(rows, table_features()), rows["y"].to_numpy(), fam, families,
                             version=version, **kwargs)
     scores = cross_validated_scores(table)
     table = replace(table, delta=max(0.0, family_quantile(scores, fam)), bits=trait_bits(rows),

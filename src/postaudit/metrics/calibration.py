@@ -20,11 +20,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 TABLE = Path(__file__).with_name("posting_calibration.npz")
 LEVEL = 0.95
 K = 80
 MIN_DAYS = 7  # the table holds windows of 7 days and more: shorter ones get no calibrated interval
+
+
+def feature_matrix(rows: pl.DataFrame, features: tuple[str, ...]) -> np.ndarray:
+    """The named feature columns as a float matrix (missing values as 0)."""
+    return rows.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in features]).to_numpy()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from postaudit.metrics.calibration import MIN_DAYS, Calibration
+from postaudit.metrics.calibration import MIN_DAYS, Calibration, feature_matrix
 from postaudit.metrics.calibration import load as load_calibration
 from postaudit.metrics.localtime import baselines, offset_name, resolve_zone, with_local_time
 from postaudit.metrics.posting_model import account_model, floor_hours
@@ -33,7 +33,7 @@ TIME_ON_PLATFORM_SCHEMA = {
     **{f"floor_share_{b}": pl.Float64 for b in ("working", "waking", "day")},
     "method": pl.Utf8,
 }
-METHOD = "gap-mixture sessions + kNN-conformal calibration"
+METHOD = "range-padded sessions at 2-60 min gaps, kNN calibration on a SIMULATED prior"
 
 
 def _zones(posts: pl.DataFrame, timezone: str | None) -> pl.DataFrame:
@@ -83,8 +83,7 @@ def _group_features(posts: pl.DataFrame, zones: pl.DataFrame, first: date | None
 
 
 def posting_features(posts: pl.DataFrame, *, first: date | None = None, last: date | None = None,
-                     timezone: str | None = None, n_boot: int = 500, seed: int = 0,
-                     merged: bool = True, per_account: bool = True) -> pl.DataFrame:
+                     timezone: str | None = None, merged: bool = True, per_account: bool = True) -> pl.DataFrame:
     """Per account (and 'all'): window, zone, counts, floor_hours, model_hours and the calibration features.
 
     The part of to_time_on_platform before the calibration layer; the benchmark builds its table from it.
@@ -106,7 +105,7 @@ def posting_features(posts: pl.DataFrame, *, first: date | None = None, last: da
 def calibrated(features: pl.DataFrame, table: Calibration | None = None) -> pl.DataFrame:
     """posting_hours, its 95% interval and the method's name for posting_features' rows."""
     table = table or load_calibration()
-    x = features.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in table.features]).to_numpy()
+    x = feature_matrix(features, table.features)
     model = features["model_hours"].to_numpy()
     point, low, high = table.predict(x, model) if len(model) else (model, model, model)
     own = (features["count_posts"] - features["count_scheduled_excluded"]).to_numpy() > 0
@@ -137,8 +136,8 @@ def to_time_on_platform(posts: pl.DataFrame, *, first: date | None = None, last:
     """
     if posts.is_empty():
         return pl.DataFrame(schema=TIME_ON_PLATFORM_SCHEMA)
-    est = calibrated(posting_features(posts, first=first, last=last, timezone=timezone, n_boot=n_boot, seed=seed,
-                                      merged=merged, per_account=per_account))
+    est = calibrated(posting_features(posts, first=first, last=last, timezone=timezone, merged=merged,
+                                      per_account=per_account))
     rows = []
     for r in est.iter_rows(named=True):
         base = baselines(r["timezone"], r["window_start"], r["window_end"])
