@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from postaudit import warehouse
+from postaudit.build import window_time_on_platform
 from postaudit.cli import app
 from postaudit.metrics.calibration import MIN_DAYS
 from postaudit.metrics.calibration import load as load_calibration
@@ -38,9 +39,11 @@ def built(tmp_path_factory):
     con = warehouse.connect(db)
     try:
         mart = con.sql("select * from time_on_platform").pl()
+        window = window_time_on_platform(con)
+        claim = {k: window(k, date(2025, 10, 20), date(2025, 11, 2), "Europe/Berlin") for k in ("x", "all")}
     finally:
         con.close()
-    return exes, mart
+    return exes, mart, claim
 
 
 def _posts(exes) -> pl.DataFrame:
@@ -49,14 +52,14 @@ def _posts(exes) -> pl.DataFrame:
 
 
 def test_build_fills_the_mart_with_the_contract_columns_one_row_per_account_and_all(built):
-    _, mart = built
+    _, mart, _ = built
     assert mart.columns == list(TIME_ON_PLATFORM_SCHEMA)
     assert sorted(mart["account_id"].to_list()) == ["111", "222", "333", "all"]
     assert mart.filter(pl.col("platform") == "all").height == 1
 
 
 def test_the_mart_equals_the_benchmark_path_on_the_same_posts(built):
-    exes, mart = built
+    exes, mart, _ = built
     direct = to_time_on_platform(_posts(exes))
     numeric = [c for c, t in TIME_ON_PLATFORM_SCHEMA.items() if t == pl.Float64]
     a = mart.sort("platform", "account_id")
@@ -70,7 +73,7 @@ def test_the_mart_equals_the_benchmark_path_on_the_same_posts(built):
 
 
 def test_the_mart_against_the_simulated_truth(built):
-    exes, mart = built
+    exes, mart, _ = built
     rows = {r["account_id"]: r for r in mart.iter_rows(named=True)}
     for uid, e in exes.items():
         r = rows[uid]
@@ -86,7 +89,7 @@ def test_the_mart_against_the_simulated_truth(built):
 
 
 def test_a_stated_zone_and_window_cut_local_days_and_short_windows_get_no_interval(built):
-    exes, _ = built
+    exes, _, _ = built
     posts = _posts({"111": exes["111"]})
     week = to_time_on_platform(posts, timezone="Europe/Berlin", first=date(2025, 10, 20), last=date(2025, 10, 26),
                                merged=False)
@@ -99,6 +102,15 @@ def test_a_stated_zone_and_window_cut_local_days_and_short_windows_get_no_interv
     assert three["posting_hours_low"] is None and three["posting_hours_high"] is None
     assert three["share_working_low"] is None and "no calibrated interval" in three["method"]
     assert three["posting_hours"] >= three["floor_hours"] > 0
+
+
+def test_a_claims_window_is_estimated_from_the_warehouse_as_from_the_posts(built):
+    exes, _, claim = built
+    direct = to_time_on_platform(_posts(exes), first=date(2025, 10, 20), last=date(2025, 11, 2),
+                                 timezone="Europe/Berlin")
+    assert claim["x"].equals(direct.filter(pl.col("platform") != "all"))
+    assert claim["all"].equals(direct.filter(pl.col("platform") == "all"))
+    assert claim["x"]["count_days"].to_list() == [14] * 3
 
 
 def test_the_shipped_calibration_table_matches_the_model():

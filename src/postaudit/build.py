@@ -290,6 +290,30 @@ def window_estimator(con: duckdb.DuckDBPyConnection, n_boot: int,
     return estimator
 
 
+def window_time_on_platform(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.DataFrame]:
+    """time_on_platform rows for a claim's own window, read from the warehouse when asked: `get(platform, first,
+    last, timezone=None)` gives the platform's accounts, or for 'all' the merged row; each is computed once.
+
+    Every post of the accounts is read, not only the window's, so an inferred zone (and a scheduling cadence)
+    rests on all of them, as in the mart.
+    """
+    cache: dict[tuple, pl.DataFrame] = {}
+
+    def get(platform: str, first: date | None, last: date | None, timezone: str | None = None) -> pl.DataFrame:
+        key = (platform, first, last, timezone)
+        if key not in cache:
+            if platform == "all":
+                posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p")
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, per_account=False)
+            else:
+                posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p WHERE p.platform = ?", [platform])
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, merged=False)
+            cache[key] = got
+        return cache[key]
+
+    return get
+
+
 def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: Progress | None = None,
                   claims_file: str | Path | None = None, slice_posts: int = SLICE_POSTS,
                   timezone: str | None = None) -> dict[str, int]:
