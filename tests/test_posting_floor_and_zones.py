@@ -150,3 +150,14 @@ def test_the_offset_time_on_platform_uses_is_the_one_account_timezone_reports():
     fast = best_offsets(posts, ["platform", "account_id"]).sort("account_id")
     assert fast["utc_offset_hours"].to_list() == full["utc_offset_hours"].to_list()
     assert fast.filter(pl.col("account_id") == "few")["utc_offset_hours"].item() is None
+
+
+def test_an_account_whose_every_post_looks_scheduled_gets_zero_hours_not_an_error():
+    from postaudit.metrics.posting_time import to_time_on_platform
+
+    # a post every three hours on the hour, to the second: a tool's cadence, not a person's sessions
+    bot = frame([datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=3 * i) for i in range(300)])
+    got = to_time_on_platform(bot)
+    assert got["count_scheduled_excluded"].to_list() == [300, 300]
+    assert got["posting_hours"].to_list() == [0.0, 0.0] and got["floor_hours"].to_list() == [0.0, 0.0]
+    assert got["method"].to_list() == ["no own posts in the window"] * 2

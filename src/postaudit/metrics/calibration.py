@@ -29,8 +29,13 @@ MIN_DAYS = 7  # the table holds windows of 7 days and more: shorter ones get no 
 
 
 def feature_matrix(rows: pl.DataFrame, features: tuple[str, ...]) -> np.ndarray:
-    """The named feature columns as a float matrix (missing values as 0)."""
-    return rows.select([pl.col(c).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) for c in features]).to_numpy()
+    """The named feature columns as a float matrix (missing or infinite values, and columns absent when no row
+    had own posts to model, as 0)."""
+    def finite(c: str) -> pl.Expr:
+        x = pl.col(c).cast(pl.Float64)
+        return pl.when(x.is_finite()).then(x).otherwise(0.0).alias(c)
+
+    return rows.select([finite(c) if c in rows.columns else pl.lit(0.0).alias(c) for c in features]).to_numpy()
 
 
 @dataclass(frozen=True)
