@@ -99,7 +99,10 @@ def measure(cmd: list[str], timeout: float, env: dict | None = None, cwd: Path =
             break
     if not info and stdout.strip():
         info = {"said": " ".join(stdout.split())[:300]}  # a CLI step: what it told the user
-    res = {"wall_s": round(wall, 2), "peak_mb": round(usage.ru_maxrss / 1024), "rc": proc.returncode,
+    # CPU seconds (user + system) beside wall time: on a shared machine the wall time of one step swings with
+    # the others' load, its CPU time much less
+    res = {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+           "peak_mb": round(usage.ru_maxrss / 1024), "rc": proc.returncode,
            "timed_out": timed_out, "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
            "info": info}
     if proc.returncode and not timed_out:
@@ -138,7 +141,7 @@ def run_size(n: int, args, data: Path) -> dict:
         if args.mem_cap_gb:
             r["mem_cap_gb"] = args.mem_cap_gb
         steps[name] = r
-        say(f"  {name}: {r['wall_s']} s, {r['peak_mb']} MB" + (" TIMEOUT" if r["timed_out"] else "")
+        say(f"  {name}: {r['wall_s']} s ({r['cpu_s']} s CPU), {r['peak_mb']} MB" + (" TIMEOUT" if r["timed_out"] else "")
             + (f" FAILED {r.get('error')}" if r["rc"] and not r["timed_out"] else ""))
         return r
 

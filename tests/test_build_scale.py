@@ -18,7 +18,8 @@ MARTS = {"sessions": ["platform", "account_id", "started_at"], "daily_activity":
          "account_timezone": ["platform", "account_id"], "conversation_metrics": ["platform", "account_id"],
          "timeshare_estimates": ["platform", "account_id", "assumption_set"],
          "timeshare_sensitivity": ["platform", "account_id", "gap_minutes", "compose_set", "weekly_work_hours"],
-         "timeshare_weekly": ["platform", "account_id", "week_start"], "claim_verdicts": ["claim_id"]}
+         "timeshare_weekly": ["platform", "account_id", "week_start"], "claim_verdicts": ["claim_id"],
+         "time_on_platform": ["platform", "account_id"]}
 CLAIMS = """
 [[claim]]
 id = "x-march"
@@ -119,6 +120,9 @@ def test_marts_do_not_depend_on_the_slicing(warehouse_file, tmp_path):
     assert b["count_replies_timed"] > 0
     assert whole["account_reach"].filter(pl.col("account_id") == "nobody").height == 1
     assert whole["timeshare_estimates"].filter(pl.col("platform") == "all").height == 3
+    top = whole["time_on_platform"]
+    assert top.filter(pl.col("platform") == "all")["count_posts"].item() == posts_frame().height
+    assert top.filter(pl.col("platform") != "all")["count_posts"].sum() == posts_frame().height
     verdicts = whole["claim_verdicts"]
     assert verdicts["window_start"].to_list() == [datetime(2025, 3, 10).date()] * 2
     assert verdicts.filter(pl.col("claim_id") == "file:all-march")["account_id"].to_list() == ["all"]

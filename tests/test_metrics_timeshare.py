@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postaudit.metrics.assumptions import CENTRAL, CONSERVATIVE, sensitivity_grid
-from postaudit.metrics.bench import true_shares, world_posts
 from postaudit.metrics.sessions import merge_overlaps, padded_intervals, session_parts
 from postaudit.metrics.timeshare import (
     estimate,
@@ -19,7 +18,7 @@ from postaudit.metrics.timeshare import (
     to_timeshare_weekly,
 )
 from postaudit.metrics.timezone import hour_profile, infer_timezone
-from postaudit.sources.simulated import Persona, simulate
+from postaudit.sources.simulated import Persona, simulate, true_shares, world_posts
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 

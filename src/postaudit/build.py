@@ -19,6 +19,7 @@ from postaudit.claims import load_claims_file, to_claims
 from postaudit.metrics.activity import to_daily_activity
 from postaudit.metrics.assumptions import CENTRAL
 from postaudit.metrics.groupchat import to_group_chat_metrics
+from postaudit.metrics.posting_time import TIME_ON_PLATFORM_SCHEMA, to_time_on_platform
 from postaudit.metrics.reach import to_account_reach, to_conversation_metrics, to_post_reactions
 from postaudit.metrics.timeshare import (
     SessionSummary,
@@ -47,9 +48,11 @@ SNAPSHOT_SCHEMA = {"platform": pl.Utf8, "account_id": pl.Utf8, "observed_at": pl
                    "followers_count": pl.Int64}
 # Only what the metrics use; compose time needs the text's length, not the text.
 POST_COLUMNS = """p.platform, p.account_id, p.post_id, p.created_at, p.kind, coalesce(length(p.text), 0) AS text_chars,
-    p.referenced_post_id, p.like_count, p.reply_count, p.repost_count, p.quote_count, p.bookmark_count,
+    p.client_name AS source, p.referenced_post_id, p.like_count, p.reply_count, p.repost_count, p.quote_count, p.bookmark_count,
     p.impression_count"""
 TIMESHARE_COLUMNS = "p.platform, p.account_id, p.created_at, p.kind, coalesce(length(p.text), 0) AS text_chars"
+# what time_on_platform reads: the client's name lets it tell a scheduling tool's posts
+POSTING_COLUMNS = f"{TIMESHARE_COLUMNS}, p.client_name AS source"
 
 
 def build_sql(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -163,18 +166,19 @@ def _snapshots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def build_posts_metrics(con: duckdb.DuckDBPyConnection, n_boot: int, say: Progress,
-                        slice_posts: int = SLICE_POSTS, out: MartWriter | None = None
+                        slice_posts: int = SLICE_POSTS, out: MartWriter | None = None, timezone: str | None = None
                         ) -> tuple[dict[str, int], pl.DataFrame]:
     """Every mart computed from posts, read a slice of accounts at a time; returns row counts and the estimates.
 
     Written to `out` when given (the caller publishes it with the build's other marts), else put in place
     together at the end; either way a failed build leaves the previous marts whole.
+    timezone: the zone time_on_platform cuts days in for every account (default: inferred per account).
     """
     own = out is None
     out = out or MartWriter(con)
     before = dict(out.counts)
     try:
-        estimates = _posts_metrics(con, out, n_boot, say, slice_posts)
+        estimates = _posts_metrics(con, out, n_boot, say, slice_posts, timezone)
         if own:
             return out.publish(), estimates
         return {k: v - before.get(k, 0) for k, v in out.counts.items() if v != before.get(k)}, estimates
@@ -187,13 +191,14 @@ def build_posts_metrics(con: duckdb.DuckDBPyConnection, n_boot: int, say: Progre
 
 
 def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int, say: Progress,
-                   slice_posts: int) -> pl.DataFrame:
+                   slice_posts: int, timezone: str | None = None) -> pl.DataFrame:
     slices = account_slices(con, slice_posts=slice_posts, by_window=True)
     if not slices:
         empty = read_posts(con, pl.DataFrame(schema={"platform": pl.Utf8, "account_id": pl.Utf8}))
         sessions = to_session_summary(empty, combos={}, daily={}, sessions=CENTRAL).sessions
         out.write("sessions", sessions)
         out.write("daily_activity", to_daily_activity(empty, sessions))
+        out.write("time_on_platform", pl.DataFrame(schema=TIME_ON_PLATFORM_SCHEMA))
         return pl.DataFrame()
     total = scalar(con, "select count(*) from posts")
     say(f"accounts: sessions, activity, time zones, time-share, reach for {total} posts in {len(slices)} slices")
@@ -203,7 +208,7 @@ def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int,
                    SELECT p.platform, p.post_id, t.created_at AS target_at FROM posts p
                    JOIN posts t ON t.platform = p.platform AND t.post_id = p.referenced_post_id
                    WHERE p.kind = 'reply'""")
-    frames: dict[str, list[pl.DataFrame]] = {"account_timezone": [], "conversation_metrics": []}
+    frames: dict[str, list[pl.DataFrame]] = {"account_timezone": [], "conversation_metrics": [], "time_on_platform": []}
     rows: dict[str, list[dict]] = {"timeshare_estimates": [], "timeshare_sensitivity": [], "timeshare_weekly": []}
     n_boot_weekly = max(100, n_boot // 4)
     everyone: SessionSummary | None = None
@@ -221,6 +226,7 @@ def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int,
         out.write("post_reactions", reactions)
         out.write("account_reach", to_account_reach(reactions, snaps))
         frames["conversation_metrics"].append(to_conversation_metrics(posts))
+        frames["time_on_platform"].append(to_time_on_platform(posts, timezone=timezone, merged=False))
         everyone = merge_summaries([everyone, summary.for_all()])
         del posts, summary, reactions
     # followers of accounts without posts of their own still belong in account_reach
@@ -228,6 +234,10 @@ def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int,
     if lonely.height:
         out.write("account_reach", to_account_reach(_empty_reactions(), lonely))
     say("all: time-share of every account merged as one person")
+    # the merged row needs every post's time (gaps across accounts), so it reads them once more, few columns only
+    merged = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p")
+    frames["time_on_platform"].append(to_time_on_platform(merged, timezone=timezone, per_account=False))
+    del merged
     for got in rows.values():
         got.sort(key=_account_order)  # slices follow window lengths; rows follow accounts, then 'all' (stable)
     rows["timeshare_estimates"] += all_estimates(everyone, n_boot=n_boot)
@@ -307,13 +317,40 @@ class WarehouseInputs:
         return query_pl(self.con, "select * from chat_member_counts")
 
 
+def window_time_on_platform(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.DataFrame]:
+    """time_on_platform rows for a claim's own window, read from the warehouse when asked: `get(platform, first,
+    last, timezone=None)` gives the platform's accounts, or for 'all' the merged row; each is computed once.
+
+    Every post of the accounts is read, not only the window's, so an inferred zone (and a scheduling cadence)
+    rests on all of them, as in the mart.
+    """
+    cache: dict[tuple, pl.DataFrame] = {}
+
+    def get(platform: str, first: date | None, last: date | None, timezone: str | None = None) -> pl.DataFrame:
+        key = (platform, first, last, timezone)
+        if key not in cache:
+            if platform == "all":
+                posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p")
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, per_account=False)
+            else:
+                posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p WHERE p.platform = ?", [platform])
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, merged=False)
+            cache[key] = got
+        return cache[key]
+
+    return get
+
+
 def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: Progress | None = None,
-                  claims_file: str | Path | None = None, slice_posts: int = SLICE_POSTS) -> dict[str, int]:
+                  claims_file: str | Path | None = None, slice_posts: int = SLICE_POSTS,
+                  timezone: str | None = None) -> dict[str, int]:
     """Compute the Python marts from posts and press; returns row counts per relation.
 
     claims_file: a claims file (TOML/YAML) whose claims are judged with the press's; default claims.toml
     beside the warehouse. It is read first, so a bad file stops the build before anything is replaced.
     slice_posts: about how many posts to hold in memory at once (whole accounts at a time).
+    timezone: an IANA zone or fixed offset in which time_on_platform cuts every account's days (default:
+    inferred per account).
     """
     say = progress or (lambda _msg: None)
     claims_path = runs.claims_path(con, claims_file)
@@ -322,7 +359,7 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
     # failure anywhere leaves all the marts of the previous build, never a mix of two builds.
     out = MartWriter(con)
     try:
-        _build_marts(con, out, n_boot, say, file_claims, slice_posts)
+        _build_marts(con, out, n_boot, say, file_claims, slice_posts, timezone)
         return out.publish()
     except BaseException:
         out.discard()
@@ -330,12 +367,12 @@ def build_metrics(con: duckdb.DuckDBPyConnection, n_boot: int = 2000, progress: 
 
 
 def _build_marts(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int, say: Progress, file_claims,
-                 slice_posts: int) -> None:
+                 slice_posts: int, timezone: str | None) -> None:
     say("press: cleaning, languages, stories, claims")
     press = to_press_marts(con)
     for name, frame in press.items():
         out.write(name, frame)
-    build_posts_metrics(con, n_boot, say, slice_posts, out=out)
+    build_posts_metrics(con, n_boot, say, slice_posts, out=out, timezone=timezone)
     if table_exists(con, "group_messages"):
         say("group chats")
         out.write("group_chat_metrics", to_group_chat_metrics(query_pl(con, "select * from group_messages")))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from postaudit.cli import app, console, styled
+from postaudit.cli import app, console, fail, styled
 
 bench_app = typer.Typer(help="Benchmarks: `estimator` scores the time-share estimator against SIMULATED ground "
                              "truth; `import` times import, metrics and dashboard against twarc-csv and DuckDB.",
@@ -21,28 +21,112 @@ app.add_typer(claims_app, name="claims")
 
 @bench_app.command("estimator")
 def bench_estimator(
-    executives: Annotated[int, typer.Option(min=5, help="Simulated executives to score.")] = 200,
-    days: Annotated[int, typer.Option(min=14, max=365, help="Days simulated per executive.")] = 56,
-    n_boot: Annotated[int, typer.Option(min=100, help="Bootstrap draws per interval.")] = 400,
-    seed: Annotated[int, typer.Option(help="Seed for the executives' personas.")] = 1,
+    executives: Annotated[int, typer.Option(min=5, help="SIMULATED executives per family (Monte Carlo error of a "
+                                                        "95% coverage: ±1.5 points at 200).")] = 200,
+    families: Annotated[str | None, typer.Option(help="Families to score, comma-separated (default: all, the "
+                                                      "test-only ones included).")] = None,
+    quick: Annotated[bool, typer.Option(help="40 executives per family, no short-window row: a first look.")] = False,
+    days: Annotated[str, typer.Option(help="Window lengths drawn per executive, as MIN,MAX days.")] = "14,120",
+    seed: Annotated[int, typer.Option(help="Seed of the test executives (the table's own are another seed).")] = 7,
+    recalibrate: Annotated[bool, typer.Option(help="Simulate the calibration table's references again and write "
+                                                   "the shipped table (minutes; cached per family).")] = False,
+    references: Annotated[int, typer.Option(min=100, help="References per family with --recalibrate.")] = 1500,
+    cache: Annotated[Path | None, typer.Option(help="Cache of simulated executives (default: benchmarks/data/"
+                                                    "estimator in a checkout, else .postaudit-bench/).")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write every executive's row as CSV here.")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the per-family table as Markdown here.")] = None,
 ) -> None:
-    """Run the time-share estimator on many SIMULATED executives and report coverage and bias."""
-    from postaudit.metrics.bench import run_benchmark, summarize
+    """Score time_on_platform against SIMULATED ground truth per behaviour family, each family also held out.
 
+    Every figure is per family: 95%-interval coverage, median interval width ÷ truth, share of executives
+    whose floor stays at or below the truth, and median bias; "held out" columns calibrate without the
+    family (and without mixed executives carrying its trait). Families marked test-only are never in the
+    calibration table. Also prints scheduled-post detection and time-zone inference per family.
+    """
+    from postaudit.bench import estimator as bench
+    from postaudit.metrics.calibration import TABLE
+
+    names = list(bench.FAMILIES) if families is None else [f.strip() for f in families.split(",") if f.strip()]
+    unknown = [f for f in names if f not in bench.FAMILIES]
+    if unknown:
+        fail(f"unknown families {', '.join(unknown)}: choose from {', '.join(bench.FAMILIES)}")
+    try:
+        lo, hi = (int(v) for v in days.split(","))
+    except ValueError:
+        fail(f"--days must be MIN,MAX (e.g. 14,120), not {days!r}")
+    if not 7 <= lo <= hi <= 366:
+        fail("--days must lie between 7 and 366, MIN ≤ MAX")
+    if quick:
+        executives = min(executives, 40)
+    cache = cache or _bench_cache()
     with console.status("Simulating and estimating...") as status:
-        runs = run_benchmark(executives, days=days, n_boot=n_boot, seed=seed,
-                             progress=lambda i: status.update(f"Executive {i}/{executives}"))
-    summary = summarize(runs)
-    table = Table("measure", "value", title=f"Estimator vs SIMULATED ground truth ({summary['executives']} executives, "
-                                            f"{days} days, {n_boot} draws)")
-    for key, value in summary.items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-    console.print(table)
-    print(json.dumps(summary))
+        def progress(msg: str) -> None:
+            status.update(f"SIMULATED executives: {msg}")
+
+        if recalibrate:
+            refs = bench.build_references(references, cache=cache, progress=progress)
+            table, _ = bench.recalibrate(refs, version=f"{bench.TABLE_VERSION}, {references}/family")
+            table.save(TABLE)
+            bench.load_calibration.cache_clear()
+        table = bench.shipped_table()
+        held = bench.held_out_parts(table)
+        got = bench.run(names, executives, seed, (lo, hi), cache, table, held,
+                        short_executives=0 if quick else executives, progress=progress)
+    _print_estimator_tables(got, table, executives, (lo, hi), markdown)
     if out:
-        runs.write_csv(out)
+        got["rows"].write_csv(out)
         console.print(f"rows: {out}")
+
+
+def _bench_cache() -> Path:
+    checkout = Path(__file__).resolve().parents[2] / "benchmarks"
+    return checkout / "data" / "estimator" if checkout.is_dir() else Path(".postaudit-bench")
+
+
+def _print_estimator_tables(got: dict, table, executives: int, days: tuple[int, int], markdown: Path | None) -> None:
+    s = got["summary"]
+    cols = ["family", "executives", "coverage", "coverage_se", "median_width_rel", "floor_holds_all", "median_bias",
+            "heldout_coverage", "heldout_median_width_rel", "heldout_median_bias"]
+    heads = ["family", "n", "coverage", "±SE", "width÷truth", "floor≤truth", "bias", "held-out cov.",
+             "held-out width", "held-out bias"]
+    t = Table(*heads, title=f"time_on_platform vs SIMULATED truth: {executives} executives per family, "
+                            f"windows {days[0]}–{days[1]} days (calibration {table.version}, δ = {table.delta:.2f})")
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for r in s.iter_rows(named=True):
+        name = r["family"] + (" (test-only)" if r["test_only"] else "")
+        cells = [name, str(r["all_executives"])] + [_fmt(r[c], c) for c in cols[2:]]
+        t.add_row(*cells)
+        lines.append("| " + " | ".join(cells) + " |")
+    console.print(t)
+    if "short" in got:
+        for r in got["short"].iter_rows(named=True):
+            console.print(f"{r['family']}: {r['executives']} executives, coverage {r['coverage']:.3f}, "
+                          f"median width ÷ truth {r['median_width_rel']:.2f}, floor ≤ truth {r['floor_holds']:.3f}, "
+                          f"bias {r['median_bias']:+.2f}")
+    sched = Table("family", "posts", "excluded", "truly scheduled", "false positives / post", "recall",
+                  title="Scheduled posts excluded")
+    for r in got["scheduled"].sort("family").iter_rows(named=True):
+        sched.add_row(r["family"], str(r["posts"]), str(r["excluded"]), str(r["truly_scheduled"]),
+                      f"{r['false_positive_per_post']:.4f}", "" if r["recall"] is None else f"{r['recall']:.3f}")
+    console.print(sched)
+    tz = Table("family", "exact", "within 30 min", "within 60 min", title="Inferred time zone vs the true offset")
+    for r in got["timezones"].sort("family").iter_rows(named=True):
+        tz.add_row(r["family"], f"{r['exact']:.2f}", f"{r['within_30_min']:.2f}", f"{r['within_60_min']:.2f}")
+    console.print(tz)
+    if markdown:
+        markdown.write_text("\n".join(lines) + "\n")
+        console.print(f"table: {markdown}")
+    print(json.dumps({"summary": s.to_dicts(), "delta": table.delta, "version": table.version}, default=str))
+
+
+def _fmt(v, col: str) -> str:
+    if v is None:
+        return ""
+    if col.endswith("bias"):
+        return f"{v:+.2f}"
+    if col == "coverage_se":
+        return f"{v:.3f}"
+    return f"{v:.3f}" if "coverage" in col or "floor" in col else f"{v:.2f}"
 
 
 @claims_app.command("check")

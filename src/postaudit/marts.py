@@ -42,7 +42,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          "referenced_post_id text, text text, lang text, conversation_id text, in_reply_to_user_id text, "
          "like_count int, reply_count int, repost_count int, quote_count int, bookmark_count int, "
          "impression_count int, original_like_count int, original_reply_count int, original_repost_count int, "
-         "original_quote_count int, version_times list, deleted_at timestamp, community_id text, "
+         "original_quote_count int, version_times list, deleted_at timestamp, community_id text, client_name text, "
          "metrics_observed_at timestamp, sources list, count_observations int, is_simulated bool"),
     Mart("post_metric_snapshots", "one row per post per time its public counts were observed",
          False, "sql",
@@ -58,6 +58,16 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          True, "sql",
          "platform text, account_id text, handle text, observed_at timestamp, followers_count int, "
          "following_count int, post_count int, listed_count int, source text, is_simulated bool"),
+    Mart("time_on_platform", "one row per platform and account (and 'all' per person): floor, calibrated "
+         "posting-session hours with a 95% interval, shares of three baselines, over local days",
+         True, "postaudit.metrics.posting_time",
+         "platform text, account_id text, window_start date, window_end date, timezone text, "
+         "timezone_source text, count_days int, count_posts int, count_scheduled_excluded int, floor_hours float, "
+         "posting_hours float, posting_hours_low float, posting_hours_high float, baseline_working_hours float, "
+         "baseline_waking_hours float, baseline_day_hours float, share_working float, share_working_low float, "
+         "share_working_high float, share_waking float, share_waking_low float, share_waking_high float, "
+         "share_day float, share_day_low float, share_day_high float, floor_share_working float, "
+         "floor_share_waking float, floor_share_day float, method text"),
     Mart("hourly_activity", "one row per account, UTC weekday and hour with posts",
          True, "sql",
          "platform text, account_id text, weekday_utc int, hour_utc int, count_posts int"),

@@ -18,8 +18,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from postaudit.claims import Verdict
-from postaudit.metrics.bench import random_persona, world_posts
-from postaudit.sources.simulated import Persona, simulate
+from postaudit.sources.simulated import Persona, simulate, world_posts
 from postaudit.time_on_platform import TimeOnPlatform, resolve
 from postaudit.verdict_rules import claim_band
 from postaudit.verdicts import judge_time_row
@@ -45,6 +44,19 @@ Generator = Callable[[int, int], SimulatedExecutive]
 
 
 # ---------------------------------------------------------------- families of the current simulator
+
+def random_persona(rng: random.Random, i: int) -> Persona:
+    """A simulated executive with its own rhythm, burstiness, session length and reading ratio."""
+    return replace(
+        Persona(),
+        name=f"Bench Exec {i}", handle=f"bench_{i}_sim", user_id=str(910000000000000000 + i),
+        utc_offset_hours=rng.randint(-8, 10),
+        wake_hour=rng.uniform(5.5, 8.5), sleep_hour=rng.uniform(22.0, 24.5),
+        sessions_weekday=rng.uniform(4, 20), sessions_weekend=rng.uniform(2, 14),
+        session_median_min=rng.uniform(3, 20), session_sigma=rng.uniform(0.4, 1.2),
+        p_session_posts=rng.uniform(0.2, 0.9), posts_per_active_session=rng.uniform(1.2, 4.5),
+    )
+
 
 def _between(rng: random.Random, lo: float, hi: float) -> float:
     return rng.uniform(lo, hi)

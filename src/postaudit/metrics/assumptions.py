@@ -15,7 +15,9 @@ class Assumptions:
     typing_chars_per_second: float   # ~36 words/min on mobile (Palin et al. 2019) is ~3 chars/s
     weekly_work_hours: float         # CEO working week (Porter & Nohria 2018: ~62.5 h)
     # How a session is padded beyond its first and last post:
-    #   "compose": only the composition time of the first post (a hard floor: nothing is assumed unseen);
+    #   "compose": only the composition time of the first post (nothing assumed unseen at the ends, but the
+    #              gaps up to gap_minutes inside a session are still bridged: a low estimate, not a floor;
+    #              the floor is time_on_platform.floor_hours, metrics/posting_time.py);
     #   "gap": one expected uncovered stretch at each end, L/(n+1), with L the account's mean session length
     #          estimated from its multi-post sessions (docs/methodology.md, "Session time").
     padding: str = "gap"
@@ -40,7 +42,8 @@ COMPOSE = {
     "central": ({"repost": 10, "reply": 45, "quote": 90, "original": 90}, 3.0),
     "liberal": ({"repost": 20, "reply": 90, "quote": 180, "original": 180}, 2.0),
 }
-# The conservative set is a hard floor (compose-only padding); central and liberal estimate the unseen ends.
+# The conservative set pads by composition time only (a low estimate: it still bridges 10-min gaps, so it is no
+# floor); central and liberal estimate the unseen ends.
 PADDING = {"conservative": "compose", "central": "gap", "liberal": "gap"}
 GAP_MINUTES = {"conservative": 10.0, "central": 30.0, "liberal": 60.0}
 WEEKLY_WORK_HOURS = {"liberal": 50.0, "central": 62.5, "conservative": 70.0}  # a longer week lowers the share

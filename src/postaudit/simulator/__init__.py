@@ -1,0 +1,1 @@
+"""SIMULATED executives with named behaviour families, for scoring the posting-time estimator against known truth."""
