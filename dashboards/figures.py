@@ -9,15 +9,17 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import time
+from urllib.parse import urlsplit
 
 import duckdb
 import plotly.graph_objects as go
 
-from postaudit.warehouse import query_pl, scalar, table_exists
+from postaudit.warehouse import scalar, table_exists
 
 KIND_COLOURS = {"original": "#1f77b4", "reply": "#ff7f0e", "quote": "#2ca02c", "repost": "#9467bd"}
 SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac"]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost")
 
 
 @dataclass
@@ -47,20 +49,39 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def shorten(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–") + "…"
+
+
 def esc_short(value: object, limit: int = 140) -> str:
     """Escape and shorten text for hover labels (shortened before escaping so no entity is cut in half)."""
-    text = "" if value is None else " ".join(str(value).split())
-    return esc(text if len(text) <= limit else text[: limit - 1] + "…")
+    return esc(shorten("" if value is None else str(value), limit))
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is plain http(s), else None (no javascript: or data: links on the page)."""
-    return url if url and url.split(":", 1)[0].strip().lower() in ("http", "https") else None
+def safe_url(url: str | None, simulated: bool = False) -> str | None:
+    """The URL when it is plain http(s), else None (no javascript: or data: links on the page).
+
+    For simulated data only hosts under the reserved names (RFC 2606: .example, .test, .invalid, .localhost)
+    are linked: a simulated post id on x.com may well be a real person's post.
+    """
+    if not url or url.split(":", 1)[0].strip().lower() not in ("http", "https"):
+        return None
+    if simulated:
+        host = urlsplit(url.strip()).hostname or ""
+        if not (host.endswith(RESERVED_TLDS) or host in ("example.com", "example.org", "example.net")):
+            return None
+    return url
 
 
-def link(url: str | None, label: object) -> str:
-    """An escaped HTML link, or the escaped label alone when the URL is not http(s)."""
-    u = safe_url(url)
+def link(url: str | None, label: object, simulated: bool = False) -> str:
+    """An escaped HTML link, or the escaped label alone when the URL is not http(s) (or is real, for simulated data)."""
+    u = safe_url(url, simulated)
     return f'<a href="{esc(u)}" rel="noopener noreferrer" target="_blank">{esc(label)}</a>' if u else esc(label)
 
 
@@ -90,37 +111,31 @@ def clock(value: object) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def offset_label(hours: float | None) -> str:
-    """UTC offset as 'UTC+8' or 'UTC−3:30'."""
-    if hours is None:
-        return "UTC"
-    sign = "+" if hours >= 0 else "−"
-    h, m = divmod(round(abs(hours) * 60), 60)
-    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+def tiles(y: list[str], base: list[float], z: list[float], hover: list[str], colorbar: str,
+          text: list[str] | None = None) -> go.Bar:
+    """A heatmap drawn as one-unit bars (row y, column from base to base + 1, colour by z).
 
-
-def primary_offset(con: duckdb.DuckDBPyConnection) -> tuple[float | None, str]:
-    """The inferred UTC offset of the most active account and a sentence stating it (UTC when none is inferred)."""
-    if missing(con, "account_timezone"):
-        return None, "Times are UTC: no time zone has been inferred (`account_timezone` is absent)."
-    order = ("left join (select platform, account_id, sum(count_posts) as n from hourly_activity group by all) h "
-             "using (platform, account_id) order by h.n desc nulls last" if table_exists(con, "hourly_activity") else "")
-    df = query_pl(con, f"select tz.* from account_timezone tz {order} limit 1")
-    row = df.row(0, named=True)
-    if row.get("utc_offset_hours") is None:
-        return None, "Times are UTC: the account's time zone could not be inferred (too few posts)."
-    off = float(row["utc_offset_hours"])
-    conf = row.get("confidence")
-    conf_txt = f" (confidence {float(conf):.0%})" if conf is not None else ""
-    sleep = ""
-    if row.get("sleep_start_local") is not None:
-        sleep = f"; inferred sleep window {clock(row['sleep_start_local'])}–{clock(row.get('sleep_end_local'))} local"
-    return off, f"Inferred time zone {offset_label(off)}{conf_txt}{sleep}."
+    The page's plotly bundle holds only bar and scatter traces (dashboards/vendor); a grid of coloured bars
+    reads like a heatmap and hovers like one.
+    """
+    top = max([v for v in z if v is not None] or [1]) or 1
+    dark = [v is not None and v > 0.6 * top for v in z]
+    return go.Bar(
+        y=y, base=base, x=[1] * len(z), orientation="h", width=1.0, showlegend=False,
+        marker={"color": [0 if v is None else v for v in z], "colorscale": "Blues", "cmin": 0, "cmax": top,
+                "showscale": True, "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+                "line": {"color": "#ffffff", "width": 1}},
+        text=text, textposition="inside" if text else None, insidetextanchor="middle",
+        textfont={"color": ["#ffffff" if d else "#1d232b" for d in dark], "size": 11},
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
 
 
 def layout(fig: go.Figure, height: int = 320, **kw) -> go.Figure:
-    """The common look: white template, compact margins, legend under the plot."""
-    kw.setdefault("margin", {"l": 55, "r": 25, "t": 15, "b": 45})
-    fig.update_layout(height=height, template="plotly_white", legend={"orientation": "h", "y": -0.22},
+    """The common look: white template, compact margins, the legend above the plot (clear of the axis titles)."""
+    kw.setdefault("margin", {"l": 60, "r": 25, "t": 34, "b": 50})
+    fig.update_layout(height=height, template="plotly_white",
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
                       hoverlabel={"align": "left"}, **kw)
+    # A date axis's first label sits under the corner; standing it off keeps it clear of the y axis's "0".
+    fig.update_xaxes(ticklabelstandoff=6)
     return fig

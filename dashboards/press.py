@@ -1,4 +1,6 @@
-"""Panels on press coverage: stories vs copies over time, outlets, languages, top stories, claims found."""
+"""Panels on press coverage: stories vs copies over local days, outlets, languages, top stories.
+
+The claims found in the press are on the verdict cards (each with its copies), not in a table here."""
 
 from __future__ import annotations
 
@@ -6,27 +8,28 @@ import duckdb
 import plotly.graph_objects as go
 
 from postaudit.dashboards.figures import Panel, esc, esc_short, layout, link, missing
+from postaudit.dashboards.zone import Zone
 from postaudit.warehouse import query_pl, table_exists
 
 TOP_OUTLETS = 15
 TOP_STORIES = 12
-MAX_CLAIM_ROWS = 60
+HOVER_TITLE = 160    # a headline is rarely longer; a longer one is cut at a word, not mid-word
 
 
-def press_daily(con: duckdb.DuckDBPyConnection) -> Panel:
-    """Unique stories and total copies per day, with posting volume on the same time axis."""
+def press_daily(con: duckdb.DuckDBPyConnection, zone: Zone) -> Panel:
+    """Unique stories and total copies per local day, with posting volume on the same time axis."""
     p = Panel("press_daily", "Press coverage per day vs posting",
               "Grey bars count every copy (syndicated and scraped included), red bars count each story once, on "
               "the day it first appeared; the blue line is the executive's posts per day (right axis).")
     p.absent = missing(con, "press_articles", "press_stories")
     if p.absent:
         return p
-    posts = ("select day, sum(count_posts) as posts from daily_activity group by 1"
-             if table_exists(con, "daily_activity") else "select null::date as day, 0 as posts where false")
+    posts = (f"select {zone.sql('created_at')}::date as day, count(*) as posts from posts group by 1"
+             if table_exists(con, "posts") else "select null::date as day, 0 as posts where false")
     df = query_pl(con, f"""
-        with a as (select published_at::date as day, count(*) as copies from press_articles
+        with a as (select {zone.sql('published_at')}::date as day, count(*) as copies from press_articles
                    where published_at is not null group by 1),
-             s as (select first_published_at::date as day, count(*) as stories,
+             s as (select {zone.sql('first_published_at')}::date as day, count(*) as stories,
                           list(title order by count_copies desc, title)[1:3] as titles
                    from press_stories where first_published_at is not null group by 1),
              p as ({posts}),
@@ -34,7 +37,7 @@ def press_daily(con: duckdb.DuckDBPyConnection) -> Panel:
         select day, coalesce(copies, 0) as copies, coalesce(stories, 0) as stories, coalesce(posts, 0) as posts,
                coalesce(titles, []) as titles
         from days left join a using (day) left join s using (day) left join p using (day) order by day""")
-    titles = ["<br>".join(esc_short(t, 80) for t in ts) for ts in df["titles"].to_list()]
+    titles = ["<br>".join(esc_short(t, HOVER_TITLE) for t in ts) for ts in df["titles"].to_list()]
     fig = go.Figure([
         go.Bar(x=df["day"].to_list(), y=df["copies"].to_list(), name="all copies", marker_color="#c7c7c7"),
         go.Bar(x=df["day"].to_list(), y=df["stories"].to_list(), name="unique stories", marker_color="#e45756",
@@ -43,7 +46,7 @@ def press_daily(con: duckdb.DuckDBPyConnection) -> Panel:
                    line={"color": "#4c78a8", "width": 1.5}),
     ])
     most = max(df["copies"].max() or 0, 1)
-    layout(fig, barmode="overlay", bargap=0.05,
+    layout(fig, barmode="overlay", bargap=0.05, xaxis_title=f"day ({zone.label})",
            yaxis={"title": "articles", "rangemode": "tozero", "dtick": 1 if most <= 8 else None},
            yaxis2={"title": "posts", "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"})
     p.figure = fig
@@ -93,7 +96,7 @@ def languages(con: duckdb.DuckDBPyConnection) -> Panel:
     return p
 
 
-def top_stories(con: duckdb.DuckDBPyConnection) -> Panel:
+def top_stories(con: duckdb.DuckDBPyConnection, zone: Zone) -> Panel:
     """The stories with the most copies: title linked to the first copy, date, outlets, languages."""
     p = Panel("top_stories", f"Most-copied stories (top {TOP_STORIES})",
               "A story is one piece of reporting with all its near-duplicate copies; the link goes to its first copy.")
@@ -101,45 +104,14 @@ def top_stories(con: duckdb.DuckDBPyConnection) -> Panel:
     if p.absent:
         return p
     df = query_pl(con, f"""
-        select title, canonical_url, first_published_at, outlets, languages, count_copies
+        select title, canonical_url, first_published_at, outlets, languages, count_copies, is_simulated
         from press_stories order by count_copies desc, first_published_at limit {TOP_STORIES}""")
     rows = []
     for r in df.iter_rows(named=True):
-        day = "" if r["first_published_at"] is None else f"{r['first_published_at']:%Y-%m-%d}"
-        rows.append(f"<tr><td class=\"t\">{link(r['canonical_url'], r['title'] or '(untitled)')}</td><td class=\"d\">{day}</td>"
+        day = "" if r["first_published_at"] is None else f"{zone.day(r['first_published_at']):%Y-%m-%d}"
+        rows.append(f"<tr><td class=\"t\">{link(r['canonical_url'], r['title'] or '(untitled)', simulated=bool(r['is_simulated']))}</td><td class=\"d\">{day}</td>"
                     f"<td class=\"n\">{r['count_copies']}</td><td>{esc(', '.join(r['outlets'] or []))}</td>"
                     f"<td>{esc(', '.join(r['languages'] or []))}</td></tr>")
-    p.table_html = ("<table class=\"tbl\"><thead><tr><th>story</th><th>first seen</th><th>copies</th><th>outlets</th>"
+    p.table_html = ("<table class=\"tbl\"><thead><tr><th>story</th><th>first seen (" + esc(zone.label) + ")</th><th>copies</th><th>outlets</th>"
                     f"<th>languages</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    return p
-
-
-def press_claims(con: duckdb.DuckDBPyConnection) -> Panel:
-    """Every claim sentence found in the press, linked to its article, with the verdict it received."""
-    p = Panel("press_claims", "Claims found in the press",
-              "Each row is one sentence in one article that states a checkable figure about the executive; copies of "
-              "one story repeat it. The verdict is the one on the cards above.")
-    p.absent = missing(con, "claims", "press_articles")
-    if p.absent:
-        return p
-    verdict = ("v.verdict_text as verdict" if table_exists(con, "claim_verdicts") else "null::varchar as verdict")
-    join_v = "left join claim_verdicts v using (claim_id)" if table_exists(con, "claim_verdicts") else ""
-    df = query_pl(con, f"""
-        select c.metric as kind, c.value, c.unit, c.sentence, c.speaker, a.outlet, a.title, a.url, a.published_at, {verdict}
-        from claims c join press_articles a using (article_id) {join_v}
-        order by a.published_at, a.outlet limit {MAX_CLAIM_ROWS}""")
-    if not df.height:
-        p.absent = "Data absent: no claims were found in the collected articles."
-        return p
-    rows = []
-    for r in df.iter_rows(named=True):
-        value = "?" if r["value"] is None else f"{r['value']:g}"
-        day = "" if r["published_at"] is None else f", {r['published_at']:%Y-%m-%d}"
-        rows.append(f"<tr><td class=\"t\">{esc(r['sentence'])}</td>"
-                    f"<td>{esc(r['kind']).replace('_', ' ')}: {esc(value)} {esc(r['unit'])}</td>"
-                    f"<td>{esc(r['speaker'] or 'unattributed')}</td>"
-                    f"<td>{link(r['url'], r['title'] or '(untitled)')}<br><small>{esc(r['outlet'])}{day}</small></td>"
-                    f"<td>{esc(r['verdict'] or '–')}</td></tr>")
-    p.table_html = ("<table class=\"tbl\"><thead><tr><th>sentence</th><th>claim</th><th>said by</th><th>article</th>"
-                    f"<th>verdict</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return p

@@ -15,6 +15,36 @@ from postaudit import warehouse
 WAREHOUSE_LIMIT = "postaudit-warehouse"
 
 
+def start_prefect_services() -> None:
+    """Start the Prefect services our flows use (log and event workers, one per concurrency limit) outside any run.
+
+    A service registers its exit-time drain with a copy of the context it starts in, and keeps it until the
+    process exits. Started lazily inside a flow or task run, that context holds the run (and through its result
+    store, the results Prefect keeps in memory), DuckDB objects included, which then outlive DuckDB's module and
+    end the process with "nanobind: leaked ... instances". Started before the run, the context holds nothing.
+
+    Without a configured API (the CLI's demo and run), Prefect's temporary server is started first: exit
+    handlers run last-registered first, so the services drain while it still runs; started after them, it stops
+    first and a service's drain starts a new one that outlives the process.
+    """
+    from prefect.concurrency.services import ConcurrencySlotAcquisitionWithLeaseService
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import PREFECT_API_URL
+
+    from postaudit import registry
+
+    if not PREFECT_API_URL.value():
+        from prefect.server.api.server import SubprocessASGIServer
+
+        SubprocessASGIServer().start()  # the one instance the flow's client uses too (a singleton per port)
+
+    APILogWorker.instance()
+    EventsWorker.instance()
+    for name in {WAREHOUSE_LIMIT, *registry.api_limits().values()}:  # `limited(name)` holds one name at a time
+        ConcurrencySlotAcquisitionWithLeaseService.instance(frozenset([name]))
+
+
 def run_id() -> str:
     """The current Prefect flow run id (a fresh id outside Prefect)."""
     return str(flow_run.get_id() or uuid.uuid4())

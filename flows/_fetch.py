@@ -10,6 +10,7 @@ connection (`collect_x(con, ...)`, `import_telegram(con, ...)`) gets a private D
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -67,9 +68,22 @@ def _fetch(source: Source, job: Job, landing_dir: str, state_dir: str, run_id: s
     if source.reader:
         label = "simulated" if job.is_simulated else (source.label or source.name)
         prov = warehouse.Provenance(label, job.target, flow_run_id=run_id, is_simulated=job.is_simulated)
-        # Streamed from the file to the batch: memory stays flat however large the file is.
-        rows = landing.iter_batch_rows(source.raw_tables[0], source.read()(job.target), prov)
-        return {"fetched": landing.write_stream(rows, landing_dir, label, batch_id=batch)[1]}
+        # Streamed from the file to the batch: memory stays flat however large the file is. A reader that
+        # skips lines (twarc2: a cut last line) says which, and they travel with the batch to rejected_records.
+        reader, skipped = source.read(), []
+        takes_skipped = "skipped" in inspect.signature(reader).parameters
+        records = reader(job.target, skipped=skipped) if takes_skipped else reader(job.target)
+        # a reader yields records of the source's first raw table, or (raw table, record) pairs (twarc2: response
+        # pages and flattened posts)
+        pairs = (r if isinstance(r, tuple) else (source.raw_tables[0], r) for r in records)
+        rows = landing.iter_table_rows(pairs, prov)
+
+        def rejected() -> list[dict]:
+            now = datetime.now(UTC)
+            return [dict(zip(landing.REJECTED_COLUMNS, (label, s.file, s.line, None, None, s.value, s.reason, now),
+                             strict=True)) for s in skipped]
+
+        return {"fetched": landing.write_stream(rows, landing_dir, label, batch_id=batch, rejected=rejected)[1]}
     return _via_scratch(source, job, landing_dir, state_dir, run_id, batch, secrets or {}, progress)
 
 
@@ -83,10 +97,10 @@ def _simulated(job: Job, landing_dir: str, state_dir: str, run_id: str, batch: s
     if job.source == "simulated":
         rows = landing.batch_rows("raw_x_pages", twarc_jsonl.fetch_pages(files["timeline"]),
                                   warehouse.Provenance("simulated", str(files["timeline"]), run_id, True))
-        truth = files["ground_truth"]
-        rows += landing.batch_rows(
-            "raw_sim_ground_truth", (warehouse.RawRecord(payload=line) for line in truth.read_text().splitlines() if line),
-            warehouse.Provenance("simulated", str(truth), run_id, True))
+        for table, path in (("raw_sim_ground_truth", files["ground_truth"]), ("raw_sim_traces", files["traces"])):
+            rows += landing.batch_rows(
+                table, (warehouse.RawRecord(payload=line) for line in path.read_text().splitlines() if line),
+                warehouse.Provenance("simulated", str(path), run_id, True))
     else:
         rows = [row for path in files["feeds"] for row in landing.batch_rows(
             "raw_press_items", press_rss.fetch_file(path), warehouse.Provenance("simulated", str(path), run_id, True))]

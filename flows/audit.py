@@ -33,7 +33,7 @@ def simulate_inputs(out_dir: str, days: int, seed: int) -> dict:
     chat = simulated_chat.write_group_files(world.persona, world.start, Path(out_dir), made=interview, seed=seed,
                                             days=days)
     return {"timeline": str(files["timeline"]), "feeds": [str(p) for p in files["feeds"]],
-            "ground_truth": str(files["ground_truth"]), "chat_export": str(chat["export"]),
+            "ground_truth": str(files["ground_truth"]), "traces": str(files["traces"]), "chat_export": str(chat["export"]),
             "chat_page": str(chat["page"]), "chat_from_id": chat["from_id"], "claims": str(chat["claims"])}
 
 
@@ -57,6 +57,17 @@ def land_ground_truth(db: str, path: str) -> int:
     records = (warehouse.RawRecord(payload=line) for line in Path(path).read_text().splitlines() if line)
     with open_db(db) as con:
         return warehouse.land_raw(con, "raw_sim_ground_truth", records, prov)
+
+
+@task
+def land_simulated_traces(db: str, path: str) -> dict:
+    """Land the simulated executive's likes and ad impressions (simulated data only); returns counts by kind."""
+    from postaudit.sources import traces
+
+    with open_db(db) as con:
+        found = sim.land_traces(con, path, flow_run_id=run_id())
+    get_run_logger().info("SIMULATED %s", traces.describe(found))
+    return found
 
 
 @task
@@ -100,6 +111,7 @@ def audit(db: str | None = None, dashboard: str | None = None, source: str = "si
         files = simulate_inputs(str(Path(db).parent / "demo"), days, seed)
         x_jsonl, feed_files, claims_file = [files["timeline"]], files["feeds"], files["claims"]
         land_ground_truth(db, files["ground_truth"])
+        land_simulated_traces(db, files["traces"])
         land_group_chat(db, files["chat_export"], files["chat_page"], files["chat_from_id"])
     elif source != "files":
         raise ValueError(f"unknown source {source!r}: use 'simulated' or 'files', or pass audits_file")
@@ -133,7 +145,8 @@ def _audit_file(db, dashboard, audits_file, executive, n_boot, block, force_buil
         failure = None
     except RuntimeError as exc:  # some fetches failed: build and render what did land, then fail the run
         collected, failure = None, exc
-    metrics = build_metrics(db, n_boot=n_boot or audits.n_boot, force=force_build)
+    metrics = build_metrics(db, n_boot=n_boot or audits.n_boot, force=force_build,
+                            timezone=audits_mod.stated_timezone(audits.select(executive)))
     html, rendered = _dashboard(db, dashboard, metrics)
     publish_results(db, html, {"audits_file": audits_file, "executive": executive})
     if failure:

@@ -31,25 +31,10 @@ def prefect_harness():
 
 
 def _start_prefect_services() -> None:
-    """Start the Prefect services our flows use (log and event workers, one per concurrency limit) here.
+    """Start Prefect's services here, outside any run (flows/_common.py says why)."""
+    from postaudit.flows._common import start_prefect_services
 
-    A service registers its exit-time drain with a copy of the context it starts in, and keeps it until the
-    process exits. Started lazily inside a flow or task run, that context holds the run (and through its result
-    store, the results Prefect keeps in memory): for a failed run its exception, traceback and every frame's
-    locals, DuckDB connections included, which then outlive DuckDB's module and end the session with
-    "nanobind: leaked ... instances". Started from here, outside any run, the context holds nothing.
-    """
-    from prefect.concurrency.services import ConcurrencySlotAcquisitionWithLeaseService
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    from postaudit import registry
-    from postaudit.flows._common import WAREHOUSE_LIMIT
-
-    APILogWorker.instance()
-    EventsWorker.instance()
-    for name in {WAREHOUSE_LIMIT, *registry.api_limits().values()}:  # `limited(name)` holds one name at a time
-        ConcurrencySlotAcquisitionWithLeaseService.instance(frozenset([name]))
+    start_prefect_services()
 
 
 @pytest.fixture(scope="session")

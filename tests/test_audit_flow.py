@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import polars as pl
 
 from postaudit import audits
+from postaudit.sources import simulated
 from postaudit.verdict_table import read_verdicts, to_markdown
 
 
@@ -53,6 +56,13 @@ def test_audit_flow_builds_warehouse_and_dashboard(prefect_harness, tmp_path):
     assert chat["file:sim-telegram-members"] == "consistent"
     assert chat["file:sim-telegram-my-messages"] == "contradicted"
     assert chat["file:sim-telegram-ama"] == "supported"
+    # the SIMULATED likes and ad impressions landed as the simulator drew them, and the estimate used them
+    drawn = Counter(t["kind"] for t in simulated.simulate(seed=5, days=14).traces)
+    assert dict(con.execute("""select kind, count(*) from activity_events where source = 'simulated'
+                               and is_simulated and kind in ('like', 'ad_impression') group by kind""").fetchall()
+                ) == drawn and drawn["like"] > 0 and drawn["ad_impression"] > 0
+    assert con.execute("select count_traces > 0 from time_on_platform where platform = 'x'").fetchall() == [(True,)]
+    assert "are SIMULATED too" in html.read_text()
     verdict_ids = [r[0] for r in con.execute("select claim_id from claim_verdicts").fetchall()]
     con.close()
     assert result["posts"]["new_pages"] > 0

@@ -325,7 +325,9 @@ def test_history_absence_headcount_and_other_kinds():
                claim("staff", metric="headcount", value=1000, unit="people", platform=None)], inputs)
     # x's account was created 1 Apr, after telegram's first activity (1 Mar): "x first" cannot hold
     assert v["order"]["verdict_text"] == "contradicted (order)"
-    assert v["wrong"]["verdict_text"] == "not testable (accounts missing)" and "['wechat']" in v["wrong"]["reason"]
+    assert v["wrong"]["verdict_text"] == "not testable (accounts missing)" and v["wrong"]["reason"] == (
+        "of the platforms the claim names (wechat and telegram), the warehouse holds activity on telegram; importing "
+        "the person's accounts or chat exports on wechat would make the order testable")
     assert v["quit"]["verdict_text"] == "contradicted (active after the date)" and v["quit"]["count_posts"] == 200
     assert v["gone"]["verdict"] == Verdict.CONSISTENT
     assert v["fb"]["verdict_text"] == "not testable (no account)" and "facebook account" in v["fb"]["reason"]
@@ -335,7 +337,8 @@ def test_history_absence_headcount_and_other_kinds():
 def test_one_line_per_verdict():
     v = judge([claim("perday", value=0.2, direction="at_most")])["perday"]
     line = verdict_line(v)
-    assert line.startswith("consistent — at most 0.2 hours per day time per day on x: measured 0.2 hours per day")
+    assert line.startswith("consistent — time per day on x: claimed at most 0.2 hours per day; measured 0.2 hours "
+                           "per day")
     assert "[perday]" in line and "\n" not in line
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,6 +56,23 @@ def sim_page(tmp_path_factory) -> Path:
         build_sql(con)
         build_metrics(con, n_boot=20)
         assert warehouse.scalar(con, "select count(*) from posts where text = ?", [HOSTILE_POST]) == 1
+        return render(con, root / "dashboard.html")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def claims_file_page(tmp_path_factory) -> Path:
+    """Simulated posts and the documented example claims file, no press: the README's own workflow."""
+    root = tmp_path_factory.mktemp("dash_claims_file")
+    files = simulated.write_files(simulated.simulate(seed=5, days=28), root / "sim")
+    con = warehouse.connect(root / "wh.duckdb")
+    try:
+        build_sql(con)
+        warehouse.land_raw(con, "raw_x_pages", twarc_jsonl.fetch_pages(files["timeline"]),
+                           warehouse.Provenance(source="simulated", origin=str(files["timeline"]), is_simulated=True))
+        build_sql(con)
+        build_metrics(con, n_boot=20, claims_file=Path(__file__).parents[1] / "docs" / "claims.example.toml")
         return render(con, root / "dashboard.html")
     finally:
         con.close()
@@ -122,7 +140,8 @@ def test_simulated_audit_page_renders_inert(browser, sim_page):
         texts = [r[0] for r in con.execute("select verdict_text from claim_verdicts").fetchall()]
     finally:
         con.close()
-    assert texts and all(t in page.inner_text(".cards") for t in texts)
+    claims = page.inner_text(".claims").lower()
+    assert texts and all(t.split(" (")[0].lower() in claims for t in texts)
     assert HOSTILE_TITLE in page.inner_text("#top_stories")
     # Hover the press day that holds the hostile story: its title must show as hover text, and run nothing.
     index = page.evaluate("""() => {
@@ -148,8 +167,72 @@ def test_every_panel_filled_when_all_relations_exist(browser, full_page):
     for key in ("timeshare_weekly", "sensitivity", "activity_heatmap", "sessions", "engagement_rate", "followers",
                 "press_daily", "outlets", "languages"):
         assert page.eval_on_selector_all(f"#fig-{key} .main-svg", "els => els.length") > 0, key
-    assert "UTC+8" in page.inner_text("#activity_heatmap")
-    assert "23:30–07:00" in page.inner_text("#activity_heatmap")
+    assert "UTC+08:00" in page.inner_text("#activity_heatmap")
+    # The night's break is drawn from the sessions themselves, in the same zone as the bars.
+    assert "through the quietest hour" in page.inner_text("#sessions") and "UTC+08:00" in page.inner_text("#sessions")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard_all_relations.png"), full_page=True)
+    page.close()
+
+
+OVERLAPS = """() => {
+    const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                          && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    const pairs = (els, where) => {
+        const out = [];
+        const boxes = els.filter(e => e.getClientRects().length && (e.textContent || '').trim())
+                         .map(e => [e, e.getBoundingClientRect()]);
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, ra] = boxes[i], [b, rb] = boxes[j];
+            if (a.contains(b) || b.contains(a)) continue;
+            if (hit(ra, rb)) out.push(`${where}: "${a.textContent.trim().slice(0, 40)}" / "${b.textContent.trim().slice(0, 40)}"`);
+        }
+        return out;
+    };
+    const out = [];
+    const text = '.badge,.vq,.subject,.q,.who,.nl-tick,.nl-key .k,.nl-unit,dl.facts dt,dl.facts dd,p.reading,summary';
+    document.querySelectorAll('.card').forEach((c, i) => out.push(...pairs([...c.querySelectorAll(text)], `card ${i}`)));
+    document.querySelectorAll('.fig').forEach(f => {
+        for (const axis of ['xtick', 'ytick', 'y2tick']) out.push(...pairs([...f.querySelectorAll(`g.${axis} text`)], `${f.id} ${axis}`));
+        const titles = [...f.querySelectorAll('.g-xtitle text, .g-ytitle text, .legendtext, g.xtick text, g.ytick text')];
+        out.push(...pairs(titles, `${f.id} titles`));
+    });
+    return out;
+}"""
+
+
+@pytest.mark.parametrize(("which", "width"), [("sim_page", 1280), ("sim_page", 420), ("claims_file_page", 1280),
+                                             ("claims_file_page", 420)])
+def test_page_reads_at_desktop_and_phone_width(browser, request, which, width):
+    sim_page = request.getfixturevalue(which)
+    html = sim_page.read_text(encoding="utf-8")
+    assert len(html.encode()) < 1_500_000                    # the basic plotly bundle, not the 4.8 MB full one
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.goto(sim_page.as_uri())
+    page.wait_for_function(ALL_DRAWN, timeout=20_000)
+    drawn = page.eval_on_selector_all(".fig", "els => els.filter(e => e.querySelector('svg.main-svg')).length")
+    assert drawn == html.count('class="fig"') >= 9
+    assert page.evaluate("document.documentElement.scrollWidth") <= width       # nothing runs off the side
+    card_lefts = set(page.eval_on_selector_all(".card", "els => els.map(e => Math.round(e.getBoundingClientRect().left))"))
+    panel_lefts = set(page.eval_on_selector_all("section.panel",
+                                                "els => els.map(e => Math.round(e.getBoundingClientRect().left))"))
+    if width < 700:
+        assert len(card_lefts) == 1 and len(panel_lefts) == 1          # one column on a phone
+    else:
+        assert len(panel_lefts) > 1 and (len(card_lefts) > 1 or page.locator(".card").count() == 1)
+    overlaps = page.evaluate(OVERLAPS)
+    assert overlaps == [], "\n".join(overlaps)
+    # The top of the page says what a reader needs first: simulated, whose, which zone, the verdict tally.
+    top = page.inner_text("header") + page.inner_text(".sim") + page.inner_text("p.tally")
+    assert "SIMULATED DATA" in top and "claims:" in top
+    zone = re.search(r"times in (\S+) \(", top).group(1)                 # e.g. UTC+08:45, Asia/Singapore
+    for key in ("activity_heatmap", "sessions", "posts_per_day"):
+        assert f"local time, {zone}" in page.inner_text(f"#{key}"), key    # the one zone, on every time axis
+    assert page.eval_on_selector_all("a[href*='x.com'], a[href*='twitter.com']", "els => els.length") == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"dashboard_{which}_{width}px.png"), full_page=True)
+    assert errors == []
     page.close()

@@ -145,7 +145,7 @@ def test_a_crash_before_the_record_means_the_file_is_read_again(prefect_harness,
         raise RuntimeError("simulated crash")
 
     # Crash halfway through writing the batch: no batch (not even a temp file), no record.
-    rows = landing.iter_batch_rows
+    rows = landing.iter_table_rows
 
     def crash_halfway(*args, **kwargs):
         for i, row in enumerate(rows(*args, **kwargs)):
@@ -154,7 +154,7 @@ def test_a_crash_before_the_record_means_the_file_is_read_again(prefect_harness,
             yield row
 
     with monkeypatch.context() as m:
-        m.setattr(landing, "iter_batch_rows", crash_halfway)
+        m.setattr(landing, "iter_table_rows", crash_halfway)
         with pytest.raises(RuntimeError, match="simulated crash"):
             collect_posts(audits_file=setup["audits"])
     assert _q(setup["db"], "select count(*) from raw_x_pages")[0][0] == 0

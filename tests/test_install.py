@@ -60,6 +60,7 @@ def test_the_wheel_carries_flows_dashboards_and_sql(source, tmp_path):
     assert sql and sql <= names, sorted(sql - names)
     assert flows <= names and dashboards <= names
     assert "postaudit/py.typed" in names
+    assert {"postaudit/dashboards/vendor/plotly-basic.min.js", "postaudit/dashboards/vendor/LICENSE.plotly.js.txt"} <= names
     top = {n.split("/")[0] for n in names}
     assert not top & {"flows", "dashboards", "sql"}, "generic top-level packages must not be installed"
 
@@ -84,6 +85,22 @@ def test_pip_install_runs_the_demo_outside_the_repository(source, tmp_path):
     assert gone.returncode != 0                                         # no generic top-level package
     demo = _run([venv / "bin" / "postaudit", "demo", "--days", "7", "--db", "out/wh.duckdb"], cwd=elsewhere, env=env)
     assert "SIMULATED audit" in demo.stderr and (elsewhere / "out" / "dashboard.html").is_file()
+    # Prefect's services started before the run: no DuckDB objects outlive the module, no server outlives the demo
+    assert "nanobind: leaked" not in demo.stderr, demo.stderr[-2000:]
+    assert not _processes_of(venv), "a process of the demo outlived it"
     counts = _run([venv / "bin" / "postaudit", "sql", "select count(*) as n from posts", "--db", "out/wh.duckdb",
                    "--format", "csv"], cwd=elsewhere, env=env).stdout.split()
     assert counts[0] == "n" and int(counts[1]) > 0
+
+
+def _processes_of(venv: Path) -> list[str]:
+    """Command lines of running processes started from this venv (Prefect's temporary server is one)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:   # the process ended while we looked
+            continue
+        if args and args[0].decode(errors="replace").startswith(str(venv)):
+            found.append(b" ".join(args).decode(errors="replace"))
+    return found

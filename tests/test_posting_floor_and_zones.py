@@ -16,6 +16,7 @@ from postaudit.metrics.posting_time import posting_features
 from postaudit.metrics.scheduled import flag_scheduled, poisson_tail
 from postaudit.metrics.timezone import OFFSETS, infer_timezone
 from postaudit.simulator.behaviour import Behaviour, compose_floor, simulate_executive
+from postaudit.simulator.unseen import UNSEEN
 
 T0 = datetime(2025, 3, 3, 9, 0, 7, tzinfo=UTC)  # a Monday, seven seconds past the minute
 ORIGINAL_100 = 45 + 100 / 4  # conservative seconds to write a 100-character original
@@ -55,13 +56,19 @@ def test_floor_never_depends_on_how_far_apart_isolated_posts_are(offsets_min, st
 
 
 def test_floor_stays_below_truth_even_when_posts_open_their_sessions():
-    # adversarial: every post at the very start of its session (its composition outside it), short sessions
-    b = Behaviour(placement=(0.3, 8.0), compose_inside=False, session_median_min=1.0, session_sigma=0.3,
-                  posts_per_session=1.5, p_post=0.9)
+    # adversarial: every post the first moment of its session (written as the session opens), pick-ups of about a
+    # minute; and posts in the unseen generators (their own mechanisms: cascades, merged notification sessions)
+    b = Behaviour(placement=(0.3, 8.0), first_moment=True, session_median_min=1.0, session_sigma=0.3,
+                  posts_per_session=1.5, p_post=0.9, pickup_burst=(2, 6), pickup_gap_min=(0.5, 2.0))
     for seed in range(20):
         e = simulate_executive(b, seed=seed, days=14)
         own = e.posts.filter(~pl.col("scheduled")).with_columns(platform=pl.lit("x"), account_id=pl.lit("1"))
         assert floor_of(own) <= e.truth_hours
+    for name, generate in UNSEEN.items():
+        for seed in range(3):
+            e = generate(np.random.default_rng(seed), date(2025, 3, 1), 14, "1")
+            own = e.posts.with_columns(platform=pl.lit("x"), account_id=pl.lit("1"))
+            assert own.is_empty() or floor_of(own) <= e.truth_hours, name
 
 
 def test_simulator_composition_floor_matches_the_conservative_set():

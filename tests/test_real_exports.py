@@ -565,3 +565,42 @@ def test_a_repost_in_a_stream_line_finds_its_original_in_the_lines_includes(con,
     row = _built(con).sql("select * from posts").pl().to_dicts()[0]
     assert (row["kind"], row["like_count"], row["original_like_count"]) == (
         "repost", None, original["public_metrics"]["like_count"])
+
+
+def _collected_by_a_flow_and_built(path: Path, tmp_path: Path) -> Path:
+    """The file read by the collect_posts flow's file job (an audits file's x_jsonl), then `postaudit build`."""
+    from postaudit.flows.collect_posts import collect_posts
+
+    db = tmp_path / "wh.duckdb"
+    collect_posts(str(db), x_jsonl=[str(path)])
+    built = runner.invoke(app, ["build", "--db", str(db), "--n-boot", "100"])
+    assert built.exit_code == 0, built.output
+    return db
+
+
+def test_a_cut_last_line_read_by_a_flow_is_recorded_in_the_warehouse_too(prefect_harness, tmp_path):
+    """A file job's importer writes into its private DuckDB: what it rejects must reach the warehouse with the batch."""
+    path = TWARC / "streaming_output_with_error.jsonl"
+    con = warehouse.connect(_collected_by_a_flow_and_built(path, tmp_path), read_only=True)
+    try:
+        assert warehouse.scalar(con, "select count(*) from posts") == len(_data_ids(path)) == 7
+        assert con.execute("select source, file, line, reason like 'cut short%' from rejected_records "
+                           "where source not like 'stg%'").fetchall() == [("twarc_jsonl", str(path), 8, True)]
+    finally:
+        con.close()
+    # the batch's rejects moved with it, and nothing waits in the landing area
+    landing = tmp_path / "landing"
+    assert not list(landing.glob("*/*.jsonl")) and not list(landing.glob("*/*.rejected.json"))
+    assert len(list((landing / "_loaded").glob("*/*.rejected.json"))) == 1
+
+
+def test_a_flattened_twarc_file_in_a_flow_lands_as_the_import_lands_it(prefect_harness, tmp_path):
+    """`twarc2 flatten` output read by a flow's file job (an audits file's x_jsonl), not only by `import x-jsonl`."""
+    path = TWARC / "flat.jsonl"
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    con = warehouse.connect(_collected_by_a_flow_and_built(path, tmp_path), read_only=True)
+    try:
+        assert warehouse.scalar(con, "select count(*) from raw_x_flat_tweets") == len(lines) == 100
+        assert {p for (p,) in con.execute("select post_id from posts").fetchall()} == {x["id"] for x in lines}
+    finally:
+        con.close()

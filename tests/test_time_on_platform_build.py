@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +18,9 @@ from postaudit.metrics.calibration import load as load_calibration
 from postaudit.metrics.posting_model import FEATURES
 from postaudit.metrics.posting_time import TIME_ON_PLATFORM_SCHEMA, to_time_on_platform
 from postaudit.simulator.behaviour import Behaviour, simulate_executive
+from postaudit.simulator.traces import TraceHabit, with_traces
 from postaudit.simulator.wire import write_jsonl
+from postaudit.sources import simulated
 
 EXECUTIVES = {
     "111": Behaviour(timezone="Europe/Berlin"),
@@ -118,3 +122,40 @@ def test_the_shipped_calibration_table_matches_the_model():
     assert table.features == tuple(FEATURES)
     assert len(table.y) >= 1000 and table.delta >= 0
     assert len(set(table.family.tolist())) == len(table.families)
+    # the low end is the floor; δ of the upper end covers the family that needs most
+    assert table.floor_low and table.scores is not None
+    assert np.isclose(table.delta, max(float(np.quantile(table.scores[table.family == f], 0.95))
+                                       for f in range(len(table.families))), atol=1e-5)
+
+
+def test_build_reads_activity_events_and_a_stated_zone(tmp_path):
+    # the traces land as the simulated source lands its own (raw_sim_traces), and the build makes activity_events
+    e = simulate_executive(Behaviour(timezone="Asia/Kolkata"), seed=5, days=21, start=date(2025, 10, 13),
+                           user_id="444")
+    e = with_traces(e, TraceHabit(like_sessions=0.6, ad_sessions=0.4), seed=2)
+    path = write_jsonl([(e, "sim_444")], tmp_path / "timeline.jsonl")
+    db = tmp_path / "wh.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "x-jsonl", str(path), "--db", str(db)]).exit_code == 0
+    traces = tmp_path / "traces.jsonl"
+    traces.write_text("".join(json.dumps({"platform": "x", "account_id": "444", "kind": t["kind"], "target_id": str(i),
+                                          "occurred_at": t["occurred_at"].strftime("%Y-%m-%dT%H:%M:%SZ")}) + "\n"
+                              for i, t in enumerate(e.traces.iter_rows(named=True))))
+    con = warehouse.connect(db)
+    try:
+        assert simulated.land_traces(con, traces)["new_records"] == e.traces.height
+    finally:
+        con.close()
+    bad = runner.invoke(app, ["build", "--db", str(db), "--timezone", "Mars/Olympus"])
+    assert bad.exit_code != 0 and "Mars/Olympus" in bad.output
+    r = runner.invoke(app, ["build", "--db", str(db), "--n-boot", "100", "--timezone", "Asia/Kolkata"])
+    assert r.exit_code == 0, r.output
+    con = warehouse.connect(db)
+    try:
+        row = con.sql("select * from time_on_platform where account_id = '444'").pl().row(0, named=True)
+    finally:
+        con.close()
+    assert row["timezone"] == "Asia/Kolkata" and row["timezone_source"] == "stated"
+    assert 0 < row["count_traces"] <= e.traces.height and row["traces_used"].startswith(("like", "ad_impression"))
+    assert row["floor_hours"] < row["activity_floor_hours"] <= e.truth_activity_hours
+    assert row["activity_hours"] > row["posting_hours"]

@@ -73,8 +73,8 @@ final as (
              else post -> 'author' ->> 'did' end                            as account_id,
         -- a repost happened when the executive reposted (reason.indexedAt), not when the original
         -- author wrote it; createdAt is client-set, so fall back to indexedAt when it is unreadable
-        case when is_repost then (reason ->> 'indexedAt')::timestamptz
-             else coalesce(try_cast(rec ->> 'createdAt' as timestamptz), (post ->> 'indexedAt')::timestamptz)
+        case when is_repost then safe_time(reason ->> 'indexedAt')
+             else coalesce(safe_time(rec ->> 'createdAt'), safe_time(post ->> 'indexedAt'))
         end                                                                 as created_at,
         case
             when is_repost then 'repost'
@@ -96,27 +96,40 @@ final as (
             then nullif(split_part(rec -> 'reply' -> 'parent' ->> 'uri', '/', 3), '') end as in_reply_to_user_id,
         null::varchar                                                       as client_name,
         -- a repost's counts belong to the original post, not to the executive's act
-        case when not is_repost then (post ->> 'likeCount')::bigint end     as like_count,
-        case when not is_repost then (post ->> 'replyCount')::bigint end    as reply_count,
-        case when not is_repost then (post ->> 'repostCount')::bigint end   as repost_count,
-        case when not is_repost then (post ->> 'quoteCount')::bigint end    as quote_count,
-        case when not is_repost then (post ->> 'bookmarkCount')::bigint end as bookmark_count,
+        case when not is_repost then safe_count(post ->> 'likeCount') end     as like_count,
+        case when not is_repost then safe_count(post ->> 'replyCount') end    as reply_count,
+        case when not is_repost then safe_count(post ->> 'repostCount') end   as repost_count,
+        case when not is_repost then safe_count(post ->> 'quoteCount') end    as quote_count,
+        case when not is_repost then safe_count(post ->> 'bookmarkCount') end as bookmark_count,
         null::bigint                                                        as impression_count,
-        case when is_repost then (post ->> 'likeCount')::bigint end         as original_like_count,
-        case when is_repost then (post ->> 'replyCount')::bigint end        as original_reply_count,
-        case when is_repost then (post ->> 'repostCount')::bigint end       as original_repost_count,
+        case when is_repost then safe_count(post ->> 'likeCount') end        as original_like_count,
+        case when is_repost then safe_count(post ->> 'replyCount') end       as original_reply_count,
+        case when is_repost then safe_count(post ->> 'repostCount') end      as original_repost_count,
         -- quoteCount arrived in 2024: older AppViews leave it out (unknown, not zero)
-        case when is_repost then (post ->> 'quoteCount')::bigint end        as original_quote_count,
+        case when is_repost then safe_count(post ->> 'quoteCount') end       as original_quote_count,
         -- Bluesky posts are not edited: one version
-        case when is_repost then (reason ->> 'indexedAt')::timestamptz
-             else coalesce(try_cast(rec ->> 'createdAt' as timestamptz), (post ->> 'indexedAt')::timestamptz)
+        case when is_repost then safe_time(reason ->> 'indexedAt')
+             else coalesce(safe_time(rec ->> 'createdAt'), safe_time(post ->> 'indexedAt'))
         end                                                                 as version_created_at,
         null::timestamptz                                                   as deleted_at,
         null::varchar                                                       as community_id,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): an item without a uri or a readable time (createdAt,
+        -- else indexedAt) cannot be told apart or placed and is left out; an unreadable count is NULL
+        rejects('post ' || (post ->> 'uri'), [
+            required('post.uri', post ->> 'uri'),
+            case when is_repost then time_reject('reason.indexedAt', reason ->> 'indexedAt', true)
+                 when safe_time(rec ->> 'createdAt') is null
+                     then time_reject('post.indexedAt', post ->> 'indexedAt', true) end,
+            count_reject('post.likeCount', post ->> 'likeCount'),
+            count_reject('post.replyCount', post ->> 'replyCount'),
+            count_reject('post.repostCount', post ->> 'repostCount'),
+            count_reject('post.quoteCount', post ->> 'quoteCount'),
+            count_reject('post.bookmarkCount', case when not is_repost then post ->> 'bookmarkCount' end)])
+                                                                            as rejects
     from typed
     -- a feed holds the actor's own posts and reposts; anything else (a pinned stranger) is not theirs
     where is_repost or (post -> 'author' ->> 'did') = actor_did

@@ -10,15 +10,22 @@ final as (
         'bluesky'                                           as platform,
         payload ->> 'handle'                                as handle,
         payload ->> 'displayName'                           as display_name,
-        try_cast(payload ->> 'createdAt' as timestamptz)    as account_created_at,
-        (payload ->> 'followersCount')::bigint              as followers_count,
-        (payload ->> 'followsCount')::bigint                as following_count,
-        (payload ->> 'postsCount')::bigint                  as post_count,
+        safe_time(payload ->> 'createdAt')                  as account_created_at,
+        safe_count(payload ->> 'followersCount')            as followers_count,
+        safe_count(payload ->> 'followsCount')              as following_count,
+        safe_count(payload ->> 'postsCount')                as post_count,
         null::bigint                                        as listed_count,
         retrieved_at                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a profile without a DID is nobody's; a count is NULL
+        rejects('profile ' || (payload ->> 'did'), [
+            required('did', payload ->> 'did'),
+            time_reject('createdAt', payload ->> 'createdAt', false),
+            count_reject('followersCount', payload ->> 'followersCount'),
+            count_reject('followsCount', payload ->> 'followsCount'),
+            count_reject('postsCount', payload ->> 'postsCount')])      as rejects
     from landed
 )
 

@@ -49,7 +49,7 @@ final as (
         'mastodon'                                                          as platform,
         id_prefix || (s -> 'account' ->> 'id')                              as account_id,
         -- a reblog's created_at is when the executive boosted, not when the original was written
-        (s ->> 'created_at')::timestamptz                                   as created_at,
+        safe_time(s ->> 'created_at')                                       as created_at,
         case
             when is_reblog then 'repost'
             when (s ->> 'in_reply_to_id') is not null then 'reply'
@@ -68,24 +68,40 @@ final as (
         id_prefix || (s ->> 'in_reply_to_account_id')                       as in_reply_to_user_id,
         s -> 'application' ->> 'name'                                       as client_name,
         -- a reblog's counts belong to the original status
-        case when not is_reblog then (s ->> 'favourites_count')::bigint end as like_count,
-        case when not is_reblog then (s ->> 'replies_count')::bigint end    as reply_count,
-        case when not is_reblog then (s ->> 'reblogs_count')::bigint end    as repost_count,
-        case when not is_reblog then (s ->> 'quotes_count')::bigint end     as quote_count,
+        case when not is_reblog then safe_count(s ->> 'favourites_count') end as like_count,
+        case when not is_reblog then safe_count(s ->> 'replies_count') end    as reply_count,
+        case when not is_reblog then safe_count(s ->> 'reblogs_count') end    as repost_count,
+        case when not is_reblog then safe_count(s ->> 'quotes_count') end     as quote_count,
         null::bigint                                                        as bookmark_count,
         null::bigint                                                        as impression_count,
-        case when is_reblog then (s -> 'reblog' ->> 'favourites_count')::bigint end as original_like_count,
-        case when is_reblog then (s -> 'reblog' ->> 'replies_count')::bigint end    as original_reply_count,
-        case when is_reblog then (s -> 'reblog' ->> 'reblogs_count')::bigint end    as original_repost_count,
-        case when is_reblog then (s -> 'reblog' ->> 'quotes_count')::bigint end     as original_quote_count,
+        case when is_reblog then safe_count(s -> 'reblog' ->> 'favourites_count') end as original_like_count,
+        case when is_reblog then safe_count(s -> 'reblog' ->> 'replies_count') end    as original_reply_count,
+        case when is_reblog then safe_count(s -> 'reblog' ->> 'reblogs_count') end    as original_repost_count,
+        case when is_reblog then safe_count(s -> 'reblog' ->> 'quotes_count') end     as original_quote_count,
         -- an edit keeps the status id; edited_at is the latest edit, itself activity
-        coalesce(try_cast(s ->> 'edited_at' as timestamptz), (s ->> 'created_at')::timestamptz) as version_created_at,
+        coalesce(safe_time(s ->> 'edited_at'), safe_time(s ->> 'created_at')) as version_created_at,
         null::timestamptz                                                   as deleted_at,
         null::varchar                                                       as community_id,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a status without an id, account or readable time
+        -- cannot be told apart, attributed or placed and is left out; an unreadable count is NULL
+        rejects('status ' || (s ->> 'id'), [
+            required('id', s ->> 'id'),
+            required('account.id', s -> 'account' ->> 'id'),
+            time_reject('created_at', s ->> 'created_at', true),
+            count_reject('favourites_count', case when not is_reblog then s ->> 'favourites_count' end),
+            count_reject('replies_count', case when not is_reblog then s ->> 'replies_count' end),
+            count_reject('reblogs_count', case when not is_reblog then s ->> 'reblogs_count' end),
+            count_reject('quotes_count', case when not is_reblog then s ->> 'quotes_count' end),
+            time_reject('edited_at', s ->> 'edited_at', false),
+            count_reject('reblog.favourites_count', case when is_reblog then s -> 'reblog' ->> 'favourites_count' end),
+            count_reject('reblog.replies_count', case when is_reblog then s -> 'reblog' ->> 'replies_count' end),
+            count_reject('reblog.reblogs_count', case when is_reblog then s -> 'reblog' ->> 'reblogs_count' end),
+            count_reject('reblog.quotes_count', case when is_reblog then s -> 'reblog' ->> 'quotes_count' end)])
+                                                                            as rejects
     from texts
 )
 

@@ -6,7 +6,7 @@ with feed_items as (
         'feed_entry'                                as item_kind,
         payload ->> 'url'                           as url,
         payload ->> 'title'                         as title,
-        try_cast(payload ->> 'published' as timestamptz) as published_at,
+        safe_time(payload ->> 'published')          as published_at,
         cast(null as timestamptz)                   as seen_at,
         payload ->> 'outlet'                        as outlet,
         payload ->> 'outlet_domain'                 as outlet_domain,
@@ -15,7 +15,10 @@ with feed_items as (
         payload ->> 'html'                          as body_html,
         cast(null as varchar)                       as body_text,
         cast(null as varchar[])                     as post_urls,   -- found in body_html by the build
-        retrieved_at, source, origin, record_id, is_simulated
+        retrieved_at, source, origin, record_id, is_simulated,
+        -- what could not be read (postaudit/rejects.py) is NULL: an entry without a date is still an item
+        rejects('entry ' || (payload ->> 'url'), [time_reject('published', payload ->> 'published', false)])
+                                                    as rejects
     from raw_press_items
 ),
 

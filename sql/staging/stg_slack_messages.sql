@@ -22,10 +22,7 @@ typed as (
         coalesce(payload -> 'user_profile' ->> 'real_name', payload -> 'user_profile' ->> 'name')
                                                                             as sender_name,
         -- ts is epoch seconds with 6 decimals; a double would round the microseconds, so build them from text
-        to_timestamp(0) + to_microseconds(
-            split_part(payload ->> 'ts', '.', 1)::bigint * 1000000
-            + rpad(left(split_part(payload ->> 'ts', '.', 2), 6), 6, '0')::bigint)
-                                                                            as sent_at,
+        safe_epoch_micros(payload ->> 'ts')                                 as sent_at,
         -- a thread's parent has thread_ts = ts; a reply points at its parent's ts
         case when (payload ->> 'thread_ts') <> (payload ->> 'ts') then payload ->> 'thread_ts' end
                                                                             as reply_to_message_id,
@@ -36,15 +33,30 @@ typed as (
         -- reply_count is set on thread parents only; absent on another top-level message means no thread was
         -- started (0); a reply's own count is unknown
         case when coalesce(payload ->> 'thread_ts', payload ->> 'ts') = (payload ->> 'ts')
-            then coalesce((payload ->> 'reply_count')::bigint, 0) end       as reply_count,
+                  and count_problem(payload ->> 'reply_count') is null
+            then coalesce(safe_count(payload ->> 'reply_count'), 0) end     as reply_count,
         case
             when json_type(payload, '$.reactions') = 'ARRAY'
-                then coalesce(list_sum(json_extract(payload, '$.reactions[*].count')::bigint[]), 0)::bigint
+                 and counts_problem(json_extract(payload, '$.reactions[*].count')) is null
+                then safe_count(coalesce(list_sum(safe_counts(json_extract(payload, '$.reactions[*].count'))), 0))
         end                                                                 as reaction_count,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a message whose ts is no time cannot be placed and is
+        -- left out; an unreadable reply or reaction count is NULL
+        rejects('message ' || (payload ->> 'ts'), [
+            reject('user', payload ->> 'user', case when json_type(payload, '$.user') <> 'VARCHAR'
+                   then 'not a Slack user id' end, true),
+            reject('ts', payload ->> 'ts', case when sent_at is null
+                   then 'not Unix seconds with decimals in ASCII digits from 1970-2099, like 1700000000.123456' end,
+                   true),
+            count_reject('reply_count', payload ->> 'reply_count'),
+            case when json_type(payload, '$.reactions') = 'ARRAY'
+                     then reject('reactions[].count', json_extract(payload, '$.reactions[*].count'),
+                                 counts_problem(json_extract(payload, '$.reactions[*].count')), false) end])
+                                                                            as rejects
     from landed
 ),
 

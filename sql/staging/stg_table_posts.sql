@@ -4,12 +4,13 @@ with landed as (
         record_id, source, retrieved_at, is_simulated, payload,
         record_key::json ->> 'platform'     as platform,
         record_key::json -> 'map'           as m,
-        record_key::json ->> 'tz'           as tz,
+        zones.name                          as tz,      -- --tz, if DuckDB knows the zone
         record_key::json ->> 'account'      as fixed_account,
         -- with --time-format the importer read the time by DuckDB's strptime (whose pattern must be a constant,
         -- so not here) and recorded it as ISO 8601: UTC with an offset, or local time in the zone --tz names
         record_key::json ->> 'time'         as read_time
     from raw_table_rows
+    left join pg_timezone_names() as zones on zones.name = (record_key::json ->> 'tz')
 ),
 
 fields as (
@@ -32,11 +33,11 @@ typed as (
         -- zone the user stated (--tz)
         case
             when time_type in ('UBIGINT', 'BIGINT', 'DOUBLE') or regexp_full_match(time_text, '[0-9]+(\.[0-9]+)?')
-                then to_timestamp(case when time_text::double >= 1e11 then time_text::double / 1000
-                                       else time_text::double end)
+                then safe_epoch(case when try_cast(time_text as double) >= 1e11 then try_cast(time_text as double) / 1000
+                                     else try_cast(time_text as double) end)
             when regexp_matches(time_text, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$')
-                then time_text::timestamptz
-            else timezone(tz, time_text::timestamp)
+                then safe_time(time_text)
+            else safe_local_time(tz, time_text)
         end                                                                 as created_at,
         coalesce(nullif(lower(trim(payload ->> (m ->> 'kind'))), ''), 'original') as kind,
         nullif(trim(payload ->> (m ->> 'reply_to')), '')                    as referenced_post_id,
@@ -45,16 +46,30 @@ typed as (
         null::varchar                                                       as conversation_id,
         null::varchar                                                       as in_reply_to_user_id,
         null::varchar                                                       as client_name,
-        try_cast(nullif(trim(payload ->> (m ->> 'likes')), '') as bigint)   as like_count,
-        try_cast(nullif(trim(payload ->> (m ->> 'replies')), '') as bigint) as reply_count,
-        try_cast(nullif(trim(payload ->> (m ->> 'reposts')), '') as bigint) as repost_count,
-        try_cast(nullif(trim(payload ->> (m ->> 'quotes')), '') as bigint)  as quote_count,
+        safe_count(nullif(trim(payload ->> (m ->> 'likes')), ''))           as like_count,
+        safe_count(nullif(trim(payload ->> (m ->> 'replies')), ''))         as reply_count,
+        safe_count(nullif(trim(payload ->> (m ->> 'reposts')), ''))         as repost_count,
+        safe_count(nullif(trim(payload ->> (m ->> 'quotes')), ''))          as quote_count,
         null::bigint                                                        as bookmark_count,
-        try_cast(nullif(trim(payload ->> (m ->> 'views')), '') as bigint)   as impression_count,
+        safe_count(nullif(trim(payload ->> (m ->> 'views')), ''))           as impression_count,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a row without a readable time or an account cannot be
+        -- placed or attributed and is left out; an unreadable count is NULL
+        rejects('row ' || post_id, [
+            reject(m ->> 'time', time_text, case when created_at is null
+                   then coalesce(missing_problem(nullif(time_text, '')),
+                                 'not a time from 1970-2099 in a form the importer reads') end, true),
+            reject(coalesce(m ->> 'account', 'account'), payload ->> (m ->> 'account'),
+                   case when account_id is null then 'missing (no --account either)' end, true),
+            count_reject(m ->> 'likes', nullif(trim(payload ->> (m ->> 'likes')), '')),
+            count_reject(m ->> 'replies', nullif(trim(payload ->> (m ->> 'replies')), '')),
+            count_reject(m ->> 'reposts', nullif(trim(payload ->> (m ->> 'reposts')), '')),
+            count_reject(m ->> 'quotes', nullif(trim(payload ->> (m ->> 'quotes')), '')),
+            count_reject(m ->> 'views', nullif(trim(payload ->> (m ->> 'views')), ''))])
+                                                                            as rejects
     from fields
 ),
 
@@ -76,7 +91,7 @@ final as (
         created_at                                                          as version_created_at,
         null::timestamptz                                                   as deleted_at,
         null::varchar                                                       as community_id,
-        observed_at, source, record_id, is_simulated
+        observed_at, source, record_id, is_simulated, rejects
     from typed
 )
 

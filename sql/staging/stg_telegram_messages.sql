@@ -1,8 +1,10 @@
 -- one row per chat message (service messages skipped) per landing, from every sender, with whether the executive
 -- sent it, in the stg_chat_messages contract
 with landed as (
-    select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload
+    select record_id, source, retrieved_at, is_simulated, record_key::json as k, payload, zones.name as tz
     from raw_telegram_messages
+    -- the zone old exports were imported with (--tz), if DuckDB knows it
+    left join pg_timezone_names() as zones on zones.name = (record_key::json ->> 'tz')
     where (payload ->> 'type') = 'message'
 ),
 
@@ -19,19 +21,18 @@ typed as (
         case
             when coalesce(not regexp_full_match(payload ->> 'from_id', '[0-9]+'), true)
                 then coalesce(payload ->> 'from_id', 'channel' || (k ->> 'chat_id'))
-            when (payload ->> 'from_id')::hugeint between 8589934592 and 17179869183
-                then 'channel' || ((payload ->> 'from_id')::hugeint - 8589934592)
-            when (payload ->> 'from_id')::hugeint between 4294967296 and 8589934591
-                then 'chat' || ((payload ->> 'from_id')::hugeint - 4294967296)
+            when try_cast(payload ->> 'from_id' as hugeint) between 8589934592 and 17179869183
+                then 'channel' || (try_cast(payload ->> 'from_id' as hugeint) - 8589934592)
+            when try_cast(payload ->> 'from_id' as hugeint) between 4294967296 and 8589934591
+                then 'chat' || (try_cast(payload ->> 'from_id' as hugeint) - 4294967296)
             else 'user' || (payload ->> 'from_id')
         end                                                                 as sender_id,
         payload ->> 'from'                                                  as sender_name,
         -- `date` is the exporting machine's local time with no offset; date_unixtime (exports since
         -- 2021) is the true instant. Very old exports only have `date`: the importer then required --tz.
         case
-            when regexp_full_match(payload ->> 'date_unixtime', '[0-9]+')
-                then to_timestamp((payload ->> 'date_unixtime')::bigint)
-            else timezone(k ->> 'tz', (payload ->> 'date')::timestamp)
+            when nullif(payload ->> 'date_unixtime', '') is not null then safe_epoch(payload ->> 'date_unixtime')
+            else safe_local_time(tz, payload ->> 'date')
         end                                                                 as sent_at,
         payload ->> 'reply_to_message_id'                                   as reply_to_message_id,
         -- exports have no threads beyond reply chains
@@ -47,14 +48,28 @@ typed as (
         -- reactions exist only in exports made since late 2022: absent means unknown, not zero
         case
             when json_type(payload, '$.reactions') = 'ARRAY'
-                then coalesce(list_sum(json_extract(payload, '$.reactions[*].count')::bigint[]), 0)::bigint
+                 and counts_problem(json_extract(payload, '$.reactions[*].count')) is null
+                then safe_count(coalesce(list_sum(safe_counts(json_extract(payload, '$.reactions[*].count'))), 0))
         end                                                                 as reaction_count,
         -- the export has no reply counts
         null::bigint                                                        as reply_count,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a message without a readable time cannot be placed
+        -- and is left out; unreadable reaction counts make reaction_count NULL
+        rejects('message ' || (payload ->> 'id'), [
+            case when sent_at is null and nullif(payload ->> 'date_unixtime', '') is not null
+                     then reject('date_unixtime', payload ->> 'date_unixtime',
+                                 epoch_problem(payload ->> 'date_unixtime'), true)
+                 when sent_at is null
+                     then reject('date', payload ->> 'date', coalesce(missing_problem(payload ->> 'date'),
+                                 'no date_unixtime, and not a local time in the zone given with --tz'), true) end,
+            case when json_type(payload, '$.reactions') = 'ARRAY'
+                     then reject('reactions[].count', json_extract(payload, '$.reactions[*].count'),
+                                 counts_problem(json_extract(payload, '$.reactions[*].count')), false) end])
+                                                                            as rejects
     from landed
 ),
 

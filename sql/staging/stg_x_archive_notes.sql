@@ -20,7 +20,8 @@ notes as (
         payload -> 'noteTweet' ->> 'noteTweetId'                                    as note_id,
         coalesce(payload -> 'noteTweet' ->> 'tweetId',
                  payload -> 'noteTweet' -> 'lifecycle' ->> 'initialTweetId')        as stated_post_id,
-        try_cast(payload -> 'noteTweet' ->> 'createdAt' as timestamptz)             as note_created_at,
+        payload -> 'noteTweet' ->> 'createdAt'                                      as note_created_text,
+        safe_time(payload -> 'noteTweet' ->> 'createdAt')                           as note_created_at,
         payload -> 'noteTweet' -> 'core' ->> 'text'                                 as note_text
     from landed
     where json_type(payload, '$.noteTweet') = 'OBJECT'
@@ -30,7 +31,8 @@ posts as (
     select distinct
         record_key,
         coalesce(t ->> 'id_str', t ->> 'id')                                        as post_id,
-        strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')                     as created_at,
+        -- a post whose time cannot be read is stg_x_archive_posts' to reject; here it links to no note by time
+        safe_time(try_strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y'))      as created_at,
         t ->> 'full_text'                                                           as full_text
     from (select record_key,
                  case when json_type(payload, '$.tweet') = 'OBJECT' then payload -> 'tweet' else payload end as t
@@ -85,7 +87,9 @@ final as (
         n.note_id,
         n.note_created_at,
         coalesce(n.stated_post_id, m.post_id)                                       as post_id,
-        n.note_text
+        n.note_text,
+        -- what could not be read (postaudit/rejects.py): a note without a readable time links only by a stated id
+        rejects('note ' || n.note_id, [time_reject('noteTweet.createdAt', n.note_created_text, false)]) as rejects
     from notes as n
     left join mutual as m using (record_id)
 )

@@ -26,10 +26,10 @@ typed as (
         record_key                                                          as account_id,
         -- the version's own time from its snowflake id (as stg_x_posts), else as written
         case when length(coalesce(t ->> 'id_str', t ->> 'id')) >= 13
-             then to_timestamp(((coalesce(t ->> 'id_str', t ->> 'id')::bigint >> 22) + 1288834974657) // 1000)
-             else strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y') end as version_created_at,
-        strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')             as written_at,
-        strptime(t ->> 'deleted_at', '%a %b %d %H:%M:%S %z %Y')             as deleted_at,
+             then safe_snowflake_time(coalesce(t ->> 'id_str', t ->> 'id'))
+             else safe_time(try_strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')) end as version_created_at,
+        safe_time(try_strptime(t ->> 'created_at', '%a %b %d %H:%M:%S %z %Y')) as written_at,
+        safe_time(try_strptime(t ->> 'deleted_at', '%a %b %d %H:%M:%S %z %Y')) as deleted_at,
         coalesce(t ->> 'community_id_str', t ->> 'community_id')            as community_id,
         t ->> 'full_text'                                                   as full_text,
         t ->> 'lang'                                                        as lang,
@@ -44,12 +44,24 @@ typed as (
                         lambda u: regexp_matches(u, '^https?://(www\.|mobile\.)?(twitter|x)\.com/[^/]+/status/[0-9]+'))[1],
             '/status/([0-9]+)', 1))                                         as quoted_post_id,
         -- counts are strings in the archive
-        try_cast(t ->> 'favorite_count' as bigint)                          as like_count,
-        try_cast(t ->> 'retweet_count' as bigint)                           as repost_count,
+        safe_count(t ->> 'favorite_count')                                  as like_count,
+        safe_count(t ->> 'retweet_count')                                   as repost_count,
         retrieved_at                                                        as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a post without a readable time cannot be placed and is
+        -- left out (a later version by its chain's first id); an unreadable count or deletion time is NULL
+        rejects('post ' || version_id, [
+            -- a later version of an edited post is placed by its chain's first id, not by its own created_at
+            reject('created_at', t ->> 'created_at', coalesce(case when post_id = version_id
+                   then missing_problem(t ->> 'created_at') end, archive_time_problem(t ->> 'created_at')),
+                   post_id = version_id),
+            reject('edit_info.edit.initialTweetId', post_id, case when post_id <> version_id
+                   and safe_snowflake_time(post_id) is null then 'not a post id with a time in 1970-2099' end, true),
+            reject('deleted_at', t ->> 'deleted_at', archive_time_problem(t ->> 'deleted_at'), false),
+            count_reject('favorite_count', t ->> 'favorite_count'),
+            count_reject('retweet_count', t ->> 'retweet_count')])          as rejects
     from tweets
 ),
 
@@ -68,10 +80,9 @@ final as (
         post_id,
         'x'                                                     as platform,
         account_id,
-        -- a later version keeps the first version's time: the chain's first id is a snowflake, whose top bits are
-        -- milliseconds since 2010-11-04 01:42:54.657 UTC (X's id format), cut to seconds as the archive writes
-        case when post_id = version_id then written_at
-             else to_timestamp(((post_id::bigint >> 22) + 1288834974657) // 1000) end as created_at,
+        -- a later version keeps the first version's time: the chain's first id is a snowflake (safe_snowflake_time),
+        -- cut to seconds as the archive writes
+        case when post_id = version_id then written_at else safe_snowflake_time(post_id) end as created_at,
         case
             when starts_with(full_text, 'RT @') then 'repost'
             when in_reply_to_post_id is not null then 'reply'
@@ -106,7 +117,8 @@ final as (
         observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        rejects
     from with_notes
 )
 

@@ -3,7 +3,7 @@
 --
 -- Each payload is parsed ONCE into the struct below (from_json) instead of once per field with ->>:
 -- at 1M posts that took staging from 15 s to a few seconds (docs/performance.md). Fields stay VARCHAR
--- and are cast below exactly as before, so a malformed value still fails the same way.
+-- and are read below with the safe casts of postaudit/rejects.py: what cannot be read goes to `rejects`.
 --
 -- Three line shapes carry posts: a page, {"data": [post, ...], "includes", "meta"}; a stream line
 -- (`twarc2 stream`/`filter`/`sample`, and single-post lookups), {"data": post, "includes", "matching_rules"};
@@ -60,8 +60,9 @@ posts as (
            -- edit_history_tweet_ids lists the whole chain, oldest first, on every version of an edited post
            coalesce(u.post.edit_history_tweet_ids[1], u.post.id) as chain_id
     from exploded
-    -- a users or counts lookup saved as JSONL has `data` items that are not posts (no text)
-    where u.post.id is not null and u.post.text is not null
+    -- a users or counts lookup saved as JSONL has `data` items that are not posts (an id, no text); an item
+    -- that is no object at all (no id) stays, for `rejects` to say so
+    where u.post.text is not null or u.post.id is null
 ),
 
 typed as (
@@ -69,18 +70,15 @@ typed as (
         posts.chain_id                                              as post_id,
         'x'                                                         as platform,
         post.author_id                                              as account_id,
-        -- a later version's post keeps the first version's time: the chain's first id is a snowflake,
-        -- whose top bits are milliseconds since 2010-11-04 01:42:54.657 UTC (X's id format), cut to seconds
-        -- as X writes created_at (equal to created_at for 3,059 of 3,060 posts of the real twarc2 and archive
-        -- files; the other is from before snowflakes, id < 2^42)
-        case when posts.chain_id = post.id then post.created_at::timestamptz
-             else to_timestamp(((posts.chain_id::bigint >> 22) + 1288834974657) // 1000) end
-                                                                    as created_at,
+        -- a later version's post keeps the first version's time: the chain's first id is a snowflake
+        -- (safe_snowflake_time), cut to seconds as X writes created_at (equal to created_at for 3,059 of 3,060
+        -- posts of the real twarc2 and archive files; the other is from before snowflakes, id < 2^42)
+        case when posts.chain_id = post.id then safe_time(post.created_at)
+             else safe_snowflake_time(posts.chain_id) end           as created_at,
         -- the version's own time from its id, so the API and the archive order one post's versions alike
         -- (snowflakes have 13 digits or more: 2^42 = 4398046511104; the ids before them stayed under 3e10)
-        case when length(post.id) >= 13
-             then to_timestamp(((post.id::bigint >> 22) + 1288834974657) // 1000)
-             else post.created_at::timestamptz end                  as version_created_at,
+        case when length(post.id) >= 13 then safe_snowflake_time(post.id)
+             else safe_time(post.created_at) end                    as version_created_at,
         is_repost,
         list_transform(post.referenced_tweets, lambda r: r.type)    as ref_types,
         list_transform(post.referenced_tweets, lambda r: r.id)      as ref_ids,
@@ -91,21 +89,41 @@ typed as (
         post.in_reply_to_user_id                                    as in_reply_to_user_id,
         post.source                                                 as client_name,
         post.community_id                                           as community_id,
-        post.public_metrics.like_count::bigint                      as like_count,
-        post.public_metrics.reply_count::bigint                     as reply_count,
-        post.public_metrics.retweet_count::bigint                   as repost_count,
-        post.public_metrics.quote_count::bigint                     as quote_count,
-        post.public_metrics.bookmark_count::bigint                  as bookmark_count,
-        post.public_metrics.impression_count::bigint                as impression_count,
-        m.like_count::bigint                                        as original_like_count,
-        m.reply_count::bigint                                       as original_reply_count,
+        safe_count(post.public_metrics.like_count)                  as like_count,
+        safe_count(post.public_metrics.reply_count)                 as reply_count,
+        safe_count(post.public_metrics.retweet_count)               as repost_count,
+        safe_count(post.public_metrics.quote_count)                 as quote_count,
+        safe_count(post.public_metrics.bookmark_count)              as bookmark_count,
+        safe_count(post.public_metrics.impression_count)            as impression_count,
+        safe_count(m.like_count)                                    as original_like_count,
+        safe_count(m.reply_count)                                   as original_reply_count,
         -- without the original at hand, the repost's own retweet_count is still the original's
-        coalesce(m.retweet_count, post.public_metrics.retweet_count)::bigint as original_repost_count,
-        m.quote_count::bigint                                       as original_quote_count,
+        safe_count(coalesce(m.retweet_count, post.public_metrics.retweet_count)) as original_repost_count,
+        safe_count(m.quote_count)                                   as original_quote_count,
         retrieved_at                                                as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py): a post without an author or time cannot be attributed
+        -- or placed, and is left out; an unreadable count is NULL, not zero
+        rejects('post ' || post.id, case when post.id is null
+            then [reject('id', null, 'missing: a data element that is not a post object', true)] else [
+            required('author_id', post.author_id),
+            -- a later version of an edited post is placed by its chain's first id, not by its own created_at
+            time_reject('created_at', post.created_at, posts.chain_id = post.id),
+            reject('edit_history_tweet_ids', posts.chain_id, case when posts.chain_id <> post.id
+                   and safe_snowflake_time(posts.chain_id) is null
+                   then 'not a post id with a time in 1970-2099' end, true),
+            count_reject('public_metrics.like_count', post.public_metrics.like_count),
+            count_reject('public_metrics.reply_count', post.public_metrics.reply_count),
+            count_reject('public_metrics.retweet_count', post.public_metrics.retweet_count),
+            count_reject('public_metrics.quote_count', post.public_metrics.quote_count),
+            count_reject('public_metrics.bookmark_count', post.public_metrics.bookmark_count),
+            count_reject('public_metrics.impression_count', post.public_metrics.impression_count),
+            count_reject('referenced_tweets.public_metrics.like_count', m.like_count),
+            count_reject('referenced_tweets.public_metrics.reply_count', m.reply_count),
+            count_reject('referenced_tweets.public_metrics.quote_count', m.quote_count)] end)
+                                                                    as rejects
     from posts
 ),
 
@@ -144,7 +162,8 @@ final as (
         observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        rejects
     from typed
 )
 

@@ -2,7 +2,7 @@
 -- expansion) or a flattened twarc2 line (its inlined author)
 --
 -- Each payload is parsed once into a struct (from_json), as in stg_x_posts; values stay VARCHAR and are
--- cast below as before.
+-- read below with the safe casts of postaudit/rejects.py.
 with pages as (
     select record_id, source, retrieved_at, is_simulated, payload,
            from_json(payload, '{"data": [{"author_id": "VARCHAR"}],
@@ -47,15 +47,23 @@ final as (
         'x'                                                     as platform,
         u.username                                              as handle,
         u.name                                                  as display_name,
-        u.created_at::timestamptz                               as account_created_at,
-        u.public_metrics.followers_count::bigint                as followers_count,
-        u.public_metrics.following_count::bigint                as following_count,
-        u.public_metrics.tweet_count::bigint                    as post_count,
-        u.public_metrics.listed_count::bigint                   as listed_count,
+        safe_time(u.created_at)                                 as account_created_at,
+        safe_count(u.public_metrics.followers_count)            as followers_count,
+        safe_count(u.public_metrics.following_count)            as following_count,
+        safe_count(u.public_metrics.tweet_count)                as post_count,
+        safe_count(u.public_metrics.listed_count)               as listed_count,
         retrieved_at                                            as observed_at,
         source,
         record_id,
-        is_simulated
+        is_simulated,
+        -- what could not be read (postaudit/rejects.py) is NULL: the observation still holds the rest
+        rejects('user ' || u.id, [
+            time_reject('created_at', u.created_at, false),
+            count_reject('public_metrics.followers_count', u.public_metrics.followers_count),
+            count_reject('public_metrics.following_count', u.public_metrics.following_count),
+            count_reject('public_metrics.tweet_count', u.public_metrics.tweet_count),
+            count_reject('public_metrics.listed_count', u.public_metrics.listed_count)])
+                                                                as rejects
     from users
     -- includes.users also lists people a post mentions or replies to; keep only authors
     where list_contains(author_ids, u.id)

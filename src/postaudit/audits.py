@@ -18,7 +18,7 @@ from postaudit import registry
 from postaudit.checks import AuditsError, day, only, resolve, string, strings, table, whole
 from postaudit.registry import Job, JobContext
 
-__all__ = ["Audits", "AuditsError", "Executive", "Job", "WorkingHours", "jobs", "load", "parse"]
+__all__ = ["Audits", "AuditsError", "Executive", "Job", "WorkingHours", "jobs", "load", "parse", "stated_timezone"]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,6 +32,7 @@ class WorkingHours:
     end: str = "18:00"
     days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     timezone: str = "UTC"
+    timezone_stated: bool = False             # the file names the zone (else UTC is only the default)
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,14 @@ def _working_hours(raw: dict, where: str) -> WorkingHours:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise AuditsError(f"{where}.timezone: {tz!r} is not an IANA time zone like Europe/Berlin") from None
-    return WorkingHours(start=start, end=end, days=days, timezone=tz)
+    return WorkingHours(start=start, end=end, days=days, timezone=tz, timezone_stated="timezone" in raw)
+
+
+def stated_timezone(executives) -> str | None:
+    """The zone the audited executives' working_hours state, when they state one and the same (the build cuts
+    every account's local days in it); None (inferred per account) otherwise."""
+    zones = {e.working_hours.timezone for e in executives if e.working_hours.timezone_stated}
+    return zones.pop() if len(zones) == 1 and all(e.working_hours.timezone_stated for e in executives) else None
 
 
 def _sim_user_id(ident: str) -> str:

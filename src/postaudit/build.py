@@ -159,6 +159,28 @@ class MartWriter:
             self.con.execute(f"DROP TABLE IF EXISTS {self.PREFIX}{name}")
 
 
+TRACE_SQL = "SELECT e.platform, e.account_id, e.kind, e.occurred_at FROM activity_events e"
+
+
+def read_traces(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame | None = None, where: str = "true",
+                params: list | None = None) -> pl.DataFrame | None:
+    """activity_events rows (platform, account_id, kind, occurred_at) of some accounts (all without `accounts`)
+    matching `where` (on activity_events e), or None when the warehouse has no such relation (no trace source
+    landed yet)."""
+    if not table_exists(con, "activity_events"):
+        return None
+    if accounts is None:
+        return query_pl(con, f"{TRACE_SQL} WHERE {where}", params)
+    con.register("_trace_accounts", accounts.select(ACCOUNT).to_arrow())
+    try:
+        return query_pl(con, f"""{TRACE_SQL}
+                                 JOIN _trace_accounts k ON e.platform IS NOT DISTINCT FROM k.platform
+                                                       AND e.account_id IS NOT DISTINCT FROM k.account_id
+                                 WHERE {where}""", params)
+    finally:
+        con.unregister("_trace_accounts")
+
+
 def _snapshots(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if not table_exists(con, "account_snapshots"):
         return pl.DataFrame(schema=SNAPSHOT_SCHEMA)
@@ -226,7 +248,8 @@ def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int,
         out.write("post_reactions", reactions)
         out.write("account_reach", to_account_reach(reactions, snaps))
         frames["conversation_metrics"].append(to_conversation_metrics(posts))
-        frames["time_on_platform"].append(to_time_on_platform(posts, timezone=timezone, merged=False))
+        frames["time_on_platform"].append(to_time_on_platform(posts, timezone=timezone, merged=False,
+                                                              traces=read_traces(con, accounts)))
         everyone = merge_summaries([everyone, summary.for_all()])
         del posts, summary, reactions
     # followers of accounts without posts of their own still belong in account_reach
@@ -236,7 +259,8 @@ def _posts_metrics(con: duckdb.DuckDBPyConnection, out: MartWriter, n_boot: int,
     say("all: time-share of every account merged as one person")
     # the merged row needs every post's time (gaps across accounts), so it reads them once more, few columns only
     merged = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p")
-    frames["time_on_platform"].append(to_time_on_platform(merged, timezone=timezone, per_account=False))
+    frames["time_on_platform"].append(to_time_on_platform(merged, timezone=timezone, per_account=False,
+                                                          traces=read_traces(con)))
     del merged
     for got in rows.values():
         got.sort(key=_account_order)  # slices follow window lengths; rows follow accounts, then 'all' (stable)
@@ -304,6 +328,10 @@ class WarehouseInputs:
         return read_posts(self.con, accounts.select(ACCOUNT), f"p.post_id, {TIMESHARE_COLUMNS}",
                           "timezone('UTC', p.created_at)::DATE BETWEEN ? AND ?", [first, last])
 
+    def traces(self, accounts: pl.DataFrame, first: date, last: date) -> pl.DataFrame | None:
+        """activity_events of some accounts on UTC days first..last (None without the relation)."""
+        return read_traces(self.con, accounts, "timezone('UTC', e.occurred_at)::DATE BETWEEN ? AND ?", [first, last])
+
     def messages(self) -> pl.DataFrame:
         """Every group-chat message (group_messages)."""
         if not table_exists(self.con, "group_messages"):
@@ -331,10 +359,12 @@ def window_time_on_platform(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.
         if key not in cache:
             if platform == "all":
                 posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p")
-                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, per_account=False)
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, per_account=False,
+                                          traces=read_traces(con))
             else:
                 posts = query_pl(con, f"SELECT {POSTING_COLUMNS} FROM posts p WHERE p.platform = ?", [platform])
-                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, merged=False)
+                got = to_time_on_platform(posts, first=first, last=last, timezone=timezone, merged=False,
+                                          traces=read_traces(con, where="e.platform = ?", params=[platform]))
             cache[key] = got
         return cache[key]
 

@@ -26,7 +26,9 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except Exception as exc:
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:  # polars reports a panic as a BaseException (pyo3 PanicException)
             if os.environ.get("POSTAUDIT_TRACEBACK"):
                 raise
             # DuckDB appends paragraphs of generic advice; the first one says what happened.
@@ -107,8 +109,10 @@ def demo(
     home = Path(os.environ.setdefault("PREFECT_HOME", str((cfg.data_dir / "prefect").resolve())))
     home.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
+    from postaudit.flows._common import start_prefect_services
     from postaudit.flows.audit import audit
 
+    start_prefect_services()
     with console.status("Running the audit flow on the simulated executive (Prefect starts a local server first)..."):
         result = audit(db=str(cfg.db_path), dashboard=str(out), source="simulated", days=days, seed=seed)
     _summary(cfg.db_path)
@@ -125,10 +129,22 @@ def _summary(db: Path) -> None:
         copies = warehouse.scalar(con, "select count(*) from press_articles")
         chats = (warehouse.scalar(con, "select count(*) from group_messages")
                  if warehouse.table_exists(con, "group_messages") else 0)
+        traces = (con.execute("select kind, count(*) from activity_events where is_simulated group by kind "
+                              "order by count(*) desc, kind").fetchall()
+                  if warehouse.table_exists(con, "activity_events") else [])
+        used = (con.execute("select count_traces, activity_floor_hours, activity_hours, floor_hours, posting_hours "
+                            "from time_on_platform where platform = 'x' and count_traces > 0").fetchall()
+                if warehouse.table_exists(con, "time_on_platform") else [])
     finally:
         con.close()
     console.print(styled("SIMULATED audit:", "bold", f"{posts} posts, {chats} group-chat messages, {stories} press "
                                                      f"stories ({copies} copies)."))
+    if traces:
+        said = ", ".join(f"{n} {kind}" for kind, n in traces)
+        console.print(styled("SIMULATED traces besides posts:", "bold", f"{said} in activity_events."), highlight=False)
+    for n, act_floor, act, floor, est in used:
+        console.print(f"  time_on_platform (x) used {n} traces: floor {floor:.1f} h → {act_floor:.1f} h with "
+                      f"traces, estimate {est:.1f} h → {act:.1f} h", highlight=False)
     print_verdicts(db)
 
 
@@ -158,6 +174,10 @@ def build(db: DbOption = None,
               help="Claims file (TOML or YAML) to judge besides the claims found in the press. "
                    "Default: claims.toml beside the warehouse, if present. See docs/claims.example.toml.")] = None,
           force: Annotated[bool, typer.Option(help="Build even if no input changed since the last build.")] = False,
+          timezone: Annotated[str | None, typer.Option(
+              help="The account holders' time zone (IANA, e.g. Europe/Berlin, daylight saving followed, or an "
+                   "offset such as UTC+05:30): local days and baselines are cut in it. Default: inferred per "
+                   "account from its nightly lull in posting.")] = None,
           ) -> None:
     """Apply the SQL layers (raw → staging → marts) and compute every metric from what the warehouse holds.
 
@@ -167,6 +187,10 @@ def build(db: DbOption = None,
     Skipped when nothing it reads changed since the last completed build (row counts and newest landing
     time of every raw table, the sql/ files, the claims file, --n-boot, the tool version), as in scheduled
     runs; --force builds anyway. Every build is recorded in the `runs` table.
+
+    Data never fails a build: a value staging cannot read (a time that is not one, a count that is not a
+    number) is NULL in the marts, or the record is left out where it cannot be placed, and each one is listed
+    in `rejected_records` with its file, field, value and reason; the build says how many.
     """
     import uuid
 
@@ -177,12 +201,20 @@ def build(db: DbOption = None,
         fail(f"no warehouse at {cfg.db_path}: import something first, or run `postaudit demo`")
     if claims is not None and not claims.is_file():
         fail(f"claims file {claims} does not exist")
+    if timezone is not None:
+        from postaudit.metrics.localtime import resolve_zone
+
+        try:
+            timezone = resolve_zone(timezone)
+        except ValueError as exc:
+            fail(f"--timezone: {exc}")
     con = _connect(cfg.db_path)
-    params = {"db": str(cfg.db_path), "claims": str(claims) if claims else None, "via": "postaudit build"}
+    params = {"db": str(cfg.db_path), "claims": str(claims) if claims else None, "via": "postaudit build",
+              "timezone": timezone}
     try:
         with console.status("Building...") as status:
             result = run_build(held(con), f"cli-{uuid.uuid4()}", params, n_boot=n_boot, claims_file=claims,
-                               force=force, progress=lambda m: status.update(f"Building: {m}"))
+                               force=force, progress=lambda m: status.update(f"Building: {m}"), timezone=timezone)
     except InputError as exc:
         fail(str(exc))
     finally:
@@ -190,11 +222,14 @@ def build(db: DbOption = None,
     if result.skipped:
         console.print(f"Marts up to date: no raw table, SQL file, claims file or --n-boot changed since the build "
                       f"of {result.last_built_at:%Y-%m-%d %H:%M:%S} UTC; skipped (--force builds anyway).")
-        return
-    counts = dict(result.counts)
-    built = counts.pop("sql_relations")
-    console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
-    print_verdicts(cfg.db_path, warn=True)
+    else:
+        counts = dict(result.counts)
+        built = counts.pop("sql_relations")
+        console.print(f"Built {built} SQL relations and: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    if result.rejected_line():
+        console.print(result.rejected_line())
+    if not result.skipped:
+        print_verdicts(cfg.db_path, warn=True)
 
 
 @app.command()
@@ -210,6 +245,40 @@ def dashboard(db: DbOption = None,
         if not warehouse.table_exists(con, "daily_activity"):
             fail("the warehouse has no metrics yet: run `postaudit build` first")
         path = render(con, out or cfg.dashboard_path)
+    finally:
+        con.close()
+    print(path.resolve())
+
+
+@app.command()
+def report(db: DbOption = None,
+           format: Annotated[str, typer.Option("--format", help="md: Markdown text to paste into an email; pdf: the "
+                                                          "same page printed by headless Chromium.")] = "md",
+           out: Annotated[Path | None, typer.Option(help="Output file; `-` writes Markdown to stdout. Default: "
+                                                         "summary.md or summary.pdf beside the warehouse.")] = None
+           ) -> None:
+    """Write the short summary for an editor: each verdict, its evidence in numbers, assumptions and caveats.
+
+    Example: postaudit report --format pdf --out vale.pdf
+    """
+    from postaudit.dashboards.summary import FORMATS, summarise, to_markdown, write_summary
+
+    if format not in FORMATS:
+        fail(f"unknown --format {format!r}: use md or pdf")
+    if str(out) == "-" and format != "md":
+        fail("--out - writes Markdown only; give a file for --format pdf")
+    cfg = settings.load(db)
+    con = _connect(cfg.db_path, read_only=True)
+    try:
+        if not warehouse.table_exists(con, "claim_verdicts"):
+            fail("the warehouse has no verdicts yet: run `postaudit build` first")
+        if str(out) == "-":
+            sys.stdout.write(to_markdown(summarise(con)))
+            return
+        try:
+            path = write_summary(con, out or cfg.db_path.parent / f"summary.{format}", format)
+        except InputError as exc:
+            fail(str(exc))
     finally:
         con.close()
     print(path.resolve())

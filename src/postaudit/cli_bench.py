@@ -70,7 +70,9 @@ def bench_claims(
         db = Path(tmp.name) / ("bench" if per_article else "bench.duckdb")
     try:
         with console.status("Importing and building...") as status:
-            found, labels = run(folder, db, progress=lambda m: status.update(m), per_article=per_article)
+            timings: list[tuple[int, float]] = []
+            found, labels = run(folder, db, progress=lambda m: status.update(m), per_article=per_article,
+                                timings=timings)
     except InputError as exc:
         fail(str(exc))
     names = [a["file"] for a in labels]
@@ -96,6 +98,11 @@ def bench_claims(
             console.print("false positive:", *fp)
         print(f"claims recall {s['recall']:.2f} ({s['recalled']}/{s['labelled']}), precision {s['precision']:.2f} "
               f"({s['found'] - s['false_positives']}/{s['found']})")
+    ms = sorted(t for _c, t in timings)
+    if ms:
+        chars = sum(c for c, _t in timings) / len(timings)
+        print(f"extraction: {len(ms)} articles of {chars:,.0f} characters on average, {sum(ms) / len(ms):.1f} ms "
+              f"per article (median {ms[len(ms) // 2]:.1f}, max {ms[-1]:.1f})")
     if tmp is not None:
         tmp.cleanup()
     else:

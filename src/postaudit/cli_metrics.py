@@ -33,6 +33,8 @@ def bench_estimator(
     references: Annotated[int, typer.Option(min=100, help="References per family with --recalibrate.")] = 1500,
     cache: Annotated[Path | None, typer.Option(help="Cache of simulated executives (default: benchmarks/data/"
                                                     "estimator in a checkout, else .postaudit-bench/).")] = None,
+    oracle: Annotated[int, typer.Option(min=0, help="Also the oracle bound on width: N executives per engine "
+                                                    "family, each with N twins of its exact parameters (minutes).")] = 0,
     out: Annotated[Path | None, typer.Option(help="Also write every executive's row as CSV here.")] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the per-family table as Markdown here.")] = None,
 ) -> None:
@@ -41,15 +43,19 @@ def bench_estimator(
     Every figure is per family: 95%-interval coverage, median interval width ÷ truth, share of executives
     whose floor stays at or below the truth, and median bias; "held out" columns calibrate without the
     family (and without mixed executives carrying its trait). Families marked test-only are never in the
-    calibration table. Also prints scheduled-post detection and time-zone inference per family.
+    calibration table: three of the engine's, and four generators written apart from it (semi_markov,
+    hawkes, diurnal_trend, notification_replier; src/postaudit/simulator/unseen.py). Also prints how much
+    SIMULATED traces (likes, ad impressions) tighten the interval, scheduled-post detection and time-zone
+    inference per family.
     """
     from postaudit.bench import estimator as bench
     from postaudit.metrics.calibration import TABLE
 
-    names = list(bench.FAMILIES) if families is None else [f.strip() for f in families.split(",") if f.strip()]
-    unknown = [f for f in names if f not in bench.FAMILIES]
+    every = [*bench.FAMILIES, *bench.UNSEEN]
+    names = every if families is None else [f.strip() for f in families.split(",") if f.strip()]
+    unknown = [f for f in names if f not in every]
     if unknown:
-        fail(f"unknown families {', '.join(unknown)}: choose from {', '.join(bench.FAMILIES)}")
+        fail(f"unknown families {', '.join(unknown)}: choose from {', '.join(every)}")
     try:
         lo, hi = (int(v) for v in days.split(","))
     except ValueError:
@@ -72,7 +78,13 @@ def bench_estimator(
         held = bench.held_out_parts(table)
         got = bench.run(names, executives, seed, (lo, hi), cache, table, held,
                         short_executives=0 if quick else executives, progress=progress)
+        if oracle:
+            engine = [f for f in names if f in bench.FAMILIES]
+            got["oracle"] = bench.oracle(engine, oracle, oracle, seed, (lo, hi), progress=progress).join(
+                bench.family_only_widths(got["rows"], table), on="family", how="left")
     _print_estimator_tables(got, table, executives, (lo, hi), markdown)
+    if "oracle" in got:
+        _print_oracle(got["oracle"], got["summary"], oracle)
     if out:
         got["rows"].write_csv(out)
         console.print(f"rows: {out}")
@@ -103,20 +115,47 @@ def _print_estimator_tables(got: dict, table, executives: int, days: tuple[int, 
             console.print(f"{r['family']}: {r['executives']} executives, coverage {r['coverage']:.3f}, "
                           f"median width ÷ truth {r['median_width_rel']:.2f}, floor ≤ truth {r['floor_holds']:.3f}, "
                           f"bias {r['median_bias']:+.2f}")
+    if got.get("traces") is not None and got["traces"].height:
+        tr = Table("family", "n", "posts: coverage", "width÷truth", "floor÷truth", "posts+traces: coverage",
+                   "width÷truth", "floor÷truth", title="Executives with SIMULATED traces: posts alone (truth: posting "
+                                                        "sessions) vs posts and traces (truth: sessions with either)")
+        for r in got["traces"].iter_rows(named=True):
+            tr.add_row(r["family"], str(r["executives"]), f"{r['coverage']:.3f}", f"{r['width']:.2f}",
+                       f"{r['floor_share']:.3f}", f"{r['coverage_traces']:.3f}", f"{r['width_traces']:.2f}",
+                       f"{r['floor_share_traces']:.3f}")
+        console.print(tr)
     sched = Table("family", "posts", "excluded", "truly scheduled", "false positives / post", "recall",
                   title="Scheduled posts excluded")
     for r in got["scheduled"].sort("family").iter_rows(named=True):
         sched.add_row(r["family"], str(r["posts"]), str(r["excluded"]), str(r["truly_scheduled"]),
                       f"{r['false_positive_per_post']:.4f}", "" if r["recall"] is None else f"{r['recall']:.3f}")
     console.print(sched)
-    tz = Table("family", "exact", "within 30 min", "within 60 min", title="Inferred time zone vs the true offset")
+    tz = Table("family", "n", "exact", "within 15 min", "within 30 min", "within 60 min",
+               title="Inferred time zone vs the true offset at the window's start")
     for r in got["timezones"].sort("family").iter_rows(named=True):
-        tz.add_row(r["family"], f"{r['exact']:.2f}", f"{r['within_30_min']:.2f}", f"{r['within_60_min']:.2f}")
+        tz.add_row(r["family"], str(r["executives"]), *(f"{r[c]:.2f}" for c in
+                                                        ("exact", "within_15_min", "within_30_min", "within_60_min")))
     console.print(tz)
     if markdown:
         markdown.write_text("\n".join(lines) + "\n")
         console.print(f"table: {markdown}")
     print(json.dumps({"summary": s.to_dicts(), "delta": table.delta, "version": table.version}, default=str))
+
+
+def _print_oracle(o, summary, n: int) -> None:
+    widths = dict(zip(summary["family"], summary["median_width_rel"], strict=True))
+    t = Table("family", "n", "shipped width÷truth", "family known: coverage", "width÷truth",
+              "parameters known: coverage", "width÷truth",
+              title=f"How narrow a 95% interval can be from posts (oracle: {n} twins per executive with its exact "
+                    "parameters; the narrower of truth÷model and truth ranges)")
+    for r in o.iter_rows(named=True):
+        best_cov = (r["oracle_ratio_coverage"] if r["oracle_ratio_width"] <= r["oracle_truth_width"]
+                    else r["oracle_truth_coverage"])
+        t.add_row(r["family"], str(r["executives"]), _fmt(widths.get(r["family"]), "w"),
+                  _fmt(r.get("family_only_coverage"), "coverage"), _fmt(r.get("family_only_width"), "w"),
+                  _fmt(best_cov, "coverage"), _fmt(r["oracle_width"], "w"))
+    console.print(t)
+    print(json.dumps({"oracle": o.to_dicts()}, default=str))
 
 
 def _fmt(v, col: str) -> str:

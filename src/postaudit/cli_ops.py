@@ -176,8 +176,10 @@ def run(audits_file: Annotated[Path, typer.Argument(help="The audits file (see e
     except InputError as exc:
         fail(str(exc))
     _quiet_prefect()
+    from postaudit.flows._common import start_prefect_services
     from postaudit.flows.audit import audit, dask_runner
 
+    start_prefect_services()
     flow = audit
     if dask_workers or dask_address:
         flow = audit.with_options(task_runner=dask_runner(n_workers=dask_workers or 2, address=dask_address))

@@ -10,6 +10,7 @@ import typer
 from postaudit.cli import NEXT_STEP as NEXT
 from postaudit.cli import DbOption, collect_app, console, fail, import_app, open_warehouse, parse_when, styled
 from postaudit.errors import InputError
+from postaudit.sources.traces import describe
 
 
 def _run_import(db, path, fn) -> dict:
@@ -42,16 +43,18 @@ def import_telegram_cmd(
     Export with Telegram Desktop: open the chat, ⋮ → Export chat history, format **JSON**. Times come from
     `date_unixtime` (true UTC); `date` is the exporting machine's local clock without an offset, so
     exports too old to have `date_unixtime` need `--tz`. Forwards count as reposts, replies as replies,
-    reactions as likes (absent in exports before late 2022: left unknown). Service messages are skipped.
+    reactions as likes (absent in exports before late 2022: left unknown). Service messages are not posts.
     In a group everyone's messages go to `group_messages`; the executive's (`--from-id`) also go to `posts`.
-    Importing the same file again adds nothing.
+    The executive's other traces go to `activity_events`: edits (edited_unixtime), their reactions where the
+    export lists who reacted and when (reactions[].recent[], exports since 2024), pins and other service
+    actions. Importing the same file again adds nothing.
     """
     from postaudit.sources.telegram import import_telegram
 
     out = _run_import(db, path, lambda con: import_telegram(con, path, from_id=from_id, tz=tz))
     who = "every message (a channel)" if out["executive_id"] == "*" else f"executive {out['executive_id']}"
     console.print(f"{path}: chat {out['chat_id']}, {out['messages']} messages, {who}; "
-                  f"{out['new_records']} new records. {NEXT}")
+                  f"{out['new_records']} new records; {describe(out)}. {NEXT}")
 
 
 @import_app.command("telegram-page")
@@ -85,15 +88,17 @@ def import_slack_cmd(
     """Land a Slack workspace export (channels.json, users.json, one folder per channel, one file per day).
 
     `ts` is both the time and the message id and is kept exactly. A message with `thread_ts` different from
-    its `ts` is a reply; reactions are summed as likes; joins, bot posts and other events are skipped.
-    Everyone's messages go to `group_messages`; the executive's (`--user`) also go to `posts`.
-    Importing the same export again adds nothing.
+    its `ts` is a reply; reactions are summed as likes; joins, bot posts and other events are not posts.
+    Everyone's messages go to `group_messages`; the executive's (`--user`) also go to `posts`. The executive's
+    other traces go to `activity_events`: edits (edited.ts), pins, joins and topic changes, and thread replies
+    a thread lists but the export left out. Their reactions have no time in an export (reactions[].users only):
+    they are counted nowhere and recorded in rejected_records. Importing the same export again adds nothing.
     """
     from postaudit.sources.slack import import_slack
 
     out = _run_import(db, path, lambda con: import_slack(con, path, user=user))
     console.print(f"{path}: {out['channels']} channels, {out['records']} records, executive {out['executive_id']}; "
-                  f"{out['new_records']} new records. {NEXT}")
+                  f"{out['new_records']} new records; {describe(out)}. {NEXT}")
 
 
 MAP_HELP = (
@@ -153,7 +158,7 @@ def _run_collect(db, label: str, fn, errors: tuple[type[Exception], ...]) -> dic
         with console.status(f"{label}...") as status:
             return fn(con, lambda msg: status.update(f"{label}: {msg}"))
     except errors as exc:
-        fail(f"{exc} (nothing was landed)", code=1)
+        fail(str(exc) if getattr(exc, "kept", False) else f"{exc} (nothing was landed)", code=1)
     finally:
         con.close()
 
@@ -166,24 +171,33 @@ def collect_bluesky_cmd(
     plc_url: Annotated[str | None, typer.Option(
         help="The PLC directory that resolves did:plc to the account's PDS. Default: https://plc.directory")] = None,
     since: Annotated[str | None, typer.Option(help="Stop paging once posts are older than this (UTC date).")] = None,
+    traces: Annotated[bool, typer.Option(help="Also collect the account's likes and reposts (its repository's "
+                                              "app.bsky.feed.like and app.bsky.feed.repost records).")] = True,
     db: DbOption = None,
 ) -> None:
-    """Collect a Bluesky account's complete post history, its reposts and follower counts (no login).
+    """Collect a Bluesky account's complete post history, its reposts, likes and follower counts (no login).
 
     The posts come from the account's own repository (com.atproto.repo.listRecords on its PDS, found through
     its DID document): the AppView's getAuthorFeed misses some. Counts come from the public AppView:
     getAuthorFeed pages (which also hold the reposts) and app.bsky.feed.getPosts for posts the feed did not
     show. A repost is timed when the executive reposted (reason.indexedAt), not when the original was written.
+    Likes and repost records (timed by their createdAt) go to `activity_events`; they land page by page with a
+    cursor, so an interrupted run resumes where it stopped, and the next run fetches only newer ones.
     """
     from postaudit.sources import bluesky
 
     when = parse_when(since, "--since")
     out = _run_collect(db, f"Bluesky {handle}", lambda con, progress: bluesky.collect_bluesky(
         con, handle, base_url=base_url or bluesky.DEFAULT_BASE_URL, plc_url=plc_url or bluesky.DEFAULT_PLC_URL,
-        since=when, progress=progress), (bluesky.BlueskyError,))
+        since=when, progress=progress, with_traces=traces), (bluesky.BlueskyError,))
     console.print(f"Bluesky {out['actor']} ({out['did']}): {out['feed_items']} feed items on {out['pages']} pages, "
                   f"{out['new_pages']} new; {out['records']} posts in the repository ({out['not_in_feed']} not in "
-                  f"the feed); {out['followers']} followers. {NEXT}")
+                  f"the feed); {out['followers']} followers.")
+    if traces:
+        fetched = ", ".join(f"{out[c]['records']} {c.rsplit('.', 1)[1]} records on {out[c]['pages']} pages"
+                            for c in bluesky.TRACE_COLLECTIONS)
+        console.print(f"Fetched {fetched}; all known {describe(out)}.")
+    console.print(NEXT)
 
 
 @collect_app.command("mastodon")

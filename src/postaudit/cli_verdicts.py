@@ -22,18 +22,23 @@ def bench_verdicts(
     seed: Annotated[int, typer.Option(help="Seed for the executives.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Also write every claim's row as CSV here.")] = None,
 ) -> None:
-    """Judge honest, understated and random claims of SIMULATED executives and report the targets per family.
+    """Judge honest, understated, overstated and random claims of SIMULATED executives; report the targets per family.
 
     Honest claims are the true total (reading included) in every unit and direction; "understated 3x" is the
-    true posting-session time ÷ 3. Targets: no honest claim contradicted; understated 3x flagged (contradicted
-    or probably understated) in ≥ 80%; "probably understated" wrong (truth inside the band) in ≤ 5%.
-    Posting-session time comes from metrics.posting_time.to_time_on_platform where installed, else the
-    gap-padding adapter; the table says which.
+    true posting-session time ÷ 3 (about and at most) or the true total ÷ 3; "overstated 3x" the true total × 3
+    (about and at least); random claims the total × 10^U, U on [-1, 1], in a random direction. Targets: no
+    honest claim contradicted; wrong contradictions (truth inside the claim's band) ≤ 5% of contradictions;
+    understated 3x flagged (contradicted or probably understated) in ≥ 80%; "probably understated" wrong
+    (truth inside the band) in ≤ 5%. "informative share": verdicts that place the claim against the data
+    (contradicted, probably understated, supported by posts, needs unseen reading), not merely "consistent".
+    Executives come from every behaviour family of src/postaudit/simulator (the test-only families and
+    generators included), cycled; posting-session time from the calibrated metrics.posting_time estimator,
+    with the persona's SIMULATED likes and ad impressions where it leaves some.
     """
-    from postaudit.bench.verdicts import TARGETS, current_simulator, run_bench, summarize
+    from postaudit.bench.verdicts import TARGETS, family_simulator, run_bench, summarize
 
     with console.status("Simulating, estimating, judging...") as status:
-        runs = run_bench(executives, seed=seed, n_boot=n_boot, generate=current_simulator(days),
+        runs = run_bench(executives, seed=seed, n_boot=n_boot, generate=family_simulator(days),
                          progress=lambda i: status.update(f"Audit {i}/{executives}"))
     summary = summarize(runs)
     method = runs["method"][0] if runs.height else "none"

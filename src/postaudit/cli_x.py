@@ -86,8 +86,11 @@ def import_x_archive(
     matched to their post by text and time; a note matching none is reported). An edited post is one post. The
     archive reaches back to the first post, past the API's 3,200 cap. Its like and repost counts are as of the
     export (taken from manifest.js, else the file's modification time); it has no reply, quote or impression
-    counts, which stay empty rather than zero. A malformed file stops the import and lands nothing; so do two
-    files with one name, paths leaving the archive, and a member expanding over 100-fold (a zip bomb).
+    counts, which stay empty rather than zero. Traces of activity besides posts go to `activity_events`: each
+    later version of an edited post (edit), each deletion (deleted_at), and the ads X showed the account
+    (ad-impressions.js) and what it did with them (ad-engagements.js), each with its time. A malformed file stops
+    the import and lands nothing; so do two files with one name, paths leaving the archive, and a member
+    expanding over 100-fold (a zip bomb).
     """
     from postaudit.landing import unchanged_while_read
     from postaudit.sources import x_archive
@@ -100,10 +103,14 @@ def import_x_archive(
         fail(f"{exc} (nothing from this archive was landed)", code=1)
     finally:
         con.close()
+    from postaudit.sources.traces import describe
+
     console.print(f"{path}: {result['posts']} posts ({result['deleted']} deleted before the export, "
                   f"{result['community']} in Communities) and {result['notes']} long-post texts from {result['files']} "
                   f"files, {result['new_records']} new records; account {result['account_id'] or 'unknown'}; counts "
                   f"as of {result['exported_at']} ({result['exported_at_from']})")
+    console.print(f"{result['ad_impressions_listed']} ad impressions and {result['ad_engagements_listed']} ad "
+                  f"engagements listed; {describe(result)}")
     if result["unmatched_notes"]:
         ids = ", ".join(result["unmatched_notes"][:10])
         console.print(f"[yellow]note:[/] {len(result['unmatched_notes'])} long-post text(s) match no post of the "

@@ -3,7 +3,9 @@
 DuckDB allows one writer per file, so parallel fetchers never open the warehouse. Each fetcher writes
 its raw records to `<landing>/<source>/<batch>.jsonl` (temp file, fsync, rename: a batch is either
 complete or absent), and `load_batches` lands each batch in one transaction, then moves the file to
-`<landing>/_loaded/`. Raw rows are keyed by a content hash and inserted with INSERT OR IGNORE, so a loader
+`<landing>/_loaded/`. What the fetcher's importer recorded in its own `rejected_records` (a twarc2 line cut
+short, ...) travels beside the batch as `<batch>.rejected.json`, written before the batch appears, and is
+landed in the batch's transaction. Raw rows are keyed by a content hash and inserted with INSERT OR IGNORE, so a loader
 that crashed after committing but before moving a file re-lands that batch as a no-op: nothing lost,
 nothing doubled. A batch that cannot be read goes to `<landing>/_failed/` with a note saying why.
 
@@ -20,7 +22,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,12 +53,17 @@ _TABLE = re.compile(r"raw_[a-z0-9_]+")
 
 def iter_batch_rows(table: str, records: Iterable[RawRecord], prov: Provenance) -> Iterator[dict]:
     """Rows for one raw table with the provenance stamped on each, as `land_raw` would insert them, one at a time."""
-    seen: set[str] = set()
-    for rec in records:
+    return iter_table_rows(((table, rec) for rec in records), prov)
+
+
+def iter_table_rows(records: Iterable[tuple[str, RawRecord]], prov: Provenance) -> Iterator[dict]:
+    """Rows for (raw table, record) pairs with the provenance stamped on each, one at a time, once each."""
+    seen: set[tuple[str, str]] = set()
+    for table, rec in records:
         rid = rec.record_id(prov.source)
-        if rid in seen:
+        if (table, rid) in seen:
             continue
-        seen.add(rid)
+        seen.add((table, rid))
         yield {"table": table, "record_id": rid, "source": prov.source, "origin": prov.origin,
                "retrieved_at": (rec.retrieved_at or prov.retrieved_at).isoformat(),
                "flow_run_id": prov.flow_run_id, "tool_version": prov.tool_version,
@@ -74,15 +81,18 @@ def write_batch(records: Iterable[RawRecord], landing_dir: str | Path, source: s
     return write_stream(iter_batch_rows(table, records, prov), landing_dir, source, batch_id=batch_id)[0]
 
 
-def write_rows(rows: Iterable[dict], landing_dir: str | Path, source: str, *, batch_id: str | None = None
-               ) -> Path | None:
+def write_rows(rows: Iterable[dict], landing_dir: str | Path, source: str, *, batch_id: str | None = None,
+               rejected: Callable[[], list[dict]] | None = None) -> Path | None:
     """Write ready raw rows (each with its table and provenance) atomically to `<landing>/<source>/`."""
-    return write_stream(rows, landing_dir, source, batch_id=batch_id)[0]
+    return write_stream(rows, landing_dir, source, batch_id=batch_id, rejected=rejected)[0]
 
 
-def write_stream(rows: Iterable[dict], landing_dir: str | Path, source: str, *, batch_id: str | None = None
-                 ) -> tuple[Path | None, int]:
+def write_stream(rows: Iterable[dict], landing_dir: str | Path, source: str, *, batch_id: str | None = None,
+                 rejected: Callable[[], list[dict]] | None = None) -> tuple[Path | None, int]:
     """Write raw rows as they come to one batch file, atomically; (path or None when empty, rows written).
+
+    rejected: called once the rows are read, gives the rejected_records rows (REJECTED_COLUMNS) the reading
+    left; they are written beside the batch before it appears.
 
     Rows stream from the reader to the file, so memory does not grow with the input (holding a 1M-post
     file's rows as a list before writing them took 6.2 GB at peak, with the loader's copy).
@@ -113,6 +123,12 @@ def write_stream(rows: Iterable[dict], landing_dir: str | Path, source: str, *, 
     if not n:
         tmp.unlink()
         return None, 0
+    got = rejected() if rejected else []
+    if got:   # before the batch appears, so a loader that sees the batch sees its rejects too
+        beside = rejected_path(final)
+        part = folder / f".{beside.name}.{uuid.uuid4().hex[:8]}.tmp"
+        part.write_text(json.dumps(got, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(part, beside)
     os.replace(tmp, final)  # atomic on one file system: readers see the whole batch or none of it
     return final, n
 
@@ -185,7 +201,40 @@ def load_batch(con: duckdb.DuckDBPyConnection, path: Path, *, chunk_rows: int = 
         for table, items in chunks.items():
             _insert_rows(con, table, items, now)
         per_table = {table: scalar(con, f"SELECT count(*) FROM {table}") - n for table, n in before.items()}
+        _land_rejected(con, rejected_path(path))
     return {"rows": rows, "new": sum(per_table.values()), "tables": per_table}
+
+
+REJECTED_COLUMNS = ("source", "file", "line", "record_id", "field", "value", "reason", "rejected_at")
+
+
+def rejected_path(batch: Path) -> Path:
+    """Where a batch's rejected records travel: beside it, named so no loader takes it for a batch."""
+    return batch.with_suffix(".rejected.json")
+
+
+def _land_rejected(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    # As the importers do: what a file's import rejects now replaces what was recorded for that file before.
+    if not path.exists():
+        return
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        values = [[r[c] for c in REJECTED_COLUMNS] for r in rows]
+    except (json.JSONDecodeError, TypeError, KeyError) as exc:
+        raise InputError(f"{path}: not a list of rejected records ({exc})") from None
+    for source, file in {(v[0], v[1]) for v in values}:
+        con.execute("DELETE FROM rejected_records WHERE source = ? AND file IS NOT DISTINCT FROM ?", [source, file])
+    con.executemany(f"INSERT INTO rejected_records ({', '.join(REJECTED_COLUMNS)}) VALUES "
+                    f"({', '.join('?' * len(REJECTED_COLUMNS))})", values)
+
+
+def _scratch_rejected(scratch: duckdb.DuckDBPyConnection) -> list[dict]:
+    # Only the importers' own rows: staging's (source stg_...) are found again by the warehouse's build.
+    if not scalar(scratch, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rejected_records'"):
+        return []
+    got = scratch.execute(f"SELECT {', '.join(REJECTED_COLUMNS)} FROM rejected_records "
+                          "WHERE source NOT LIKE 'stg\\_%' ESCAPE '\\'").fetchall()
+    return [dict(zip(REJECTED_COLUMNS, r, strict=True)) for r in got]
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, items: list[dict], now: datetime) -> None:
@@ -213,11 +262,15 @@ def load_batches(con: duckdb.DuckDBPyConnection, landing_dir: str | Path) -> dic
         except (InputError, duckdb.Error, UnicodeDecodeError) as exc:
             # Quarantine, with the reason beside it, and go on: one bad batch must not block the others.
             dest = _move(path, root, FAILED)
+            if rejected_path(path).exists():
+                _move(rejected_path(path), root, FAILED)
             dest.with_suffix(".error.txt").write_text(f"{exc}\n", encoding="utf-8")
             counts["failed"] += 1
             counts["errors"].append(str(exc))
             continue
         _move(path, root, LOADED)
+        if rejected_path(path).exists():
+            _move(rejected_path(path), root, LOADED)
         counts["batches"] += 1
         counts["fetched"] += got["rows"]
         counts["new"] += got["new"]
@@ -249,7 +302,7 @@ def export_new_raw(scratch: duckdb.DuckDBPyConnection, landing_dir: str | Path, 
             row["table"] = table
             row["retrieved_at"] = row["retrieved_at"].isoformat()
             rows.append(row)
-    path = write_rows(rows, landing_dir, source, batch_id=batch_id)
+    path = write_rows(rows, landing_dir, source, batch_id=batch_id, rejected=lambda: _scratch_rejected(scratch))
     if rows:
         # Marked only after the batch file exists; a crash in between re-exports rows the loader then ignores.
         with transaction(scratch):

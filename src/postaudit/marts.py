@@ -59,7 +59,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          "platform text, account_id text, handle text, observed_at timestamp, followers_count int, "
          "following_count int, post_count int, listed_count int, source text, is_simulated bool"),
     Mart("time_on_platform", "one row per platform and account (and 'all' per person): floor, calibrated "
-         "posting-session hours with a 95% interval, shares of three baselines, over local days",
+         "posting-session hours with a 95% interval, shares of three baselines, over local days; with traces "
+         "(activity_events), their floor and the sessions with a post or a trace apart",
          True, "postaudit.metrics.posting_time",
          "platform text, account_id text, window_start date, window_end date, timezone text, "
          "timezone_source text, count_days int, count_posts int, count_scheduled_excluded int, floor_hours float, "
@@ -67,7 +68,15 @@ MARTS: dict[str, Mart] = {m.name: m for m in (
          "baseline_waking_hours float, baseline_day_hours float, share_working float, share_working_low float, "
          "share_working_high float, share_waking float, share_waking_low float, share_waking_high float, "
          "share_day float, share_day_low float, share_day_high float, floor_share_working float, "
-         "floor_share_waking float, floor_share_day float, method text"),
+         "floor_share_waking float, floor_share_day float, method text, count_traces int, traces_used text, "
+         "trace_floor_hours float, activity_floor_hours float, activity_hours float, activity_hours_low float, "
+         "activity_hours_high float"),
+    Mart("activity_events", "one row per public trace of activity by an audited account other than its own posts "
+         "(like, repost, edit, delete, ad_impression, ad_engagement, reaction, pin, service, thread_reply), when it "
+         "acted; detail says which act within the kind",
+         True, "sql",
+         "platform text, account_id text, kind text, occurred_at timestamp, source text, post_id text, "
+         "target_id text, is_simulated bool, detail text"),
     Mart("hourly_activity", "one row per account, UTC weekday and hour with posts",
          True, "sql",
          "platform text, account_id text, weekday_utc int, hour_utc int, count_posts int"),

@@ -4,8 +4,9 @@ A source is one way data comes in (an API, an export file, the simulator). Its d
 (raw tables), how its audits.toml entry is checked and turned into fetch jobs, what a job calls, which API limit
 it holds, which staging views carry its posts and account observations, its CLI command, and how to link to a
 post. Derived from it: the raw tables' DDL (`warehouse.raw_ddl`), the audits file's fields (`audits`), what a
-fetch job runs (`flows/_fetch.py`), the union views `stg_posts` and `stg_account_observations`, the CLI command
-modules, the Prefect global concurrency limits, the dashboard's post links. README "Adding a source" says how to add one.
+fetch job runs (`flows/_fetch.py`), the union views `stg_posts`, `stg_account_observations` and
+`stg_activity_events` (traces other than posts: likes, edits, ad impressions ...), the CLI command modules, the
+Prefect global concurrency limits, the dashboard's post links. README "Adding a source" says how to add one.
 
 Nothing heavy is imported here: entry points are "module:function" names resolved when a job runs.
 """
@@ -59,10 +60,17 @@ RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (
              "posts over 280 characters), exactly as exported", origin="archive path and the file inside it",
              retrieved_at="when the archive was generated (manifest generationDate, else file mtime)",
              record_key="the archive owner's account id (posts in the archive do not carry it)"),
+    RawTable("raw_x_archive_ads", "one row per object of an official X account archive's ad-impressions.js or "
+             "ad-engagements.js (and their parts), exactly as exported: {\"ad\": {\"adsUserData\": "
+             "{\"adImpressions\": {\"impressions\": [...]}}}} or the same with adEngagements.engagements",
+             origin="archive path and the file inside it",
+             retrieved_at="when the archive was generated (manifest generationDate, else file mtime)",
+             record_key="the archive owner's account id (the ads were shown to that account)"),
     RawTable("raw_bluesky_feed_pages", "one row per app.bsky.feed.getAuthorFeed response page as served: {feed, cursor}",
              retrieved_at="when the source served it (request time)", record_key="the actor's DID"),
     RawTable("raw_bluesky_records", "one row per com.atproto.repo.listRecords response page as served by the actor's "
-             "PDS: {records: [{uri, cid, value}], cursor}; every collection (app.bsky.feed.post, ...) lands here",
+             "PDS: {records: [{uri, cid, value}], cursor}; every collection (app.bsky.feed.post, app.bsky.feed.like, "
+             "app.bsky.feed.repost) lands here",
              retrieved_at="when the source served it (request time)", record_key="the repository's DID"),
     RawTable("raw_bluesky_post_views", "one row per app.bsky.feed.getPosts response as served by the AppView: "
              "{posts: [postView with counts]}", retrieved_at="when the source served it (request time)",
@@ -104,6 +112,10 @@ RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (
              "\"response\": the JSON as served}", origin="request URL (GDELT needs no credentials)"),
     RawTable("raw_sim_ground_truth", "one row per simulated platform session: what the simulated executive really "
              "did, reading included (simulated data only)"),
+    RawTable("raw_sim_traces", "one row per SIMULATED trace of activity besides posts (a like, an ad impression) "
+             "inside a simulated session: {platform, account_id, kind, occurred_at, target_id, session, simulated} "
+             "(simulated data only)", origin="the simulator's traces.jsonl",
+             retrieved_at="when the simulator wrote it"),
 )}
 
 
@@ -289,8 +301,9 @@ class Source:
     cli_module: str               # the module that registers that command
     entry: str | None = None      # "module:function" taking (con, ...) that lands it; None: `reader` or simulated
     arguments: Callable[[Job, FetchContext], Call] | None = None
-    reader: str | None = None     # "module:function" yielding a file's raw records (for its first raw table),
-                                  # streamed into a batch
+    reader: str | None = None     # "module:function" yielding a file's raw records (for its first raw table)
+                                  # or (raw table, record) pairs, streamed into a batch; one taking `skipped`
+                                  # lists the lines it left out, which reach rejected_records
     label: str | None = None      # provenance `source` of streamed records (default: the source name)
     api_limit: str | None = None  # the Prefect global concurrency limit it holds
     secret: str | None = None     # the secret its calls need, read inside the task (never a parameter)
@@ -300,6 +313,8 @@ class Source:
     posts_view: str | None = None          # staging view in the stg_posts contract
     observation_views: tuple[str, ...] = ()   # staging views in the stg_account_observations contract
     messages_view: str | None = None       # a chat's messages from every sender, in the stg_chat_messages contract
+    trace_views: tuple[str, ...] = ()      # staging views in the stg_activity_events contract: its traces other
+                                           # than posts (likes, edits, ad impressions, reactions ...)
     press_view: str | None = None          # where stg_press_items reads it
 
     def entry_point(self) -> Callable:
@@ -399,9 +414,13 @@ _FEEDS = AuditsField("press", "feeds", _urls_or_paths, '["https://example.com/bu
 _ARTICLES = AuditsField("press", "articles", _urls_or_paths, '["https://example.com/2025/09/01/interview", '
                         '"saved/interview.html"]', "article pages to read in full: URLs, or saved .html/.txt files")
 
+# every post source's edits (a later version's own time) and deletions, read from stg_posts
+_POST_TRACES = ("stg_post_traces",)
+
 _SOURCE_LIST = (
-    Source("simulated", "posts", "x", "simulated", ("raw_x_pages", "raw_sim_ground_truth"), "postaudit demo",
-           "postaudit.cli", jobs=_simulated_jobs, posts_view="stg_x_posts", observation_views=("stg_x_users",)),
+    Source("simulated", "posts", "x", "simulated", ("raw_x_pages", "raw_sim_ground_truth", "raw_sim_traces"),
+           "postaudit demo", "postaudit.cli", jobs=_simulated_jobs, posts_view="stg_x_posts",
+           observation_views=("stg_x_users",), trace_views=(*_POST_TRACES, "stg_sim_traces")),
     Source("x_api", "posts", "x", "stateful", ("raw_x_pages", "raw_x_users"), "postaudit collect x",
            "postaudit.cli_x", entry="postaudit.sources.x_api:collect_x", arguments=_x_api_call, api_limit="x-api",
            secret="x_bearer_token",
@@ -410,17 +429,18 @@ _SOURCE_LIST = (
            audits=AuditsField("accounts", "x", _x_handles, '["janedoe"]', "X handles, via the X API v2 (needs the "
                               "bearer token)"),
            jobs=_each(lambda c: (("lookback_days", c.lookback_days), ("refresh_days", c.refresh_days))),
-           posts_view="stg_x_posts", observation_views=("stg_x_users", "stg_x_user_lookups")),
+           posts_view="stg_x_posts", observation_views=("stg_x_users", "stg_x_user_lookups"),
+           trace_views=_POST_TRACES),
     Source("x_jsonl", "posts", "x", "file", ("raw_x_pages", "raw_x_flat_tweets"), "postaudit import x-jsonl",
-           "postaudit.cli_x", reader="postaudit.sources.twarc_jsonl:fetch_pages", label="twarc_jsonl",
+           "postaudit.cli_x", reader="postaudit.sources.twarc_jsonl:fetch_records", label="twarc_jsonl",
            audits=AuditsField("accounts", "x_jsonl", _paths, '["exports/janedoe-twarc.jsonl"]',
                               "twarc2 JSONL files you already have"),
-           jobs=_each(), posts_view="stg_x_posts", observation_views=("stg_x_users",)),
-    Source("x_archive", "posts", "x", "file", ("raw_x_archive_tweets",), "postaudit import x-archive",
+           jobs=_each(), posts_view="stg_x_posts", observation_views=("stg_x_users",), trace_views=_POST_TRACES),
+    Source("x_archive", "posts", "x", "file", ("raw_x_archive_tweets", "raw_x_archive_ads"), "postaudit import x-archive",
            "postaudit.cli_x", entry="postaudit.sources.x_archive:import_archive", arguments=_path_call(),
            audits=AuditsField("accounts", "x_archive", _paths, '["exports/twitter-archive-janedoe.zip"]',
                               "official X account archives (zip or folder)"),
-           jobs=_each(), posts_view="stg_x_archive_posts"),
+           jobs=_each(), posts_view="stg_x_archive_posts", trace_views=(*_POST_TRACES, "stg_x_archive_ads")),
     Source("bluesky", "posts", "bluesky", "stateful", ("raw_bluesky_feed_pages", "raw_bluesky_records",
                                                       "raw_bluesky_post_views", "raw_bluesky_profiles"),
            "postaudit collect bluesky", "postaudit.cli_platforms", entry="postaudit.sources.bluesky:collect_bluesky",
@@ -429,7 +449,7 @@ _SOURCE_LIST = (
                   "records a page; about 3,000 requests per 5 minutes per IP (RateLimit-Reset)",
            audits=AuditsField("accounts", "bluesky", _names, '["janedoe.bsky.social"]', "Bluesky handles or DIDs"),
            jobs=_each(lambda c: (("lookback_days", c.lookback_days),)), posts_view="stg_bluesky_posts",
-           observation_views=("stg_bluesky_profiles",)),
+           observation_views=("stg_bluesky_profiles",), trace_views=("stg_bluesky_traces",)),
     Source("mastodon", "posts", "mastodon", "stateful", ("raw_mastodon_pages", "raw_mastodon_accounts"),
            "postaudit collect mastodon", "postaudit.cli_platforms",
            entry="postaudit.sources.mastodon:collect_mastodon", arguments=_since_call, api_limit="mastodon-api",
@@ -437,7 +457,7 @@ _SOURCE_LIST = (
            audits=AuditsField("accounts", "mastodon", _mastodon_accounts, '["janedoe@mastodon.social"]',
                               "Mastodon accounts as user@server, read from their home server"),
            jobs=_each(lambda c: (("lookback_days", c.lookback_days),)), posts_view="stg_mastodon_posts",
-           observation_views=("stg_mastodon_accounts",)),
+           observation_views=("stg_mastodon_accounts",), trace_views=_POST_TRACES),
     Source("telegram", "posts", "telegram", "file", ("raw_telegram_messages", "raw_chat_listings"),
            "postaudit import telegram",
            "postaudit.cli_platforms", entry="postaudit.sources.telegram:import_telegram",
@@ -445,14 +465,16 @@ _SOURCE_LIST = (
            audits=AuditsField("accounts", "telegram", export_entries({"from_id": False}, "{ path = ..., from_id = ... }"),
                               '[{ path = "exports/telegram/result.json", from_id = "user123456" }]',
                               "Telegram Desktop JSON exports; from_id names the executive in a group"),
-           jobs=_export_jobs("from_id"), posts_view="stg_chat_posts", messages_view="stg_telegram_messages"),
+           jobs=_export_jobs("from_id"), posts_view="stg_chat_posts", messages_view="stg_telegram_messages",
+           trace_views=("stg_telegram_traces",)),
     Source("slack", "posts", "slack", "file", ("raw_slack_messages", "raw_chat_listings"),
            "postaudit import slack",
            "postaudit.cli_platforms", entry="postaudit.sources.slack:import_slack", arguments=_path_call("user"),
            audits=AuditsField("accounts", "slack", export_entries({"user": False}, "{ path = ..., user = ... }"),
                               '[{ path = "exports/slack-export.zip", user = "U0123ABCD" }]',
                               "Slack workspace exports; user is the executive's Slack id or name"),
-           jobs=_export_jobs("user"), posts_view="stg_chat_posts", messages_view="stg_slack_messages"),
+           jobs=_export_jobs("user"), posts_view="stg_chat_posts", messages_view="stg_slack_messages",
+           trace_views=("stg_slack_traces",)),
     Source("table", "posts", None, "file", ("raw_table_rows",), "postaudit import table",
            "postaudit.cli_platforms", entry="postaudit.sources.table_import:import_table", arguments=_table_call,
            audits=AuditsField("accounts", "table", "postaudit.sources.table_import:audits_entries",
@@ -550,6 +572,11 @@ def message_views() -> list[str]:
     return list(dict.fromkeys(s.messages_view for s in SOURCES.values() if s.messages_view))
 
 
+def trace_views() -> list[str]:
+    """The staging views in the stg_activity_events contract (traces other than posts), in registry order."""
+    return list(dict.fromkeys(v for s in SOURCES.values() for v in s.trace_views))
+
+
 def derived_staging() -> dict[str, str]:
     """Staging views whose SQL is derived from the registry: view name -> SELECT."""
     return {
@@ -560,6 +587,10 @@ def derived_staging() -> dict[str, str]:
         "stg_account_observations": _union(
             observation_views(), "one row per observation of an audited account's public profile and counts, "
                                  "from every source"),
+        "stg_activity_events": _union(
+            trace_views(), "one row per trace of activity other than a post (like, repost, edit, ad impression, "
+                           "reaction, pin ...) per landing, from every source; reject_reason says why a row is "
+                           "not used"),
     }
 
 

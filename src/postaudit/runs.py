@@ -121,13 +121,14 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def input_fingerprint(con: duckdb.DuckDBPyConnection, **params) -> dict:
     """What a build reads: row count and newest landed_at per raw table, the SQL (files and what the registry
     derives), the tool version, params."""
+    from postaudit.rejects import MACROS
     from postaudit.warehouse import LAYERS, TOOL_VERSION, layer_relations
 
     raw = {}
     for table in raw_tables(con):
         n, last = con.execute(f"SELECT count(*), max(landed_at) FROM {table}").fetchall()[0]
         raw[table] = [n, last.isoformat() if last else None]
-    sql = hashlib.sha256()
+    sql = hashlib.sha256(MACROS.encode())    # how staging reads values is part of its SQL
     for layer in LAYERS:
         for name, text in layer_relations(layer):
             sql.update(f"{layer}/{name}".encode() + b"\0" + text.encode() + b"\0")
@@ -153,13 +154,15 @@ def claims_path(con: duckdb.DuckDBPyConnection, claims_file: str | Path | None =
     return path if path.is_file() else None
 
 
-def build_inputs(con: duckdb.DuckDBPyConnection, n_boot: int, claims_file: str | Path | None = None) -> dict:
-    """The fingerprint builds are cached on: input_fingerprint with n_boot and the claims file the build reads."""
+def build_inputs(con: duckdb.DuckDBPyConnection, n_boot: int, claims_file: str | Path | None = None,
+                 timezone: str | None = None) -> dict:
+    """The fingerprint builds are cached on: input_fingerprint with n_boot, the claims file the build reads and a
+    stated time zone (only when one is stated, so earlier builds' fingerprints still match)."""
     path = claims_path(con, claims_file)
     claims = None
     if path is not None and path.is_file():
         claims = {"path": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
-    return input_fingerprint(con, n_boot=n_boot, claims=claims)
+    return input_fingerprint(con, n_boot=n_boot, claims=claims, **({"timezone": timezone} if timezone else {}))
 
 
 def last_build(con: duckdb.DuckDBPyConnection, flow_name: str = "build_metrics") -> tuple[dict | None, datetime | None]:

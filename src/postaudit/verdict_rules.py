@@ -204,6 +204,13 @@ class Activity:
     created: date | None = None  # account creation (a lower bound of when use began), where a platform gives it
 
 
+def _names(platforms: list[str]) -> str:
+    """Platform ids as a reader writes them: 'wechat, slack and telegram'."""
+    if len(platforms) < 2:
+        return "".join(platforms)
+    return ", ".join(platforms[:-1]) + " and " + platforms[-1]
+
+
 def judge_history(sequence: list[str], seen: dict[str, Activity]) -> Judged:
     """'First A, then B, then C' against each account's first/last activity.
 
@@ -215,8 +222,9 @@ def judge_history(sequence: list[str], seen: dict[str, Activity]) -> Judged:
     if len(have) < 2:
         missing = [p for p in sequence if p not in have]
         return Judged(Verdict.NOT_TESTABLE, "not testable (accounts missing)",
-                      f"the warehouse holds activity on {have or 'none'} of {sequence}; importing the person's "
-                      f"accounts or chat exports on {missing} would make the order testable")
+                      f"of the platforms the claim names ({_names(sequence)}), the warehouse holds activity on "
+                      f"{_names(have) or 'none'}; importing the person's accounts or chat exports on "
+                      f"{_names(missing)} would make the order testable")
     for i, earlier in enumerate(have):
         for later in have[i + 1:]:
             e, lt = seen[earlier], seen[later]

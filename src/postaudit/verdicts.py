@@ -84,6 +84,11 @@ class Inputs(Protocol):
 
     def member_counts(self) -> pl.DataFrame: ...
 
+    def traces(self, accounts: pl.DataFrame, first: date, last: date) -> pl.DataFrame | None:
+        """activity_events rows (platform, account_id, kind, occurred_at) of some accounts on UTC days first..last,
+        or None where no traces are known."""
+        ...
+
 
 @dataclass
 class FrameInputs:
@@ -93,6 +98,7 @@ class FrameInputs:
     accounts_frame: pl.DataFrame | None = None
     messages_frame: pl.DataFrame = field(default_factory=pl.DataFrame)
     members_frame: pl.DataFrame = field(default_factory=pl.DataFrame)
+    traces_frame: pl.DataFrame | None = None
 
     def accounts(self) -> pl.DataFrame:
         if self.accounts_frame is not None:
@@ -109,6 +115,13 @@ class FrameInputs:
 
     def member_counts(self) -> pl.DataFrame:
         return self.members_frame
+
+    def traces(self, accounts: pl.DataFrame, first: date, last: date) -> pl.DataFrame | None:
+        if self.traces_frame is None:
+            return None
+        return (self.traces_frame.join(accounts.select("platform", "account_id"), on=["platform", "account_id"],
+                                       how="semi")
+                .filter(pl.col("occurred_at").dt.date().is_between(first, last)))
 
 
 def accounts_from_posts(posts: pl.DataFrame) -> pl.DataFrame:
@@ -263,23 +276,35 @@ def judge_time_row(c: dict, row: dict) -> dict:
     unit, value = c["unit"], c["value"]
     band = _band(c)
     judged, evidence = {}, {}
+    # with traces (likes, ad impressions, ...) the floor and the sessions they reveal count too
+    traced = (row.get("count_traces") or 0) > 0 and row.get("activity_hours") is not None
+    floor, est = ("activity_floor_hours", "activity_hours") if traced else ("floor_hours", "posting_hours")
     for baseline, k in _scales(unit, row).items():
-        ev = TimeEvidence(floor=row["floor_hours"] * k, estimate=row["posting_hours"] * k,
-                          low=row["posting_hours_low"] * k, high=row["posting_hours_high"] * k,
-                          capacity=row["baseline_waking_hours"] * k)
+        ev = TimeEvidence(floor=row[floor] * k, estimate=row[est] * k, low=_times(row[f"{est}_low"], k),
+                          high=_times(row[f"{est}_high"], k), capacity=row["baseline_waking_hours"] * k)
         judged[baseline], evidence[baseline] = judge_time(band, ev, value, unit), ev
     if None in judged:
         baseline, j = None, judged[None]
     else:
         baseline, j = combine_baselines(judged)
     ev = evidence[baseline]
-    return {"verdict": j.verdict.value, "verdict_text": j.text, "reason": j.reason, "baseline": baseline,
+    reason = j.reason + (f"; posts and traces ({row['traces_used']})" if traced else "")
+    shares = {k: row.get(k) for k in VERDICT_SCHEMA if k.startswith(("share_", "floor_share_"))}
+    if traced:  # the shares of what the verdict judged: posts and traces
+        for b in BASELINES:
+            base = row[f"baseline_{b}_hours"]
+            shares |= {f"share_{b}{e}": _times(row[f"activity_hours{e}"], 1 / base) for e in ("", "_low", "_high")}
+            shares[f"floor_share_{b}"] = row["activity_floor_hours"] / base
+    return {"verdict": j.verdict.value, "verdict_text": j.text, "reason": reason, "baseline": baseline,
             "estimate": ev.estimate, "estimate_low": ev.low, "estimate_high": ev.high, "floor": ev.floor,
             "r_star": reading_ratio(value, ev.estimate) if j.verdict == Verdict.NEEDS_UNSEEN_READING else None,
-            **{k: row.get(k) for k in VERDICT_SCHEMA if k.startswith(("share_", "floor_share_"))},
-            "window_start": row["window_start"], "window_end": row["window_end"], "count_days": row["count_days"],
+            **shares, "window_start": row["window_start"], "window_end": row["window_end"], "count_days": row["count_days"],
             "count_posts": row["count_posts"], "count_scheduled_excluded": row["count_scheduled_excluded"],
             "timezone": row["timezone"], "timezone_source": row["timezone_source"], "method": row["method"]}
+
+
+def _times(value: float | None, k: float) -> float | None:
+    return None if value is None else value * k
 
 
 def _band(c: dict) -> Band:
@@ -319,10 +344,18 @@ def claim_posts(c: dict, inputs: Inputs) -> ClaimPosts:
     return ClaimPosts(platform, accounts, chosen, zone, w, inputs.posts(accounts, *utc_range(w.first, w.last)))
 
 
+def _traces(inputs: Inputs, got: ClaimPosts) -> pl.DataFrame | None:
+    """The claim's accounts' traces around its window, where the inputs know any."""
+    read = getattr(inputs, "traces", None)
+    return None if read is None else read(got.accounts, *utc_range(got.window.first, got.window.last))
+
+
 def _time_claim(c: dict, inputs: Inputs, estimator: TimeOnPlatform, n_boot: int, seed: int) -> dict:
     got = claim_posts(c, inputs)
     w = got.window
-    est = (estimator(got.posts, first=w.first, last=w.last, timezone=got.zone, n_boot=n_boot, seed=seed)
+    traces = _traces(inputs, got)
+    more = {} if traces is None or traces.is_empty() else {"traces": traces}
+    est = (estimator(got.posts, first=w.first, last=w.last, timezone=got.zone, n_boot=n_boot, seed=seed, **more)
            if got.posts.height else pl.DataFrame())
     row = _pick_row(est, got.accounts, got.platform)
     if row is None:
@@ -697,8 +730,8 @@ def verdict_line(v: dict, c: dict | None = None) -> str:
     if value is not None:
         stated_range = (not direction and low is not None and high is not None
                         and abs((high - low) - 2 * (tol or 0) * value) > 1e-9 * max(value, 1))
-        claimed = (f"{fmt(low)}–{_amount(high, v.get('unit'))} " if stated_range
-                   else f"{direction}{_amount(value, v.get('unit'))} ")
+        claimed = (f": claimed {fmt(low)}–{_amount(high, v.get('unit'))}" if stated_range
+                   else f": claimed {direction}{_amount(value, v.get('unit'))}")
     where = f" on {v['platform']}" if v.get("platform") else ""
     figures = ""
     if v.get("estimate") is not None:
@@ -710,9 +743,9 @@ def verdict_line(v: dict, c: dict | None = None) -> str:
         floor = f", floor {fmt(v['floor'])}" if v.get("floor") is not None and v["metric"].startswith("time_") else ""
         base = f" of {v['baseline']} hours" if v.get("baseline") else ""
         r = f", r* = {v['r_star']:.1f}" if v.get("r_star") is not None else ""
-        figures = f": measured {est}{base}{rng}{floor}{r}"
+        figures = f"{';' if claimed else ':'} measured {est}{base}{rng}{floor}{r}"
     sim = " [SIMULATED]" if v.get("is_simulated") or c.get("is_simulated") else ""
-    return f"{v['verdict_text']} — {claimed}{what}{where}{figures} [{v['claim_id']}]{sim}"
+    return f"{v['verdict_text']} — {what}{where}{claimed}{figures} [{v['claim_id']}]{sim}"
 
 
 def data_warnings(verdicts: pl.DataFrame) -> list[str]:

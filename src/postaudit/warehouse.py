@@ -26,7 +26,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from postaudit import __version__, registry
+from postaudit import __version__, registry, rejects
 from postaudit.limits import MAX_RECORD_BYTES
 
 
@@ -227,21 +227,23 @@ def layer_files(layer: str, sql_dir: Path = SQL_DIR) -> list[Path]:
 def layer_relations(layer: str, sql_dir: Path = SQL_DIR) -> list[tuple[str, str]]:
     """(relation, SQL) of one layer in build order: its sql/ files plus what the source registry derives.
 
-    raw: the state tables in sql/raw and every registered raw table's DDL; staging: the views in sql/staging and
-    the union views (stg_posts, stg_account_observations); marts: sql/marts.
+    raw: the state tables in sql/raw and every registered raw table's DDL; staging: the views in sql/staging (a
+    view with a `rejects` column as `<name>_checked` and `<name>`, postaudit/rejects.py) and the union views
+    (stg_posts, stg_account_observations); marts: sql/marts.
     """
     sql = {f.stem: f.read_text() for f in sorted((sql_dir / layer).glob("*.sql"))}
     if layer == "raw":   # tables read nothing: no order to find (ensure_raw runs this before every landing)
         return [*sql.items(), *((name, raw_ddl(name)) for name in registry.RAW_TABLES)]
     if layer == "staging":
+        sql = {n: s for name, text in sql.items() for n, s in rejects.split_checked(name, text)}
         sql |= registry.derived_staging()
     return _ordered(layer, sql)
 
 
 def _ordered(layer: str, sql: dict[str, str]) -> list[tuple[str, str]]:
-    bare = {name: re.sub(r"--[^\n]*", "", text) for name, text in sql.items()}
-    deps = {name: {n for n in sql if n != name and re.search(rf"\b{re.escape(n)}\b", text)}
-            for name, text in bare.items()}
+    # relation names are words: a text reads the names among its words (one pass per text, not one per name)
+    words = {name: set(re.findall(r"\w+", re.sub(r"--[^\n]*", "", text))) for name, text in sql.items()}
+    deps = {name: (found & sql.keys()) - {name} for name, found in words.items()}
     ordered: list[tuple[str, str]] = []
     done: set[str] = set()
 
@@ -280,14 +282,20 @@ def raw_ddl(name: str) -> str:
 
 
 def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS) -> list[str]:
-    """Create raw tables, staging views and mart tables from sql/ and the registry, in one transaction."""
+    """Create raw tables, staging views and mart tables from sql/ and the registry, in one transaction.
+
+    With the marts, the values staging rejects now replace its earlier rows in rejected_records.
+    """
     built = []
     layers = tuple(layers)
     with transaction(con):
         cached: list[str] = []
         for layer in layers:
+            if layer == "staging":
+                rejects.create_macros(con)
             if layer == "marts" and "staging" in layers:
-                cached = _cache_shared_staging(con)
+                cached, checked = _cache_shared_staging(con)
+                rejects.refresh(con, checked, [t for t in registry.RAW_TABLES if scalar(con, f"SELECT count(*) FROM {t}")])
             for name, sql in layer_relations(layer):
                 if layer == "raw":
                     con.execute(sql)
@@ -301,18 +309,30 @@ def apply_layers(con: duckdb.DuckDBPyConnection, layers: Iterable[str] = LAYERS)
     return built
 
 
-def _cache_shared_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _cache_shared_staging(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """Evaluate each staging view that two or more marts read once, into a temp table that shadows it.
 
     Staging views parse raw JSON; without this, every mart reading stg_posts parses every page again
-    (measured at 1M posts: 9.8 s per pass, four passes). The temp tables live only for this build.
+    (measured at 1M posts: 9.8 s per pass, four passes). A checked view is read twice too (by its rows and
+    for rejected_records): cached when its raw tables hold any rows. Returns the temp tables (they live only
+    for this build) and the checked views with rows.
     """
     marts = [sql for _, sql in layer_relations("marts")]
-    views = [name for name, _ in layer_relations("staging")]
-    shared = [v for v in views if sum(registry.reads(m, v) for m in marts) >= 2]
+    staging = layer_relations("staging")
+    rows = {t: scalar(con, f"SELECT count(*) FROM {t}") for t in registry.RAW_TABLES}
+    # a checked view over empty raw tables has no rows: neither cached nor asked for rejects (each costs a bind)
+    checked = [v for v, _ in staging if v.endswith(rejects.CHECKED_SUFFIX) and _raw_rows(v, dict(staging), rows)]
+    shared = [v for v, _ in staging if v in checked or sum(registry.reads(m, v) for m in marts) >= 2]
     for name in shared:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
-    return shared
+    return shared, checked
+
+
+def _raw_rows(view: str, staging: dict[str, str], rows: dict[str, int]) -> int:
+    """Rows of the raw tables a staging view reads, itself or through the staging views it reads."""
+    sql = staging[view]
+    return (sum(n for t, n in rows.items() if registry.reads(sql, t))
+            + sum(_raw_rows(v, staging, rows) for v in staging if v != view and registry.reads(sql, v)))
 
 
 def ensure_raw(con: duckdb.DuckDBPyConnection) -> None:
@@ -334,6 +354,7 @@ def staging_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
             needed.append(view)
 
     visit(name)
+    rejects.create_macros(con)
     for view in needed:
         con.execute(f"CREATE OR REPLACE VIEW {view} AS\n{relations[view]}")
 

@@ -135,18 +135,20 @@ def build_press(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create or replace table claims as
         select *, null::timestamptz as published_at, null::varchar as source_url, 'press' as origin from (values
-            ('c1', 'a1', 'time_share', 'x', 20.0, 'percent', '"I spend about 20% of my time on Twitter," Exec said.',
+            ('c1', 'a1', 'time_share', 'x', 20.0::double, 'percent', '"I spend about 20% of my time on Twitter," Exec said.',
              'Exec', 's1'),
             ('c3', 'a5', 'headcount', null, 1000.0, 'people', 'It employs 1,000 people <b>now</b>.', null, 's3')
         ) v(claim_id, article_id, metric, platform, value, unit, sentence, speaker, story_id)""")
     con.execute("""
         create or replace table claim_verdicts as
         select * from (values
-            ('c1', 'needs_unseen_reading', 'needs unseen reading', 'the claim lies above posting sessions', 9.0,
-             5.0, 14.0, 3.0, 'working', 1.2),
+            ('c1', 'needs_unseen_reading', 'needs unseen reading', 'the claim lies above posting sessions', 9.0::double,
+             5.0::double, 14.0::double, 3.0::double, 'working', 1.2::double, 'time_share', 'x', 'percent', 'about',
+             20.0::double, 15.0::double, 25.0::double, 0.25::double),
             ('c3', 'not_testable', 'not testable (headcount)', 'an employee count leaves no trace in public posts',
-             null, null, null, null, null, null)
-        ) v(claim_id, verdict, verdict_text, reason, estimate, estimate_low, estimate_high, floor, baseline, r_star)""")
+             null, null, null, null, null, null, 'headcount', null, 'people', 'at_least', 1000.0, 1000.0, null, null)
+        ) v(claim_id, verdict, verdict_text, reason, estimate, estimate_low, estimate_high, floor, baseline, r_star,
+            metric, platform, unit, direction, claimed_value, claimed_low, claimed_high, tolerance)""")
 
 
 def _stories_from_articles(con: duckdb.DuckDBPyConnection) -> None:
@@ -176,6 +178,14 @@ def build_new_metrics(con: duckdb.DuckDBPyConnection) -> None:
         create or replace table account_timezone as
         select 'x' as platform, '42' as account_id, 8.0 as utc_offset_hours, 0.92 as confidence,
                23.5 as sleep_start_local, 7.0 as sleep_end_local""")
+    con.execute("""
+        create or replace table time_on_platform as
+        select 'x' as platform, '42' as account_id, date '2025-09-01' as window_start, date '2025-10-26' as window_end,
+               'UTC+08:00' as timezone, 'inferred' as timezone_source, 56 as count_days,
+               (select count(*) from posts) as count_posts, 0 as count_scheduled_excluded, 28.0 as floor_hours,
+               84.0 as posting_hours, 70.0 as posting_hours_low, 100.0 as posting_hours_high,
+               400.0 as baseline_working_hours, 0.21 as share_working, 0.07 as floor_share_working,
+               'fake' as method""")
     con.execute("""
         create or replace table post_reactions as
         select platform, post_id, account_id, created_at, kind,

@@ -150,15 +150,50 @@ def _cursor(style: str, item: dict, offset: int) -> str:
     return str(offset)
 
 
+def bsky_tid(when: str, clock: int = 7) -> str:
+    """A record key as PDSs make them: a TID, 53 bits of microseconds since 1970 and 10 bits of clock id in
+    base32-sortable (atproto spec, Record Key)."""
+    us = int(datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() * 1_000_000)
+    value, out = (us << 10) | clock, ""
+    for _ in range(13):
+        out, value = TID_ALPHABET[value & 31] + out, value >> 5
+    return out
+
+
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def bsky_like(created: str | None, subject: str, *, rkey: str | None = None, did: str = BSKY_DID) -> dict:
+    """A like record as listRecords returns it: {uri, cid, value: {$type, subject: {uri, cid}, createdAt}}."""
+    return _subject_record("app.bsky.feed.like", created, subject, rkey, did)
+
+
+def bsky_repost_record(created: str | None, subject: str, *, rkey: str | None = None, did: str = BSKY_DID) -> dict:
+    """A repost record (app.bsky.feed.repost), the same shape as a like."""
+    return _subject_record("app.bsky.feed.repost", created, subject, rkey, did)
+
+
+def _subject_record(collection: str, created: str | None, subject: str, rkey: str | None, did: str) -> dict:
+    rkey = rkey or bsky_tid(created)
+    value = {"$type": collection, "subject": {"uri": subject, "cid": "bafyreisubject" + rkey[-6:]}}
+    if created is not None:
+        value["createdAt"] = created
+    return {"uri": f"at://{did}/{collection}/{rkey}", "cid": "bafyreirec" + rkey, "value": value}
+
+
 def serve_bluesky(httpserver, feed: list[dict], *, page_size: int, profile: dict | None = None,
                   fail_first: tuple[int, dict] | None = None, cursor_style: str = "offset",
-                  repo_only: list[dict] | None = None, record_page: int = 100) -> list[dict]:
+                  repo_only: list[dict] | None = None, record_page: int = 100,
+                  collections: dict[str, list[dict]] | None = None, record_faults: dict | None = None,
+                  record_requests: list | None = None) -> list[dict]:
     """Serve an AppView (getProfile, cursor-paged getAuthorFeed, getPosts), a PLC directory (/plc/<did>) and the
-    actor's PDS (/pds: listRecords of app.bsky.feed.post, rkey cursors, newest first); returns the feed request
-    args it saw.
+    actor's PDS (/pds: listRecords, rkey cursors, newest first); returns the feed request args it saw.
 
     The repository holds the executive's own posts of the feed plus `repo_only`: posts getAuthorFeed does not
-    show (atproto issue 2616), which getPosts still knows with their counts.
+    show (atproto issue 2616), which getPosts still knows with their counts; and `collections` (likes, repost
+    records ...). As the atproto PDS does, every page with records carries a cursor (its last rkey), so the end
+    is an empty page. record_faults maps (collection, cursor) to how many times that request answers 502;
+    record_requests, when given, collects every listRecords request's args.
     """
     seen: list[dict] = []
     failures = [fail_first] if fail_first else []
@@ -169,8 +204,10 @@ def serve_bluesky(httpserver, feed: list[dict], *, page_size: int, profile: dict
            and i["post"]["author"]["did"] == BSKY_DID]
     own += repo_only or []
     views = {p["uri"]: p for p in [i["post"] for i in feed] + (repo_only or [])}
-    records = sorted(({"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in own),
-                     key=lambda r: r["uri"].rsplit("/", 1)[1], reverse=True)
+    repo = {"app.bsky.feed.post": [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in own],
+            **(collections or {})}
+    repo = {c: sorted(rs, key=lambda r: r["uri"].rsplit("/", 1)[1], reverse=True) for c, rs in repo.items()}
+    faults = dict(record_faults or {})
     cursors: dict[str, int] = {}
 
     def profile_handler(request: Request) -> Response:
@@ -213,14 +250,21 @@ def serve_bluesky(httpserver, feed: list[dict], *, page_size: int, profile: dict
 
     def list_records(request: Request) -> Response:
         args = request.args.to_dict()
-        if args.get("repo") != BSKY_DID or args.get("collection") != "app.bsky.feed.post":
+        if record_requests is not None:
+            record_requests.append(args)
+        if args.get("repo") != BSKY_DID:
             return Response(json.dumps({"error": "InvalidRequest", "message": "Could not find repo"}), 400,
                             content_type="application/json")
+        key = (args.get("collection"), args.get("cursor"))
+        if faults.get(key):
+            faults[key] -= 1
+            return Response("<html>502 Bad Gateway</html>", 502, content_type="text/html")
+        records = repo.get(args.get("collection"), [])
         limit = min(int(args.get("limit", 50)), 100, record_page)
         after = [r for r in records if "cursor" not in args or r["uri"].rsplit("/", 1)[1] < args["cursor"]]
         body = {"records": after[:limit]}
-        if len(after) > limit:
-            body["cursor"] = after[limit - 1]["uri"].rsplit("/", 1)[1]
+        if body["records"]:
+            body["cursor"] = body["records"][-1]["uri"].rsplit("/", 1)[1]
         return Response(json.dumps(body), 200, content_type="application/json")
 
     def get_posts(request: Request) -> Response:

@@ -40,7 +40,7 @@ def apply_press_views(con) -> None:
     """Create only the press staging views and the GDELT mart (other areas' SQL is not under test here)."""
     warehouse.ensure_raw(con)
     for view in PRESS_VIEWS:
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS\n" + (warehouse.SQL_DIR / "staging" / f"{view}.sql").read_text())
+        warehouse.staging_view(con, view)  # with the views it reads and the macros it reads values with
     con.execute("CREATE OR REPLACE TABLE press_gdelt_daily AS\n"
                 + (warehouse.SQL_DIR / "marts" / "press_gdelt_daily.sql").read_text())
 

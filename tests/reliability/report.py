@@ -69,10 +69,23 @@ def figures(run: dict) -> str:
             f"{ce.get('one_line_checked', 0)} checked to end in exactly one line naming what is wrong (the rest are "
             "usage errors of click or argparse)."]
     fuzz = {k.rsplit(".", 1)[0] for k in z}
+    parsers, builds = sorted(p for p in fuzz if "+build" not in p), sorted(p for p in fuzz if "+build" in p)
     out += ["", "**Fuzzing** (hypothesis" + (f", {run['fuzz_examples']} examples per parser" if run["fuzz_examples"]
-                                            else ", CI budget") + "): "
-            + ", ".join(f"{p} {z.get(p + '.examples', 0)}" for p in sorted(fuzz)) + " examples; every one "
-            "returned well-formed output or raised InputError with nothing landed."]
+                                            else ", CI budget") + "): parsers "
+            + ", ".join(f"{p} {z.get(p + '.examples', 0)}" for p in parsers) + " examples; every one "
+            "returned well-formed output or raised InputError with nothing landed. Importers then build, from real "
+            "records with fields changed: " + ", ".join(
+                f"{p.removesuffix('+build')} {z.get(p + '.examples', 0)} ({z.get(p + '.refused', 0)} refused in one "
+                f"line naming the file, {z.get(p + '.built', 0)} landed and built, {z.get(p + '.rejected', 0)} "
+                f"value{'' if z.get(p + '.rejected', 0) == 1 else 's'} rejected)" for p in builds) + "; builds that failed: "
+            + str(sum(z.get(p + ".examples", 0) - z.get(p + ".refused", 0) - z.get(p + ".built", 0) for p in builds))
+            + "."]
+    r = t.get("rejects", {})
+    out += ["", f"**Bad values** (test_rejects.py, through the CLI, each on its own warehouse): {r.get('cases', 0)} "
+            f"cases of one bad value in a real export, each of which made every later build fail before; now "
+            f"`build` and `build --force` succeed, the other records are in the marts, and the value is in "
+            f"rejected_records: {r.get('left_out', 0)} records left out (no time, id or account to place them by), "
+            f"{r.get('kept_with_null', 0)} kept with NULL for the value."]
     out += ["", f"**Secrets**: {s.get('requests_carrying_canary', 0)} requests carried the canary token to the fake; "
             f"{s.get('places_searched', 0)} places searched (logs, output, Prefect runs and logs, "
             f"{s.get('prefect_runs_searched', 0)} Prefect flow/task runs, every file written); leaks: "

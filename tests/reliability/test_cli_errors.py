@@ -87,6 +87,8 @@ def _cases(f: dict[str, str]) -> dict[str, tuple[list[str], str]]:
         "build: not a DuckDB file": (["build", "--db", f["not_db"]], "not a valid DuckDB"),
         "build: broken claims file": (["build", *db, "--claims", f["claims_bad"]], "not valid TOML"),
         "dashboard: not a DuckDB file": (["dashboard", "--db", f["not_db"]], "not a valid DuckDB"),
+        "report: not a DuckDB file": (["report", "--db", f["not_db"]], "not a valid DuckDB"),
+        "report: markup as the format": (["report", "--format", MARKUP, *db], MARKUP),
         "sql: markup in the query": (["sql", f"select {MARKUP}", *db], "query failed"),
         "sql: several statements": (["sql", "select [1] as l; select 2", *db], "one SQL statement"),
         "sql: not a DuckDB file": (["sql", "select 1", "--db", f["not_db"]], "not a valid DuckDB"),

@@ -27,7 +27,10 @@ def _ok(*args: str) -> str:
 
 
 def _cards(html: str) -> list[str]:
-    return re.findall(r'<div class="card">(.*?)</small></div>', html)
+    """Every claim on the page: the verdict cards, and the lines of the not-testable list."""
+    cards = re.findall(r'<article class="card[^"]*"[^>]*>(.*?)</article>', html, re.S)
+    listed = "".join(re.findall(r'<ul class="nt-list">(.*?)</ul>', html, re.S))
+    return cards + re.findall(r"<li>(.*?)</li>", listed, re.S)
 
 
 def _posts_and_claims_file(tmp_path: Path, sim_files: dict) -> tuple[Path, int]:
@@ -51,7 +54,7 @@ def test_claims_file_without_press_shows_its_verdicts(tmp_path, sim_files):
     html = (tmp_path / "no_press.html").read_text(encoding="utf-8")
     assert "No claims found yet" not in html
     cards = _cards(html)
-    assert len(cards) == n_file and all("in claims file" in c for c in cards), cards
+    assert len(cards) == n_file and all(" · claims file" in c for c in cards), cards
     assert "globalbusinessdaily.example/2025/09/11/rowan-vale-interview" in html   # the claim's source_url
 
 
@@ -61,4 +64,4 @@ def test_claims_file_with_any_press_item_renders(tmp_path, sim_files):
     _ok("build", "--db", str(db), "--n-boot", "100")
     _ok("dashboard", "--db", str(db), "--out", str(tmp_path / "press.html"))
     cards = _cards((tmp_path / "press.html").read_text(encoding="utf-8"))
-    assert sum("in claims file" in c for c in cards) == n_file, cards
+    assert sum(" · claims file" in c for c in cards) == n_file, cards

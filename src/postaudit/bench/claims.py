@@ -10,6 +10,7 @@ labelled claim, or only a third party's while marked self_report = true. This is
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def found_claims(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
     return out
 
 
+def extraction_times(con: duckdb.DuckDBPyConnection) -> list[tuple[int, float]]:
+    """(characters, milliseconds) of extracting the claims of each article the warehouse holds, timed apart from
+    import and build (the build runs the same extraction once per copy)."""
+    from postaudit.press.claims_found import find_claims
+
+    rows = con.execute("select article_id, text, title, language, author from press_articles").fetchall()
+    out = []
+    for article_id, text, title, language, author in rows:
+        start = time.perf_counter()
+        find_claims(article_id, text or "", title=title, language=language, author=author)
+        out.append((len(text or ""), (time.perf_counter() - start) * 1000))
+    return out
+
+
 def score(found: dict[str, list[dict]], labels: list[dict], files: set[str] | None = None) -> dict:
     """Recall of labelled self-reports and precision of what was found, overall and per metric."""
     per: dict[str, dict[str, int]] = {}
@@ -141,12 +156,13 @@ def score(found: dict[str, list[dict]], labels: list[dict], files: set[str] | No
             "false_positives": n_fp, "per_metric": dict(sorted(per.items())), "false_positive_claims": false_positives}
 
 
-def run(folder: Path, db_path: Path, progress: Progress | None = None,
-        per_article: bool = False) -> tuple[dict[str, list[dict]], list[dict]]:
+def run(folder: Path, db_path: Path, progress: Progress | None = None, per_article: bool = False,
+        timings: list[tuple[int, float]] | None = None) -> tuple[dict[str, list[dict]], list[dict]]:
     """Import and build a fresh warehouse at db_path from the labelled folder; (found claims by URL, labels).
 
     per_article: db_path is a folder that gets one warehouse per article (NN.duckdb), so copies of one story in
-    the labelled set are scored each on its own claims, as press-dev's score.py does for a folder.
+    the labelled set are scored each on its own claims, as press-dev's score.py does for a folder. timings, when
+    given, receives (characters, ms) of the extraction of each article (extraction_times).
     """
     from postaudit import warehouse
 
@@ -166,6 +182,8 @@ def run(folder: Path, db_path: Path, progress: Progress | None = None,
         try:
             import_and_build(con, folder, group, progress)
             got = found_claims(con)
+            if timings is not None:
+                timings.extend(extraction_times(con))
         finally:
             con.close()
         if per_article:   # every claim of a one-article warehouse is that article's

@@ -1,10 +1,13 @@
 """Score the verdict rules on SIMULATED executives whose true time on the platform is known.
 
-Everything here runs on SIMULATED data. Each executive comes from a generator (swap it for another
-simulator's families), is estimated by a `to_time_on_platform` estimator, and gets claims with a known
-right answer; the rules in postaudit.verdict_rules judge them. Targets (docs/methodology.md, "Verdicts on
-the bench"): no honest claim contradicted; claims understated 3x flagged (contradicted or probably
-understated) in at least 80%; "probably understated" wrong (the true total inside the band) in at most 5%.
+Everything here runs on SIMULATED data. Each executive comes from a generator (by default every behaviour
+family of src/postaudit/simulator, the test-only generators included; swap it for another simulator's), is
+estimated by the calibrated `to_time_on_platform` (with the persona's traces where it leaves some), and
+gets claims with a known right answer (honest, understated, overstated and random, in every direction); the
+rules in postaudit.verdict_rules judge them. Targets (docs/methodology.md, "Verdicts on the bench"): no honest
+claim contradicted; at most 5% of contradictions wrong (the truth inside the claim's band); claims understated
+3x flagged (contradicted or probably understated) in at least 80%; "probably understated" wrong (the true
+total inside the band) in at most 5%.
 """
 
 from __future__ import annotations
@@ -12,19 +15,26 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
+from postaudit.bench.estimator import TRACE_SHARE, simulate_one
 from postaudit.claims import Verdict
-from postaudit.sources.simulated import Persona, simulate, world_posts
+from postaudit.metrics.localtime import local_time, resolve_zone
+from postaudit.simulator.families import FAMILIES
+from postaudit.simulator.unseen import UNSEEN
 from postaudit.time_on_platform import TimeOnPlatform, resolve
 from postaudit.verdict_rules import claim_band
 from postaudit.verdicts import judge_time_row
 
 HONEST_UNITS = (("percent", "working"), ("percent", "waking"), ("percent", "day"), ("hours_per_day", None))
 FLAGGED = {Verdict.CONTRADICTED.value, Verdict.PROBABLY_UNDERSTATED.value}
+DIRECTIONS = ("about", "at_least", "at_most")
+# verdicts that place the claim against the data (above, below, proven); "consistent" says only that they overlap
+INFORMATIVE = {*FLAGGED, Verdict.SUPPORTED_BY_POSTS.value, Verdict.NEEDS_UNSEEN_READING.value}
 
 
 @dataclass(frozen=True)
@@ -38,68 +48,38 @@ class SimulatedExecutive:
     true_total_hours: float      # every session starting in the window, reading included
     true_posting_hours: float    # sessions with at least one own post
     timezone: str | None = None  # a zone the claim states, or None (the estimator infers it)
+    traces: pl.DataFrame | None = None   # activity_events rows (likes, ad impressions), if the persona leaves any
 
 
 Generator = Callable[[int, int], SimulatedExecutive]
 
 
-# ---------------------------------------------------------------- families of the current simulator
+# ---------------------------------------------------------------- the simulator's behaviour families
 
-def random_persona(rng: random.Random, i: int) -> Persona:
-    """A simulated executive with its own rhythm, burstiness, session length and reading ratio."""
-    return replace(
-        Persona(),
-        name=f"Bench Exec {i}", handle=f"bench_{i}_sim", user_id=str(910000000000000000 + i),
-        utc_offset_hours=rng.randint(-8, 10),
-        wake_hour=rng.uniform(5.5, 8.5), sleep_hour=rng.uniform(22.0, 24.5),
-        sessions_weekday=rng.uniform(4, 20), sessions_weekend=rng.uniform(2, 14),
-        session_median_min=rng.uniform(3, 20), session_sigma=rng.uniform(0.4, 1.2),
-        p_session_posts=rng.uniform(0.2, 0.9), posts_per_active_session=rng.uniform(1.2, 4.5),
-    )
-
-
-def _between(rng: random.Random, lo: float, hi: float) -> float:
-    return rng.uniform(lo, hi)
-
-
-FAMILIES: dict[str, Callable[[random.Random, Persona], Persona]] = {
-    # the existing simulator's broad prior
-    "baseline": lambda rng, p: p,
-    # reads a lot, rarely posts: most platform time leaves no trace
-    "lurker": lambda rng, p: replace(p, p_session_posts=_between(rng, 0.03, 0.12),
-                                     posts_per_active_session=_between(rng, 1.0, 1.5),
-                                     sessions_weekday=_between(rng, 8, 25)),
-    # many short phone pick-ups a few minutes apart
-    "pickups": lambda rng, p: replace(p, session_median_min=_between(rng, 0.8, 3.0), session_sigma=0.5,
-                                      sessions_weekday=_between(rng, 20, 45), sessions_weekend=_between(rng, 15, 35)),
-    # few long sessions
-    "long_sessions": lambda rng, p: replace(p, session_median_min=_between(rng, 25, 70),
-                                            sessions_weekday=_between(rng, 1.5, 5), sessions_weekend=_between(rng, 1, 4)),
-    # many posts in each session that has any
-    "prolific": lambda rng, p: replace(p, posts_per_active_session=_between(rng, 5, 12),
-                                       p_session_posts=_between(rng, 0.7, 0.95)),
-    # awake late: sessions until 2-4 am local
-    "night_owl": lambda rng, p: replace(p, wake_hour=_between(rng, 10.5, 13), sleep_hour=_between(rng, 25.5, 28)),
-}
-
-
-def current_simulator(days: int = 56) -> Generator:
-    """Executives from postaudit.sources.simulated, cycling through FAMILIES (the executive's index picks one)."""
-    names = list(FAMILIES)
+def family_simulator(days: int = 56, families: list[str] | None = None, traces: float = TRACE_SHARE) -> Generator:
+    """Executives from src/postaudit/simulator: every behaviour family (test-only ones and the unseen generators
+    included), cycled by the executive's index; a share of the engine's executives also leave traces."""
+    names = families or [*FAMILIES, *UNSEEN]
 
     def generate(i: int, seed: int) -> SimulatedExecutive:
-        rng = random.Random(seed * 1_000_003 + i)
         family = names[i % len(names)]
-        persona = FAMILIES[family](rng, random_persona(rng, i))
-        world = simulate(seed=rng.randrange(2**31), days=days, persona=persona)
-        first, last = world.start, world.start + timedelta(days=days - 1)
-        sessions = pl.DataFrame(world.sessions)
-        local = (sessions["session_start"].str.to_datetime(time_zone="UTC")
-                 + timedelta(hours=persona.utc_offset_hours)).dt.date()
-        inside = sessions.filter(local.is_between(first, last))
-        return SimulatedExecutive(family, world_posts(world), first, last,
-                                  float(inside["minutes"].sum()) / 60,
-                                  float(inside.filter(pl.col("count_posts") > 0)["minutes"].sum()) / 60)
+        rng = np.random.default_rng([seed, i])
+        e, _, _, _ = simulate_one(family, rng, (days, days), f"bench-{i}", traces)
+        zone = e.timezone
+        first, last = e.start, e.start + timedelta(days=days - 1)
+        local = e.sessions.select(pl.col("count_posts"), hours=(pl.col("ended_at") - pl.col("started_at"))
+                                  .dt.total_seconds() / 3600,
+                                  day=local_time(pl.col("started_at"), resolve_zone(zone)).dt.date())
+        inside = local.filter(pl.col("day").is_between(first, last))
+        posts = e.posts.with_row_index("n").select(
+            platform=pl.lit("x"), account_id=pl.lit(f"bench-{i}"), post_id=pl.col("n").cast(pl.Utf8),
+            created_at="created_at", kind="kind", text_chars="text_chars", source="source")
+        tr = None
+        if e.traces is not None and e.traces.height:
+            tr = e.traces.select(platform=pl.lit("x"), account_id=pl.lit(f"bench-{i}"), kind="kind",
+                                 occurred_at="occurred_at")
+        return SimulatedExecutive(family, posts, first, last, float(inside["hours"].sum()),
+                                  float(inside.filter(pl.col("count_posts") > 0)["hours"].sum()), traces=tr)
 
     return generate
 
@@ -113,19 +93,21 @@ def _in_unit(hours: float, unit: str, baseline: str | None, row: dict) -> float:
 
 
 def claims_for(ex: SimulatedExecutive, row: dict, rng: random.Random) -> Iterator[dict]:
-    """Honest claims (the true total, every unit and direction), understated ones (the true posting-session time
-    ÷ 3, and the true total ÷ 3) and random ones (the true total × 10^U, U uniform on [-1, 1])."""
+    """Claims with a known right answer, in every unit: honest ones (the true total, every direction);
+    understated ones (the true posting-session time ÷ 3 as "about" and "at most", the true total ÷ 3);
+    overstated ones (the true total × 3 as "about" and "at least"); and random ones (the true total × 10^U,
+    U uniform on [-1, 1], in a random direction)."""
     for unit, baseline in HONEST_UNITS:
         total = _in_unit(ex.true_total_hours, unit, baseline, row)
-        for direction in ("about", "at_least", "at_most"):
-            yield {"kind": "honest", "unit": unit, "baseline": baseline, "direction": direction, "value": total,
+        posting = _in_unit(ex.true_posting_hours, unit, baseline, row)
+        claims = [("honest", d, total) for d in DIRECTIONS]
+        claims += [("understated_3x", "about", posting / 3), ("understated_3x_at_most", "at_most", posting / 3),
+                   ("understated_3x_total", "about", total / 3), ("overstated_3x", "about", total * 3),
+                   ("overstated_3x_at_least", "at_least", total * 3),
+                   ("random", rng.choice(DIRECTIONS), total * 10 ** rng.uniform(-1, 1))]
+        for kind, direction, value in claims:
+            yield {"kind": kind, "unit": unit, "baseline": baseline, "direction": direction, "value": value,
                    "truth": total}
-        yield {"kind": "understated_3x", "unit": unit, "baseline": baseline, "direction": "about",
-               "value": _in_unit(ex.true_posting_hours, unit, baseline, row) / 3, "truth": total}
-        yield {"kind": "understated_3x_total", "unit": unit, "baseline": baseline, "direction": "about",
-               "value": total / 3, "truth": total}
-        yield {"kind": "random", "unit": unit, "baseline": baseline, "direction": "about",
-               "value": total * 10 ** rng.uniform(-1, 1), "truth": total}
 
 
 def _truth_in_band(claim: dict) -> bool:
@@ -133,16 +115,23 @@ def _truth_in_band(claim: dict) -> bool:
     return band.low <= claim["truth"] <= band.high
 
 
+def _truth_above_band(claim: dict) -> bool:
+    return claim["truth"] > claim_band(claim["value"], claim["direction"]).high
+
+
 def run_one(generate: Generator, estimator: TimeOnPlatform, i: int, seed: int, n_boot: int) -> list[dict]:
     """One simulated audit: every claim's verdict against the truth (an empty list if the executive never posted)."""
     ex = generate(i, seed)
     if ex.posts.height < 2:
         return []
-    est = estimator(ex.posts, first=ex.first, last=ex.last, timezone=ex.timezone, n_boot=n_boot, seed=i)
+    more = {} if ex.traces is None else {"traces": ex.traces}
+    est = estimator(ex.posts, first=ex.first, last=ex.last, timezone=ex.timezone, n_boot=n_boot, seed=i, **more)
     rows = est.filter(pl.col("platform") == "all")
     if rows.is_empty():
         return []
     row = rows.row(0, named=True)
+    traced = (row.get("count_traces") or 0) > 0
+    floor = row["activity_floor_hours"] if traced else row["floor_hours"]   # the floor the verdict judges on
     rng = random.Random(seed * 7_919 + i)
     out = []
     for claim in claims_for(ex, row, rng):
@@ -152,17 +141,20 @@ def run_one(generate: Generator, estimator: TimeOnPlatform, i: int, seed: int, n
         out.append({"executive": i, "family": ex.family, "kind": claim["kind"], "unit": claim["unit"],
                     "claimant_baseline": claim["baseline"], "direction": claim["direction"],
                     "claimed": claim["value"], "truth": claim["truth"], "verdict": got["verdict"],
-                    "truth_in_band": _truth_in_band(claim),
+                    "truth_in_band": _truth_in_band(claim), "truth_above_band": _truth_above_band(claim),
                     "floor_above_truth": row["floor_hours"] > ex.true_posting_hours + 1e-9,
+                    "floor_above_total": floor > ex.true_total_hours * (1 + 1e-9),
+                    # a simulated total beyond the waking day breaks the capacity rule's premise
+                    "truth_above_waking_day": ex.true_total_hours > row["baseline_waking_hours"],
                     "covered": row["posting_hours_low"] <= ex.true_posting_hours <= row["posting_hours_high"],
-                    "method": row["method"]})
+                    "traced": traced, "method": row["method"]})
     return out
 
 
 def run_bench(executives: int = 2000, seed: int = 1, n_boot: int = 200, generate: Generator | None = None,
               estimator: TimeOnPlatform | None = None, progress: Callable[[int], None] | None = None) -> pl.DataFrame:
     """One row per (simulated executive, claim) with its verdict and whether the truth was in the claim's band."""
-    generate = generate or current_simulator()
+    generate = generate or family_simulator()
     estimator = estimator or resolve()
     rows: list[dict] = []
     for i in range(executives):
@@ -182,6 +174,9 @@ def summarize(runs: pl.DataFrame) -> pl.DataFrame:
         under = g.filter(pl.col("kind") == "understated_3x")
         under_total = g.filter(pl.col("kind") == "understated_3x_total")
         pu = g.filter(pl.col("verdict") == Verdict.PROBABLY_UNDERSTATED.value)
+        contradicted = g.filter(pl.col("verdict") == Verdict.CONTRADICTED.value)
+        flagged = g["verdict"].is_in(FLAGGED)
+        understated = g.filter(pl.col("truth_above_band"))
         per_exec = g.unique("executive")
         held = honest.filter(~pl.col("floor_above_truth"))
         out.append({
@@ -190,10 +185,26 @@ def summarize(runs: pl.DataFrame) -> pl.DataFrame:
             "honest_claims": honest.height,
             "understated_3x_flagged": _share(under["verdict"].is_in(FLAGGED)),
             "understated_3x_total_flagged": _share(under_total["verdict"].is_in(FLAGGED)),
+            "understated_3x_at_most_flagged": _share(
+                g.filter(pl.col("kind") == "understated_3x_at_most")["verdict"].is_in(FLAGGED)),
+            # every claim, every kind: contradictions of claims whose band holds the truth
+            "contradictions": contradicted.height,
+            "wrong_contradiction_rate": _share(contradicted["truth_in_band"]),
+            "share_flagged": _share(flagged),
+            "flagged_wrong": _share(g.filter(flagged)["truth_in_band"]),
+            "understated_claims_flagged": _share(understated["verdict"].is_in(FLAGGED)),
+            "overstated_contradicted": _share(g.filter(pl.col("kind").str.starts_with("overstated"))["verdict"]
+                                              == Verdict.CONTRADICTED.value),
+            "informative_share": _share(g["verdict"].is_in(INFORMATIVE)),
             "probably_understated": pu.height,
             "probably_understated_wrong": _share(pu["truth_in_band"]),
             # the rules' part, apart from the estimator's: with a floor that holds and an interval that covers
             "honest_contradicted_where_floor_holds": int((held["verdict"] == Verdict.CONTRADICTED.value).sum()),
+            "honest_floor_above_total": int(honest["floor_above_total"].sum()),
+            "audits_truth_above_waking_day": int(per_exec["truth_above_waking_day"].sum()),
+            "honest_contradicted_where_truth_fits_waking_day": int(
+                (honest.filter(~pl.col("truth_above_waking_day"))["verdict"] == Verdict.CONTRADICTED.value).sum()),
+            "audits_with_traces": int(per_exec["traced"].sum()),
             "probably_understated_wrong_where_covered": _share(pu.filter(pl.col("covered"))["truth_in_band"]),
             "honest_consistent": _share(honest["verdict"].is_in(["consistent", "supported_by_posts"])),
             "interval_covers_posting_time": _share(per_exec["covered"]),
@@ -206,5 +217,6 @@ def _share(flags: pl.Series) -> float:
     return float(flags.mean()) if flags.len() else math.nan
 
 
-TARGETS = {"honest_contradicted": "= 0", "understated_3x_flagged": "≥ 0.80", "probably_understated_wrong": "≤ 0.05"}
+TARGETS = {"honest_contradicted": "= 0", "understated_3x_flagged": "≥ 0.80", "probably_understated_wrong": "≤ 0.05",
+           "wrong_contradiction_rate": "≤ 0.05"}
 

@@ -7,10 +7,13 @@ features and y = log(true posting-session hours ÷ model_hours). For a real acco
 * the K nearest simulated executives in standardised feature space give the conditional quantiles of y
   (a k-nearest-neighbour conditional quantile estimate; locally weighted conformal intervals, Lei et al.,
   JASA 2018, use the same neighbourhood idea);
-* the interval [q_2.5% − δ, q_97.5% + δ] is adjusted by δ, the conformal correction of conformalized quantile
-  regression (Romano et al., NeurIPS 2019), from 5-fold cross-validated scores of the references with every
-  family weighted equally;
-* the point estimate is model_hours × exp(median y of the neighbours).
+* the point estimate is model_hours × exp(median y of the neighbours);
+* the interval's upper end is model_hours × exp(q_97.5% + δ), δ a conformal correction (conformalized quantile
+  regression, Romano et al., NeurIPS 2019) from the references' upper scores y − q_97.5% against quantiles
+  from a table without their family: the 95% quantile of the family that needs most (`floor_low` tables);
+* its lower end is the floor (`floor_low`): posts cannot tell the minutes between nearby posts spent on the
+  platform from minutes away (phone pick-ups), and a family held out was missed from below by up to e^1.5;
+  older tables widen both ends by δ.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class Calibration:
     version: str = ""
     bits: np.ndarray | None = None    # families and traits of each reference (bench: leave-one-family-out)
     scores: np.ndarray | None = None  # each reference's leave-one-family-out conformity score
+    floor_low: bool = False    # the interval's low end is the floor; δ widens the upper end only
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         return (np.asarray(x, dtype=float) - self.center) / self.scale
@@ -73,10 +77,12 @@ class Calibration:
         return out
 
     def predict(self, x: np.ndarray, model_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Point estimate and 95% interval (hours) for accounts with features x and model estimates model_hours."""
+        """Point estimate and 95% interval (hours) for accounts with features x and model estimates model_hours
+        (with floor_low the low end is 0 here: the caller raises it to the account's floor)."""
         q = self.quantiles(x)
         m = np.asarray(model_hours, dtype=float)
-        return m * np.exp(q[:, 1]), m * np.exp(q[:, 0] - self.delta), m * np.exp(q[:, 2] + self.delta)
+        low = np.zeros(len(m)) if self.floor_low else m * np.exp(q[:, 0] - self.delta)
+        return m * np.exp(q[:, 1]), low, m * np.exp(q[:, 2] + self.delta)
 
     def restricted(self, mask: np.ndarray | None = None, delta: float | None = None) -> Calibration:
         """The same table with only the references in mask and/or another δ."""
@@ -93,7 +99,7 @@ class Calibration:
                             delta=np.array(self.delta), k=np.array(self.k), version=np.array(self.version),
                             bits=np.zeros(len(self.y), np.int64) if self.bits is None else self.bits,
                             scores=np.zeros(len(self.y), np.float32) if self.scores is None
-                            else self.scores.astype(np.float32))
+                            else self.scores.astype(np.float32), floor_low=np.array(self.floor_low))
 
 
 def from_references(features: tuple[str, ...], x: np.ndarray, y: np.ndarray, family: np.ndarray,
@@ -114,4 +120,5 @@ def load(path: Path = TABLE) -> Calibration:
     with np.load(path, allow_pickle=False) as t:
         return Calibration(tuple(str(f) for f in t["features"]), t["center"], t["scale"], t["z"].astype(np.float32),
                            t["y"].astype(float), t["family"], tuple(str(f) for f in t["families"]),
-                           float(t["delta"]), int(t["k"]), str(t["version"]), t["bits"], t["scores"].astype(float))
+                           float(t["delta"]), int(t["k"]), str(t["version"]), t["bits"], t["scores"].astype(float),
+                           bool(t["floor_low"]) if "floor_low" in t.files else False)

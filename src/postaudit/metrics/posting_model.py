@@ -27,18 +27,32 @@ from postaudit.metrics.sessions import compose_seconds
 
 ACT_SECONDS = 60.0
 THRESHOLDS_MINUTES = (2, 5, 10, 30, 60)
-FEATURES = ("x_posts_per_day", "x_days", "x_floor", "f_burst", "one_act_10", "one_act_60",
-            *(f"x_bridge_{t}" for t in THRESHOLDS_MINUTES if t != 10), "short_1", "short_5")
+BASE_FEATURES = ("x_posts_per_day", "x_days", "x_floor", "f_burst", "one_act_10", "one_act_60",
+                 *(f"x_bridge_{t}" for t in THRESHOLDS_MINUTES if t != 10), "short_1", "short_5")
+# Mechanism detectors beyond the gap shape: how the gaps inside a 30-min cluster change with its number of
+# acts (posts spread through a session of given length: gaps shrink as k grows; posts at a steady rate:
+# they do not), the clusters' typical span, how far their spans vary over the day, and the share of
+# events that are traces (zero for posts alone)
+FEATURES = (*BASE_FEATURES, "gap_slope", "x_span_30", "span_hour_corr", "x_trace_share")
+# Seconds each kind of trace proves, at the least (the trace's own interaction; *assumed*, after the
+# Keystroke-Level Model of Card, Moran & Newell 1980: a keystroke or tap 0.2 s, pointing 1.1 s, mental
+# preparation 1.35 s; and the MRC's viewable impression: at least half an ad on screen for 1 continuous
+# second, MRC Viewable Ad Impression Measurement Guidelines 2014). An edit's changed characters are unknown,
+# so it counts its least: finding the post and saving, as a repost counts 5 s.
+TRACE_SECONDS = {"like": 1.0, "reaction": 1.0, "repost": 5.0, "ad_impression": 1.0, "ad_engagement": 1.0,
+                 "edit": 5.0, "delete": 2.0, "pin": 2.0, "service": 2.0, "thread_reply": 20.0}
+TRACE_DEFAULT_SECONDS = 1.0
 
 
 def floor_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Per group of `by`: hours of the union of [post − composition time, post] (conservative composition set)."""
+    """Per group of `by`: hours of the union of [post − composition time, post] (conservative composition set,
+    or the seconds in a `compose` column where the frame has one: traces carry theirs)."""
     if posts.is_empty():
         return pl.DataFrame(schema={**{c: posts.schema[c] for c in by}, "floor_hours": pl.Float64})
     p = posts.sort(*by, "created_at", nulls_last=True)
     p = p.with_columns(acc=pl.struct(by).rle_id().cast(pl.Int64),
                        end=pl.col("created_at").dt.epoch("us").cast(pl.Float64) / 1e6,
-                       compose=compose_seconds(p, CONSERVATIVE))
+                       compose=p["compose"] if "compose" in p.columns else compose_seconds(p, CONSERVATIVE))
     acc, end = p["acc"].to_numpy(), p["end"].to_numpy()
     end = end - end.min()               # seconds from the first post: small enough to offset per account below
     start = end - p["compose"].to_numpy()
@@ -54,6 +68,46 @@ def floor_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     n_acc = int(acc.max()) + 1
     keys = p.select(by).filter(pl.Series(np.r_[True, p["acc"].to_numpy()[1:] != p["acc"].to_numpy()[:-1]]))
     return keys.with_columns(floor_hours=pl.Series(np.bincount(acc[first], length, n_acc) / 3600))
+
+
+def trace_seconds(kinds: pl.Series) -> pl.Series:
+    """The least seconds each trace kind proves (TRACE_SECONDS; an unknown kind counts 1 s)."""
+    return kinds.replace_strict(TRACE_SECONDS, default=TRACE_DEFAULT_SECONDS, return_dtype=pl.Float64)
+
+
+def _cluster_shape(acc: np.ndarray, t: np.ndarray, gap: np.ndarray, hour: np.ndarray, n_acc: int) -> dict:
+    """Per account, over clusters of acts closer than 30 min: the slope of log mean gap on log acts, log median
+    span (minutes) of multi-act clusters, and the correlation of log span with the local hour of day."""
+    new = ~(gap <= 1800)
+    starts = np.flatnonzero(new)
+    k = np.diff(np.append(starts, len(t))).astype(float)
+    span = np.maximum.reduceat(t, starts) - t[starts]
+    owner, h = acc[starts], hour[starts]
+    multi = k >= 2
+    out = {"gap_slope": np.zeros(n_acc), "x_span_30": np.zeros(n_acc), "span_hour_corr": np.zeros(n_acc)}
+    if not multi.any():
+        return out
+    o, lk = owner[multi], np.log(k[multi])
+    lg = np.log(np.maximum(span[multi] / (k[multi] - 1), 1.0))
+    ls, hh = np.log(np.maximum(span[multi], 1.0) / 60), h[multi]
+    n = np.bincount(o, minlength=n_acc).astype(float)
+
+    def mean(v: np.ndarray) -> np.ndarray:
+        return np.bincount(o, v, n_acc) / np.maximum(n, 1)
+
+    def cov(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return mean(a * b) - mean(a) * mean(b)
+
+    var_k, var_s, var_h = cov(lk, lk), cov(ls, ls), cov(hh, hh)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["gap_slope"] = np.where(var_k > 1e-9, cov(lk, lg) / var_k, 0.0)
+        out["span_hour_corr"] = np.where((var_s > 1e-9) & (var_h > 1e-9), cov(ls, hh) / np.sqrt(var_s * var_h), 0.0)
+    # the median span per account: sort by (account, span) and take each account's middle element
+    order = np.lexsort((ls, o))
+    first = np.searchsorted(o[order], np.arange(n_acc))
+    mid = np.minimum(first + (n.astype(int) // 2), len(o) - 1)
+    out["x_span_30"] = np.where(n > 0, ls[order][mid], 0.0)
+    return out
 
 
 def _threshold_hours(acc: np.ndarray, t: np.ndarray, end: np.ndarray, gap: np.ndarray, n_acc: int,
@@ -83,9 +137,12 @@ def account_model(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     `posts` holds created_at (UTC) and the columns of `by`. Features that need the window or the floor
     (x_posts_per_day, x_days, x_floor) are added by posting_time, which knows them.
     """
-    p = posts.select(*by, "created_at").sort(*by, "created_at", nulls_last=True)
+    local = "local_at" in posts.columns
+    p = posts.select(*by, "created_at", *(["local_at"] if local else [])).sort(*by, "created_at", nulls_last=True)
     acc = p.select(pl.struct(by).rle_id()).to_series().to_numpy().astype(np.int64)
     t = p["created_at"].dt.epoch("us").to_numpy() / 1e6
+    at = p["local_at"] if local else p["created_at"]
+    hour = (at.dt.hour().cast(pl.Float64) + at.dt.minute().cast(pl.Float64) / 60).to_numpy()
     n_acc = int(acc[-1]) + 1
     same = np.r_[False, acc[1:] == acc[:-1]]
     gap = np.where(same, t - np.r_[t[:1], t[:-1]], np.nan)
@@ -103,6 +160,7 @@ def account_model(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         columns["short_1"] = np.where(under_15 > 0, np.bincount(acc, gap < 60, n_acc) / under_15, 0.5)
         columns["short_5"] = np.where(under_15 > 0, np.bincount(acc, gap < 300, n_acc) / under_15, 0.5)
+    columns |= _cluster_shape(act_acc, act_t, act_gap, hour[starts], n_acc)
     for minutes in THRESHOLDS_MINUTES:
         columns[f"t_{minutes:g}"], columns[f"one_act_{minutes:g}"] = _threshold_hours(
             act_acc, act_t, act_end, act_gap, n_acc, minutes)

@@ -1,4 +1,4 @@
-"""The account's time zone from its hour-of-day profile, with a bootstrap confidence, and its sleep window."""
+"""The account's time zone from its nightly lull in posting, with a bootstrap confidence, and its sleep window."""
 
 from __future__ import annotations
 
@@ -35,6 +35,62 @@ _LOGP = np.log(_quarter_curve() / _quarter_curve().sum())
 _SHIFTED = np.stack([np.roll(_LOGP, -s) for s in STEPS])  # _SHIFTED[o, utc_q] = logp[(utc_q + 4·offset) % 96]
 
 
+# The nightly lull: the quiet 6 hours of the day (the circular window of LULL_QUARTERS quarter hours with the
+# fewest posts; among equally quiet windows, the middle of the longest run of them) are centred on the
+# person's local night, taken to be centred at LULL_CENTRE_LOCAL (*assumed*: 03:30, within the 3-5 am range
+# of mid-sleep Roenneberg et al., Sleep Medicine Reviews 2007, report for most adults; the quietest hours of
+# Golder & Macy's 2011 curve, 2-5 am, agree). Fitting the lull instead of a whole daily curve leaves
+# the shape of the day free (commuters, evening readers); a night owl, whose night is centred hours later,
+# is placed that many hours east, and nothing in post times alone can tell the two apart.
+LULL_QUARTERS = 24
+LULL_CENTRE_LOCAL = 3.5
+# Offsets a day apart across the date line read alike; the populous side is kept (+13 New Zealand's summer
+# and Tonga over -11, +12 over -12, -10 Hawaii over +14).
+LULL_OFFSETS = np.array([o for o in OFFSETS if o not in (-12, -11, 14)])
+
+
+def lull_centres(counts: np.ndarray) -> np.ndarray:
+    """UTC hour at the centre of each row's quietest LULL_QUARTERS-long window of quarter-hour counts (rows × 96);
+    NaN for a row without posts."""
+    counts = np.atleast_2d(np.asarray(counts, dtype=float))
+    n, w = counts.shape[0], LULL_QUARTERS
+    wrapped = np.concatenate([counts, counts[:, :w]], axis=1)
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(wrapped, axis=1)], axis=1)
+    sums = cum[:, w:w + BINS] - cum[:, :BINS]           # window starting at each quarter hour
+    quiet = sums <= sums.min(axis=1, keepdims=True) + 1e-9
+    # distance to the nearest window that is not among the quietest, both ways round the clock: its
+    # largest value is the middle of the longest quiet run
+    fwd, bwd = np.zeros((n, BINS)), np.zeros((n, BINS))
+    run_f, run_b = np.zeros(n), np.zeros(n)
+    for _ in range(2):
+        for j in range(BINS):
+            run_f = np.where(quiet[:, j], run_f + 1, 0)
+            fwd[:, j] = run_f
+            k = BINS - 1 - j
+            run_b = np.where(quiet[:, k], run_b + 1, 0)
+            bwd[:, k] = run_b
+    depth = np.minimum(fwd, bwd) + 0.5 * (fwd > bwd)    # an even run's two middles: the later one first
+    start = np.argmax(np.where(quiet, depth, -1), axis=1)
+    rows = np.arange(n)
+    length = np.minimum(fwd[rows, start] + bwd[rows, start] - 1, BINS)
+    start = start - 0.5 * (length % 2 == 0)              # ... then the point between them
+    centre = ((start + w / 2) / 4) % 24
+    return np.where((counts.sum(axis=1) > 0) & ~quiet.all(axis=1), centre, np.nan)
+
+
+def lull_offsets(counts: np.ndarray) -> np.ndarray:
+    """The UTC offset (hours, in use somewhere) that puts each row's nightly lull at LULL_CENTRE_LOCAL; where no
+    lull shows (no posts, or posts at every hour alike) the reference curve's best offset."""
+    counts = np.atleast_2d(np.asarray(counts, dtype=float))
+    if counts.shape[0] == 0:
+        return np.zeros(0)
+    raw = LULL_CENTRE_LOCAL - lull_centres(counts)
+    d = np.abs((LULL_OFFSETS[None, :] - raw[:, None] + 12) % 24 - 12)
+    lull = LULL_OFFSETS[np.argmin(np.nan_to_num(d, nan=0.0), axis=1)]
+    curve = OFFSETS[np.argmax(_scores(counts), axis=1)]
+    return np.where(np.isnan(raw), curve, lull)
+
+
 def _scores(counts: np.ndarray) -> np.ndarray:
     """Log-likelihood of the UTC quarter-hour counts under the reference curve shifted to each offset.
 
@@ -51,10 +107,9 @@ def _fit(day_ids: np.ndarray, quarters: np.ndarray, n_boot: int, seed: int) -> t
     """Best offset (hours) for posts on (dense) day ids at UTC quarter hours, and the share of day-bootstrap draws that agree."""
     cells = day_ids * BINS + quarters
     matrix = np.bincount(cells, minlength=(day_ids.max() + 1) * BINS).reshape(-1, BINS).astype(float)
-    per_day = _scores(matrix)  # days × offsets: a draw's scores are the sum of its days' (the score is linear)
-    best = float(OFFSETS[np.argmax(per_day.sum(axis=0))])
-    # float32 halves the product's cost; the counts are exact and only near-ties among draws could move
-    boot = OFFSETS[np.argmax(_day_draws(matrix.shape[0], n_boot, seed) @ per_day.astype(np.float32), axis=1)]
+    best = float(lull_offsets(matrix.sum(axis=0))[0])
+    # a draw's histogram is the sum of its days' (float32 halves the product's cost; the counts are exact)
+    boot = lull_offsets(_day_draws(matrix.shape[0], n_boot, seed) @ matrix.astype(np.float32))
     return best, float((boot == best).mean())
 
 
@@ -80,7 +135,7 @@ def _day_hours(posts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 
 def infer_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -> dict:
-    """UTC offset (hours, in use somewhere) that best fits the reference daily curve, the share of day-bootstrap
+    """UTC offset (hours, in use somewhere) that puts the nightly lull at 03:30 local, the share of day-bootstrap
     draws that agree, and the sleep window."""
     if posts.height < 24:
         return {"utc_offset_hours": None, "confidence": None, "count_posts": posts.height,
@@ -88,7 +143,7 @@ def infer_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -> dic
     d = _day_hours(posts, [])
     best, confidence = _fit(d["day_id"].to_numpy(), d["quarter"].to_numpy(), n_boot, seed)
     return {"utc_offset_hours": best, "confidence": confidence,
-            "count_posts": posts.height, "method": "reference-curve fit, day bootstrap",
+            "count_posts": posts.height, "method": "nightly-lull fit, day bootstrap",
             **sleep_window(posts, best)}
 
 
@@ -143,7 +198,7 @@ def best_offsets(posts: pl.DataFrame, by: list[str], min_posts: int = 24) -> pl.
     keys = cells.group_by("acc").agg(*(pl.col(c).first() for c in by)).sort("acc")
     counts = np.zeros((keys.height, BINS))
     np.add.at(counts, (cells["acc"].to_numpy(), cells["quarter"].to_numpy()), cells["len"].to_numpy())
-    best = OFFSETS[np.argmax(_scores(counts), axis=1)] if keys.height else np.zeros(0)
+    best = lull_offsets(counts) if keys.height else np.zeros(0)
     enough = counts.sum(1) >= min_posts
     return keys.with_columns(utc_offset_hours=pl.Series(np.where(enough, best, np.nan)).fill_nan(None)).drop("acc")
 
@@ -172,7 +227,7 @@ def to_account_timezone(posts: pl.DataFrame, n_boot: int = 500, seed: int = 0) -
             continue
         best, confidence = _fit(day_ids[end - n:end], quarters[end - n:end], n_boot, seed)
         rows.append({"platform": platform, "account_id": account_id, "utc_offset_hours": best,
-                     "confidence": confidence, "count_posts": n, "method": "reference-curve fit, day bootstrap"})
+                     "confidence": confidence, "count_posts": n, "method": "nightly-lull fit, day bootstrap"})
         offsets.append({"platform": platform, "account_id": account_id, "offset_minutes": int(round(best * 60))})
     if offsets:
         local = (p.join(pl.DataFrame(offsets, schema={"platform": pl.Utf8, "account_id": pl.Utf8,

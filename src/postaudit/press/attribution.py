@@ -57,10 +57,23 @@ _PREP = {"to", "of", "for", "with", "from", "by", "about", "at", "in", "on", "vo
          "an", "auf", "aus", "vom", "zum", "zur", "nach", "than", "als"}
 _SKIP = {"also", "then", "later", "previously", "once", "repeatedly", "has", "had", "have", "was", "is", "recently", "often", "again", "first", "himself", "herself", "auch", "dann", "später", "einmal", "zuletzt",
          "jetzt", "nun", "hat", "habe", "noch"}
+# object pronouns are never the agent of the speech verb after them ("Blake, who follows him, claimed …")
+_OBJECT = {"him", "them", "me", "us", "ihn", "ihm", "ihnen", "mich", "mir", "uns"}
 _TOKEN = re.compile(r"[\w’'-]+")
 _VOCATIVE = re.compile(r"\b(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?P<name>[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)\s*,")
 _TURN = re.compile(r"^(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
                    r"\s*:\s*")
+_OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|für|von|zu|bei|gegenüber)\s+(?:the|all|den|die|"
+                          r"allen|anderen|other|many|viele[n]?)?\s*$", re.I)
+_RELATION = re.compile(
+    r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Ss]ein\w*|[Ii]hr\w*|[Mm]ein\w*)\s+(?:[\w-]+\s+)?(?:parents|mother|father|mum|mom|"
+    r"dad|wife|husband|partner|spouse|daughter|son|children|kids|sister|brother|family|friends?|colleagues?|manager|"
+    r"agent|spokes(?:man|woman|person)|assistant|coach|rival|opponent|co-?founder|boss|Eltern|Mutter|Vater|Frau|"
+    r"Mann|Ehefrau|Ehemann|Partnerin|Partner|Tochter|Sohn|Kinder|Schwester|Bruder|Familie|Freund(?:in|e)?|"
+    r"Kolleg(?:in|en|e)|Managerin|Manager|Sprecherin|Sprecher|Assistentin|Assistent|Trainerin|Trainer|Beraterin|"
+    r"Berater|Mitgründerin|Mitgründer|Chefin|Chef)\b")
+_ANSWER_LABELS = {"a", "antwort", "answer"}
+_QUESTION_LABELS = {"q", "f", "frage", "question", "interviewer", "interviewerin", "host", "moderator", "moderatorin"}
 _NOT_TURN = {"bild", "foto", "quelle", "source", "update", "note", "tags", "fazit", "presseschau", "disclaimer",
              "credit", "hinweis", "lesen sie auch", "internet", "he said", "she said", "he", "she", "er", "sie",
              "my suggestion", "example", "beispiel", "anzeige", "warning", "achtung"}
@@ -115,7 +128,7 @@ class Reader:
             if m and not u.headline and m.group("name").lower() not in _NOT_TURN and (
                     m.group("ts") or cast.by_name(m.group("name")) or m.group("name").isupper()
                     or re.fullmatch(r"[A-ZÄÖÜ]+(?:\s+[A-ZÄÖÜ]+)?", m.group("name"))):
-                turn = cast.by_name(m.group("name")) or m.group("name")
+                turn = self._turn_of(m.group("name"))
             elif u.paragraph != (units[u.index - 1].paragraph if u.index else -1) and not self._continues_turn(u):
                 turn = None
             self.turns[u.index] = turn
@@ -123,6 +136,16 @@ class Reader:
             named = [p for _s, _e, p in cast.find(u.text)]
             for p in reversed(dict.fromkeys(named)):
                 stack = [p] + [q for q in stack if q is not p]
+
+    def _turn_of(self, label: str) -> object:
+        """Who a transcript or Q&A label names: a person of the cast, the interviewee for "A:" / „Antwort:", the
+        interviewer for "Q:" / „Frage:" / "Host:", else the label as written."""
+        key = label.lower().rstrip(".")
+        if key in _ANSWER_LABELS and self.cast.subject is not None:
+            return self.cast.subject
+        if key in _QUESTION_LABELS:
+            return "interviewer"
+        return self.cast.by_name(label) or label
 
     def _continues_turn(self, u: Unit) -> bool:
         # transcripts number continued turns "(01:17):" on their own line; a bare time stamp keeps the speaker
@@ -135,12 +158,22 @@ class Reader:
     def quotes(self, i: int) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in _QUOTES.finditer(self.units[i].text)]
 
+    def fragment(self, i: int, q: tuple[int, int]) -> bool:
+        """A quoted fragment inside the sentence's own clause ('spends "a couple of hours" a week'): words of
+        the clause stand right before and right after it."""
+        text = self.units[i].text
+        before, after = text[:q[0]].rstrip(), text[q[1]:].lstrip()
+        return bool(re.search(r"\w$", before)) and bool(re.match(r"\w", after)) and not re.match(
+            r"(?:said|says|sagte|sagt|so|he|she|er|sie)\b", after, re.I)
+
     def refs(self, i: int) -> list[Ref]:
         if i in self._refs:
             return self._refs[i]
         text = self.units[i].text
         out: list[Ref] = []
-        taken: list[tuple[int, int]] = []
+        # a transcript's "Weber:" label says who speaks, not whom a figure is about
+        label = _TURN.match(text) if self.turns.get(i) is not None else None
+        taken: list[tuple[int, int]] = [(0, label.end())] if label else []
 
         def add(s: int, e: int, kind: str, person: Person | None = None) -> None:
             if all(e <= a or s >= b for a, b in taken):
@@ -151,6 +184,11 @@ class Reader:
         addressed = self.cast.by_name(vocative.group("name")) if vocative else None
         for s, e, p in self.cast.find(text):
             add(s, e, "person", p)
+        # "her parents", „sein Manager", "their 15-year-old daughter": someone else close to a person (a name right
+        # after it is that someone: "her husband Marco" is Marco, found above)
+        for m in _RELATION.finditer(text):
+            if not re.match(r"\s*,?\s*[A-ZÄÖÜ]", text[m.end():]) or not self.cast.find(text[m.end():m.end() + 40]):
+                add(m.start(), m.end(), "other")
         for m in ROLE.finditer(text):
             add(m.start(), m.end(), "person", self._resolve(i, m.start(), role_gender(m.group(0))))
         for m in COMPANY.finditer(text):
@@ -255,7 +293,7 @@ class Reader:
                     return r.person
                 if r.kind == "first":
                     return "first"
-                if r.kind in ("population", "company", "we"):
+                if r.kind in ("population", "company", "we", "other"):
                     return "other"
             w = tok.group(0)
             if _OTHER_AGENT.fullmatch(w):
@@ -273,10 +311,14 @@ class Reader:
             inverted = bool(re.search(r"[,\"“”»«]\s*$", before))
         else:   # English inverts only after a quote ('…," said Holt') or before the speaker (", said Holt")
             nxt = next((r for r in refs if k + 1 < len(tokens) and r.start <= tokens[k + 1].start() < r.end), None)
+            # …, said Holt — but not "Blake, who …, claimed he posts": a pronoun after the verb starts its clause
             inverted = bool(re.search(r"[\"“”]\s*,?\s*$", before)) or bool(
-                re.search(r",\s*$", before) and nxt is not None and nxt.kind == "person")
+                re.search(r",\s*$", before) and nxt is not None and nxt.kind == "person"
+                and tokens[k + 1].group(0)[:1].isupper())
         if inverted:
             for j in range(k + 1, min(len(tokens), k + 7)):
+                if re.search(r"[,:;\"“”„«»]", text[tokens[k].end():tokens[j].start()]):
+                    break   # „…, sagte, er poste …": after the verb's comma comes what was said, not who said it
                 got = classify(tokens[j], None)
                 if got is not None:
                     return got
@@ -284,7 +326,7 @@ class Reader:
             for j in range(k - 1, max(-1, k - 10), -1):
                 if re.search(r"[\"“”„«»;:]", text[tokens[j].end():tokens[j + 1].start()]):
                     break
-                if tokens[j].group(0).lower() in _SKIP:
+                if tokens[j].group(0).lower() in _SKIP or tokens[j].group(0).lower() in _OBJECT:
                     continue
                 got = classify(tokens[j], tokens[j - 1] if j > 0 else None)
                 if got is not None:
@@ -323,7 +365,7 @@ class Reader:
 
     # ------------------------------------------------------------ attribution
 
-    def quote_speaker(self, i: int, q: tuple[int, int]) -> object:
+    def quote_speaker(self, i: int, q: tuple[int, int], depth: int = 0) -> object:
         """Who speaks a quote: the nearest speech verb outside quotes, a 'X said:' before it, or the turn."""
         text = self.units[i].text
         quotes = self.quotes(i)
@@ -341,7 +383,11 @@ class Reader:
                 if spoken:
                     return spoken[-1]
             if j == i - 1 and self.quotes(j) and text.lstrip()[:1] in "\"“„«»":
-                continue   # a quote continued from the sentence before: keep looking back
+                # a quote going on after '"Tom thinks I'm addicted," Ruiz said.': the same speaker
+                earlier = self.quote_speaker(j, self.quotes(j)[-1], depth + 1) if depth < 3 else None
+                if earlier is not None:
+                    return earlier
+                continue
             break
         if self.turns.get(i) is not None:
             return self.turns[i]
@@ -355,14 +401,31 @@ class Reader:
             return True
         return any(agent is not None and agent is person for _p, agent in self.speech(i))
 
-    def question_before(self, i: int) -> str | None:
-        """The question a unit answers: the last question asked in another turn shortly before it."""
+    def question_at(self, i: int) -> int | None:
+        """The unit holding the question a unit answers: the last question asked in another turn shortly before."""
         turn = self.turns.get(i)
         for j in range(i - 1, max(-1, i - 4), -1):
             u = self.units[j]
             if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and len(u.text) > 15:
-                return u.text
+                return j
         return None
+
+    def question_before(self, i: int) -> str | None:
+        """The question a unit answers, whole: "Surveys say X opens LinkedIn four times a day. Where do you sit?"."""
+        j = self.question_at(i)
+        if j is None:
+            return None
+        first = j
+        while first > 0 and first > j - 3 and self.units[first - 1].paragraph == self.units[j].paragraph and \
+                not self.units[first - 1].headline:
+            first -= 1
+        return " ".join(x.text for x in self.units[first:j + 1])
+
+    def _answers(self, i: int) -> bool:
+        """Whether the unit opens the paragraph right after a question asked in an interview or Q&A."""
+        j = self.question_at(i)
+        return j is not None and self.units[i].paragraph == self.units[j].paragraph + 1 and (
+            self.turns.get(j) == "interviewer" or self.cast.interview or bool(self.cast.authors))
 
     def voice(self, i: int) -> object:
         """Who 'I' is outside quotes: the interview turn, the interviewee, or the author."""
@@ -380,7 +443,10 @@ class Reader:
         """Attribute a figure at `span` of unit i; None when it is a population or company figure, or nobody's."""
         quotes = self.quotes(i)
         inq = next(((s, e) for s, e in quotes if s <= span[0] < e), None)
-        refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])]
+        text = self.units[i].text
+        # "replying to people", „mit Nutzern": a group as the object of a preposition is not whom the figure is about
+        refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
+                and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
         if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and self.speech(i):
             inq = None   # a quoted fragment inside reported speech ('he films "about 20 videos a week"')
@@ -389,18 +455,23 @@ class Reader:
         if not allow_we:
             usable = [r for r in refs if r.kind != "we"]
         if any_person:
-            people = [r for r in usable if r.kind in ("person", "first", "second")]
+            people = [r for r in usable if r.kind in ("person", "first", "second") or r.kind == "we" and allow_we]
             usable = people or usable
         if not usable:
             turn = self.turns.get(i)
             if isinstance(turn, Person) and not inq:
                 return Attribution(turn.name, True, "first_person", turn)   # an answer in an interview turn
+            if turn is None and not inq and self._answers(i):
+                # an unlabelled answer right after the question ("Honestly, maybe 45 minutes a day")
+                who = self.voice(i)
+                if who is not None:
+                    return Attribution(_name(who), True, "first_person", who if isinstance(who, Person) else None)
             if any_person and not refs and self.focus.get(i):
                 # "In the Telegram group a message stays on screen for two seconds": the group of the one in focus
                 return self._third_person(i, self.focus[i][0], metric)
             return self._continued(i, metric, inq)
         ref = min(usable, key=lambda r: min(abs(r.start - span[0]), abs(r.end - span[0]), abs(r.start - span[1])))
-        if ref.kind in ("population", "company"):
+        if ref.kind in ("population", "company", "other"):
             return None
         if ref.kind == "we" and not allow_we:
             return None
@@ -439,7 +510,9 @@ class Reader:
         agents = [a for _p, a in self.speech(i)]
         if any(a is person for a in agents) or _SELF_SOURCE.search(unit.text) or self._sourced_to(i, person):
             return Attribution(person.name, True, "reported", person)
-        if any(a == "other" for a in agents) or THIRD_PARTY.search(unit.text):
+        if any(a == "other" or isinstance(a, Person) and a is not person for a in agents) or \
+                THIRD_PARTY.search(unit.text):
+            # an analyst's, a relative's or a rival's statement about the person („Sein Manager schätzt, dass …")
             return Attribution(person.name, False, "third_party", person)
         if self.konjunktiv(i):
             return Attribution(person.name, True, "reported", person)
@@ -449,20 +522,30 @@ class Reader:
             return None   # an employee count in narrative is the company's metric, not the person's claim
         if metric in PRIVATE:
             return Attribution(person.name, True, "narrative", person)
+        # an observable figure told in narrative is the person's own only next to their own words (the sentence
+        # before or after reports their speech), and never when the paragraph names another source for it
         para = [u.index for u in self.units if u.paragraph == unit.paragraph and not u.headline]
-        own = any(self.person_speech_in(j, person) or self.konjunktiv(j) for j in para)
+        near = [j for j in para if abs(j - i) == 1]
+        sourced_elsewhere = any(THIRD_PARTY.search(self.units[j].text) or any(
+            a == "other" or isinstance(a, Person) and a is not person for _p, a in self.speech(j)) for j in para)
+        own = not sourced_elsewhere and any(self.person_speech_in(j, person) or self.konjunktiv(j) for j in near)
         return Attribution(person.name, own, "narrative", person)
 
     def _continued(self, i: int, metric: str, inq: tuple[int, int] | None) -> Attribution | None:
         # "This week, it went down: five hours a day." continues the sentence before it
         if i == 0 or self.units[i - 1].headline:
             return None
-        prev = self.units[i - 1]
-        if prev.paragraph != self.units[i].paragraph:
+        prev, unit = self.units[i - 1], self.units[i]
+        # the same paragraph, or a quote going on in the next one (each quoted paragraph opens with a quote mark)
+        quote_goes_on = unit.paragraph == prev.paragraph + 1 and unit.text.lstrip()[:1] in "\"“„«»" and self.quotes(i - 1)
+        # a sentence naming nobody in the next paragraph goes on with the one before ("The biggest chunk went to
+        # Instagram, at 35 minutes a day" after the column's own total)
+        bare = unit.paragraph == prev.paragraph + 1 and not self.refs(i)
+        if prev.paragraph != unit.paragraph and not quote_goes_on and not bare:
             return None
         got = self.last_claim.get(i - 1)
-        if got is None or got[0] != metric:
-            return None
+        if got is None or got[0].rsplit("_per_", 1)[0] != metric.rsplit("_per_", 1)[0]:
+            return None   # the same kind of figure (a time per day after a time per week is one account of time)
         return got[1]
 
 

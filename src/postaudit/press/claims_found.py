@@ -18,23 +18,26 @@ from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of
 from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
-from postaudit.press.quantities import ARTICLE_ONE, Amount, amounts, durations, percentages
+from postaudit.press.quantities import ARTICLE_ONE, Amount, amounts, durations, percentages, times
 from postaudit.press.units import Unit, to_units
 
 # ---------------------------------------------------------------- direction and qualifiers
 
-_JUST_UNDER = r"almost|nearly|close to|just under|not quite|a little under|fast|beinahe|knapp|nahezu|annähernd"
-_AT_MOST = (r"up to|at most|no more than|not more than|less than|under|fewer than|below|only|just|merely|barely|"
+_JUST_UNDER = (r"almost|nearly|close to|just under|not quite|a little under|(?:just )?shy of|fast|beinahe|knapp(?: unter)?|"
+               r"nahezu|annähernd")
+_AT_MOST = (r"up to|at (?:the )?most|no more than|not even|nicht (?:ein)?mal|not more than|less than|under|fewer than|below|only|just|merely|barely|"
             r"within|innerhalb von|innerhalb|"
             r"hardly|scarcely|kaum|a maximum of|"
             r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
-_AT_LEAST = (r"more than|over|at least|upwards of|no less than|in excess of|well over|above|just over|mehr als|über|"
+_AT_LEAST = (r"more than|over|at least|upwards? of|north of|easily|no fewer than|locker|no less than|in excess of|well over|above|just over|mehr als|über|"
              r"mindestens|wenigstens|gut|weit über|knapp über|more")
 _ABOUT = (r"about|around|roughly|approximately|approx\.|some|circa|ca\.|an average of|on average|averag\w*|etwa|"
           r"rund|ungefähr|zirka|durchschnittlich|im schnitt|schätzungsweise|grob")
 _QUALIFIER = re.compile(rf"\b(?P<under>{_JUST_UNDER})\b|\b(?P<most>{_AT_MOST})\b|\b(?P<least>{_AT_LEAST})\b|"
                         rf"\b(?P<about>{_ABOUT})\b", re.I)
 _NEGATED_MORE = re.compile(r"(?:n[’']t|\bnot|\bnever|\bnicht|\bkein\w*)\s+(?:\w+\s+){0,3}$", re.I)
+_CLAUSE_BREAK = re.compile(r"[.!?;:]\s|,\s*(?:but|and|while|whereas|yet|aber|doch|und|jedoch|während|sondern)\b",
+                           re.I)
 _LIMIT_VERB = re.compile(r"\b(?:limit\w*|restrict\w*|caps?|capped|budget\w*|begrenz\w*|beschränk\w*|"
                          r"limitier\w*)\b", re.I)
 
@@ -51,18 +54,28 @@ def direction_of(text: str, start: int, end: int, value: float, low: float, high
     if low != high:
         return Direction("about", low, high)
     wide = text[max(0, start - 60):start]
-    after = text[end:end + 25].lower()
+    # a qualifier after the figure, perhaps after its period or platform: "two hours a day, tops", "three hours
+    # a day or more"
+    after = re.sub(r"^\s*(?:(?:a|an|per|each|every|am|pro|im|on|auf|in der|die)\s+[\w-]+\s*){1,2}", " ",
+                   text[end:end + 40].lower())
+    inner = re.match(r"(?:a|an|eine[rnm]?)\s+(?P<q>good|solid|gute[nr]?|knappe[nr]?)\b", text[start:end], re.I)
+    if inner:   # "a good third", „eine gute halbe Stunde", „eine knappe Stunde"
+        if inner.group("q").lower().startswith("knapp"):
+            return Direction("at_most", round(value * 0.9, 6), value)
+        return Direction("at_least", value, round(value * 1.1, 6))
     if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after):
         return Direction("at_least", value, None)
-    if re.match(r"\s*(?:or less|or fewer|at most|oder weniger|höchstens)", after):
+    if re.match(r"\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
         return Direction("at_most", None, value)
     # a qualifier stands right before the figure ("more than 500", „knapp 20"); "only"/„nur" may stand before
     # the verb ("only stays on screen for two seconds")
     near = re.search(r"(?:\S+\s+){0,3}$", re.split(r"[(\[;:]", wide)[-1]).group(0)
     before = near
     hits = list(_QUALIFIER.finditer(before))
-    if not hits and re.search(r"\b(?:only|just|merely|barely|nur|lediglich|kaum)\b", wide, re.I):
-        hits = list(_QUALIFIER.finditer(wide))
+    # … but only within the figure's clause: „war ich kaum aktiv, aber jetzt poste ich fünfmal" is no "at most"
+    clause = _CLAUSE_BREAK.split(wide)[-1]
+    if not hits and re.search(r"\b(?:only|just|merely|barely|nur|lediglich|kaum)\b", clause, re.I):
+        hits = list(_QUALIFIER.finditer(clause))
     kind = hits[-1].lastgroup if hits else None
     if kind == "least" and re.search(r"(?:more than|mehr als)\s*$", before, re.I) and _NEGATED_MORE.search(
             wide[:len(wide) - len(before) + hits[-1].start()]):
@@ -87,25 +100,36 @@ _USAGE = re.compile(
     r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
     r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
     r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site)|"
-    r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
+    r"(?:phone|iPhone|Handy|Smartphone|Telefon|screen time|Bildschirmzeit)\s+(?:says|shows|tells|reports|counts|"
+    r"logged|sagt|zeigt|meldet|zählt)|"
+    r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
     re.I)
 # "er sei täglich bis zu 45 Minuten auf Threads": being on a platform is using it
-_BEING_ON = re.compile(rf"\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|seien|sind)\b.*\b(?:on|auf|bei)\s+"
+_BEING_ON = re.compile(rf"(?:\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|seien|sind)\b|[’']m\b|[’']s\b|[’']re\b)"
+                       rf".*\b(?:on|auf|bei)\s+"
                        rf"(?:{plat.NAME_RX})", re.I)
 # "I'm in there six hours a day", „ich bin dort drei Stunden am Tag": present where the platform was named
-_BEING_THERE = re.compile(r"\b(?:am|is|are|was|'m|’m|bin|ist|sei|war)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
+_BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
                           r"drin|online)\b", re.I)
 _PER_AFTER = re.compile(
-    r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\beach day\b|\bevery day\b|\ba night\b|\bdaily\b|/day\b|"
-    r"\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden Tag\b|\btäglich\b|\bam Tage\b)"
+    r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\b(?:each|every)(?: single| and every)? day\b|\ba night\b|"
+    r"\bdaily\b|/day\b|\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden (?:einzelnen |lieben )?Tag\b|\btäglich\b|\bam Tage\b)"
     r"|(?P<w>\ba week\b|\bper week\b|\beach week\b|\bevery week\b|\bweekly\b|/week\b|"
     r"\bover (?:the course of )?(?:seven|7) days\b|\bin a week\b|\bpro Woche\b|\bdie Woche\b|\bin der Woche\b|"
     r"\bjede Woche\b|\bwöchentlich\b|\bje Woche\b|\bin sieben Tagen\b)"
-    r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b))",
+    r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b)"
+    r"|(?P<m>\ba month\b|\bper month\b|\beach month\b|\bevery month\b|\bmonthly\b|\bim Monat\b|\bpro Monat\b|"
+    r"\bjeden Monat\b|\bmonatlich\b))",
     re.I)
+DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
                          r"\bam Tag)|(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
-                         r"\bin der Woche))\b[^.;:]{0,30}$", re.I)
+                         r"\bin der Woche|\b(?:over|in|during) (?:the )?(?:past |last )?(?:seven|7) days|"
+                         r"\b(?:in )?(?:the )?(?:past|last) week|\bin den (?:letzten|vergangenen) (?:sieben|7) Tagen|"
+                         r"\b(?:in der )?(?:letzten|vergangenen) Woche|\bletzte Woche|\bvergangene Woche))\b[^.;:]{0,40}$",
+                         re.I)
+# "of that", „davon" before a figure: a part of the total the sentence before gave
+_PART_OF = re.compile(r"\b(?:of that|of this|of which|of it|of those|davon|hiervon|wovon)\b", re.I)
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
@@ -117,30 +141,29 @@ _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|put
                         r"verschick\w*)\b", re.I)
 _RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
                       r"lese|liest|lesen)\s+(?:\w+\s+){0,2}$", re.I)
-_TIMES = re.compile(r"\s*(?:times|x\b|Mal\b|mal\b)", re.I)
-_ONCE = re.compile(r"\b(?P<w>once|twice|thrice|einmal|zweimal|dreimal|viermal|fünfmal|zehnmal|(?P<n>\d+)-?mal)\b",
-                   re.I)
-_ONCE_VALUE = {"once": 1, "twice": 2, "thrice": 3, "einmal": 1, "zweimal": 2, "dreimal": 3, "viermal": 4,
-               "fünfmal": 5, "zehnmal": 10}
+_TIMES = re.compile(r"\s*(?:(?:of\s+)?times|x\b|Male?\b|mal\b)", re.I)
 _MEMBER = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>members|subscribers|participants|Mitglieder\w*|Teilnehmer\w*|"
                      r"Abonnent\w*)\b", re.I)
 _FOLLOWER = re.compile(r"\s+(?:[\w-]+\s+)?(?:followers|Follower\w*|fans|Fans)\b"
                        r"|\s+(?:people|Menschen|Leute|users|Nutzer\w*|accounts|Personen)\s+(?:\w+\s+){0,2}"
                        r"(?:follow\w*|folg\w*)\b",
                        re.I)
-_GROUP = re.compile(r"\b(?:groups?|chats?|channels?|community|server|Gruppe\w*|\w*[Cc]hat\w*|Kanal\w*|Community|"
-                    r"Telegram\w*|Slack|WeChat|Discord|WhatsApp)\b", re.I)
+_GROUP = re.compile(r"\b(?:groups?|chats?|channels?|community|server|workspace|\w*[Gg]ruppe\w*|\w*[Cc]hat\w*|"
+                    r"\w*[Kk]anal\w*|\w*[Cc]ommunity|\w*[Gg]emeinde|Telegram\w*|Slack|WeChat|Discord|WhatsApp)\b", re.I)
 _STAFF = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>employees|staff(?:ers)?|workers|people|persons|team members|"
                     r"Mitarbeiter\w*|Beschäftigte\w*|Angestellte\w*|Leute|Personen|Menschen)\b", re.I)
 _EMPLOY = re.compile(r"\b(?:employ\w*|staff|hire\w*|headcount|workforce|beschäftig\w*|Belegschaft|Mitarbeiter\w*|"
                      r"Angestellte\w*|eingestellt)\b", re.I)
 _GROWTH = re.compile(r"(?:up from|grown from|grew from|from|von|waren es (?:noch )?|zuvor|vorher)\s+(?:only\s+|nur\s+)?"
                      r"(?:(?:a few|several|einige|ein paar|mehrere)\s+(?:hundred|hundert)|\d[\d.,]*|[a-zäöüß]+)", re.I)
-_VISIBLE = re.compile(r"\b(?:on (?:the )?screen|visible|sichtbar|Bildschirm\w*|scroll\w*|verschwunden|weg\b|gone\b|"
+_VISIBLE = re.compile(r"\b(?:o(?:n|ff) (?:the )?screen|out of (?:view|sight)|visible|sichtbar\w*|Bildschirm\w*|scroll\w*|"
+                      r"aus dem (?:\w+ )?(?:Bild|Blick|Bereich)|verschwunden|weg\b|gone\b|"
                       r"disappear\w*|stays?|stayed|remains?|bleib\w*|lesbar|readable)\b", re.I)
-_CHAT = re.compile(r"\b(?:chat\w*|groups?|Gruppe\w*|channel|Kanal|messages?|Nachricht\w*|whatever I (?:say|write)|"
-                   r"was ich (?:sage|schreibe)|Telegram\w*|Slack|Discord|WhatsApp)\b", re.I)
-_AMA = re.compile(r"\bAMAs?\b|\bask me anything\b|\bquestion[- ]and[- ]answer(?: session)?|\bQ\s?&\s?A\b|"
+_CHAT = re.compile(r"\b(?:\w*chat\w*|groups?|\w*[Gg]ruppe\w*|channel|\w*[Kk]anal|messages?|\w*[Nn]achricht\w*|"
+                   r"(?:whatever|when|if|each time|every time) I (?:say|write|type|post)\w*|"
+                   r"(?:was|wenn|sobald) ich (?:\w+ ){0,3}(?:sage|schreibe|poste|tippe)|Telegram\w*|Slack|Discord|"
+                   r"WhatsApp)\b", re.I)
+_AMA = re.compile(r"\bAMAs?\b|\bask[- ]me[- ]anything\b|\bquestion[- ]and[- ]answer(?: session)?|\bQ\s?&\s?A\b|"
                   r"\bFragestunde\w*|\bFrage-(?:und-)?Antwort-\w+|\bFragerunde\w*", re.I)
 _HABIT = re.compile(r"\b(?:always|whenever|every time|each time|as soon as|immediately|turns? into|becomes?|"
                     r"anticipate\w*|expect\w*|immer|sobald|jedes Mal|wann immer|wird zu|verwandel\w*|erwarte\w*)\b",
@@ -162,7 +185,8 @@ _HISTORY = [
     ("start", re.compile(rf"\b(?:zuerst|zunächst|anfangs|ursprünglich)\s+(?:\w+\s+){{0,3}}?{_PLAT_SLOT}\s+"
                          rf"(?:\w+\s+)?(?:genutzt|verwendet|benutzt|gewesen)", re.I)),
     ("move", re.compile(rf"\b(?:zu|nach|auf)\s+{_PLAT_SLOT}\s+(?:\w+\s+){{0,2}}?(?:gewechselt|umgezogen|gezogen|"
-                        rf"abgewandert|übergesiedelt|weitergezogen)", re.I)),
+                        rf"abgewandert|übergesiedelt|weitergezogen|mitgenommen|gebracht|geholt|verlegt|verlagert)",
+                        re.I)),
     ("move", re.compile(rf"\b(?:then|later|finally|dann|später|schließlich)\s+(?:on\s+)?(?:to|zu|nach)\s+{_PLAT_SLOT}",
                         re.I)),
     ("join", re.compile(rf"\b(?:joined|signed up (?:for|on|to|with)|wrote (?:my|his|her) (?:very )?first "
@@ -187,6 +211,10 @@ _QUIT = [
     re.compile(rf"\b(?:tak(?:e|es|ing)|took)\s+a\s+(?:\w+\s+)?break\s+from\s+{_PLAT_SLOT}", re.I),
     re.compile(r"\b(?:stopped|stops|stop|quit)\s+(?:using\s+\w+|tweeting|posting)", re.I),
     re.compile(rf"\b(?:no longer|not anymore|never)\s+(?:been\s+|be\s+|active\s+)?on\s+{_PLAT_SLOT}", re.I),
+    # never had an account: absent all along ("has never had an Instagram account", „nie ein TikTok-Konto")
+    re.compile(rf"\bnever\s+(?:had|used|opened|joined|signed up (?:for|to|on)|created)\s+(?:an?\s+|any\s+)?{_PLAT_SLOT}",
+               re.I),
+    re.compile(rf"\bnie\s+(?:\w+\s+){{0,2}}?(?:ein(?:en)?\s+)?{_PLAT_SLOT}[- ]?(?:Konto|Account|Profil)", re.I),
     re.compile(rf"\b(?:said|says|bade|bid) (?:goodbye|farewell) to\s+{_PLAT_SLOT}", re.I),
     re.compile(r"\b(?:gelöscht|löschte|löscht|lösche|deinstalliert|deaktiviert|stillgelegt|abgemeldet)\b", re.I),
     re.compile(rf"\bverabschiede\w*\s+(?:\w+\s+){{0,6}}?von\s+{_PLAT_SLOT}|\bvon\s+{_PLAT_SLOT2}\s+verabschiede\w*",
@@ -297,6 +325,14 @@ _SHARE_OBJECT = re.compile(r"\s+(?:\w+\s+){0,3}?(?:on|to|for|with|at|in|auf|für
                            r"(?P<obj>[\w-]+)", re.I)
 
 
+_ONLINE = re.compile(r"\b(?:online|im Netz|im Internet|on the internet|on the web)\b", re.I)
+# "For the editing, a quarter of her time": what the time goes to, named before the share
+_PURPOSE_BEFORE = re.compile(r"\b(?:for|on|to|into|für|auf)\s+(?:(?:the|his|her|my|their|den|die|das|dem|seine\w*|"
+                             r"ihre\w*|meine\w*)\s+)?(?P<obj>[\w-]+)", re.I)
+_NOT_OBJECT = {"average", "me", "him", "her", "it", "this", "that", "top", "end", "example", "instance", "mich", "ihn",
+               "sie", "uns", "es", "jeden", "alle", "most", "a", "an", "one", "ein", "eine"}
+
+
 def _time_share(a: _Article, i: int) -> None:
     text = a.units[i].text
     for p in percentages(text, a.lang):
@@ -310,21 +346,25 @@ def _time_share(a: _Article, i: int) -> None:
                                       rest, re.I)):
             continue
         span = (p.start, p.end + m.end())
-        obj = _SHARE_OBJECT.match(rest, m.end())
-        if obj and not plat.mentions(text) and not plat.ANAPHORA.search(text) and \
-                plat.canonical(obj.group("obj")) not in plat.PLATFORMS.values():
-            continue   # "80% of his time on SpaceX", "a fifth of her time to charity": not online life
+        objects = [o.group("obj") for o in (_SHARE_OBJECT.match(rest, m.end()),) if o]
+        objects += [o.group("obj") for o in _PURPOSE_BEFORE.finditer(text[:p.start])
+                    if o.group("obj").lower() not in _NOT_OBJECT]
+        if objects and not plat.mentions(text) and not plat.ANAPHORA.search(text) and any(
+                plat.canonical(o) not in plat.PLATFORMS.values() for o in objects):
+            continue   # "80% of his time on SpaceX", „für den Schnitt ein Viertel ihrer Zeit": not online life
         att = a.attribute(i, span, "time_share")
         if att is None:
             continue
         platform = a.platform_near(i, p.start, context=True)
+        if not plat.mentions(text) and _ONLINE.search(text):
+            platform = None   # „ein Drittel seiner Arbeitszeit online": online in general, no one platform
         a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
 
 
 def _period_of(text: str, start: int, end: int) -> tuple[str | None, bool]:
     m = _PER_AFTER.search(text[end:])
     if m:
-        return ("day" if m.group("d") else "week" if m.group("w") else "hour"), False
+        return ("day" if m.group("d") else "week" if m.group("w") else "hour" if m.group("h") else "month"), False
     m = _PER_BEFORE.search(text[:start])
     if m:
         return ("day" if m.group("d") else "week"), False
@@ -352,6 +392,9 @@ def _time_per_period(a: _Article, i: int) -> None:
             per = next((p for (p, _r), li in zip(periods, listed, strict=True) if li and p), None)
         if per is None and k and re.match(r"\s+(?:of it|of that|of them|davon)\b", text[d.end:]):
             per = periods[k - 1][0]   # "3.5 hours a day, 70 minutes of it on Reddit": part of the daily total
+        if per is None and _PART_OF.search(text[:d.start]) and i and a.reader.last_claim.get(i - 1, ("",))[0] in (
+                "time_per_day", "time_per_week"):
+            per = a.reader.last_claim[i - 1][0][len("time_per_"):]   # „Davon geht eine Stunde auf YouTube"
         if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
                 r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
@@ -371,13 +414,17 @@ def _time_per_period(a: _Article, i: int) -> None:
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
                            for m in plat.OFF_SCOPE.finditer(text)]
             quote = next(((qs, qe) for qs, qe in a.reader.quotes(i) if qs <= d.start < qe), None)
-            if quote:   # inside a quote only the quote speaks of the activity ("…," he said on a podcast)
+            if quote and not a.reader.fragment(i, quote):
+                # inside a quote only the quote speaks of the activity ("…," he said on a podcast); a quoted
+                # fragment ('spends "a couple of hours" a week on LinkedIn') is part of the sentence around it
                 candidates = [c for c, pos in zip(candidates, _positions(text), strict=True)
                               if quote[0] <= pos < quote[1]]
             inherited = a.reader.last_claim.get(i - 1) if i else None
+            # an answer to a question about a platform ("Where do you sit?" after LinkedIn figures) is about using it
             usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or (
-                question and re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
-                                       r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I))
+                question and (re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
+                                        r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I)
+                              or plat.mentions(question) or plat.DEVICE.search(question)))
             if not candidates and question:
                 # an answer ("Around 90 minutes a day") takes its platform from the question it answers
                 candidates = [(0, "platform", m.platform) for m in plat.mentions(question)][-1:]
@@ -389,6 +436,10 @@ def _time_per_period(a: _Article, i: int) -> None:
                     continue
             else:
                 platform = a.anaphor_platform(i, d.start)
+                asked = a.reader.question_at(i)
+                if platform is None and asked is not None and plat.ANAPHORA.search(a.units[asked].text):
+                    # "How long are you on there?" — the platform the question points back to
+                    platform = a.anaphor_platform(asked, len(a.units[asked].text))
                 if platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
                 elif platform is None:
@@ -410,22 +461,21 @@ def _time_per_period(a: _Article, i: int) -> None:
 
 def _posts(a: _Article, i: int) -> None:
     text = a.units[i].text
-    counts: list[Amount] = [x for x in amounts(text, a.lang)]
+    counted = times(text, a.lang)
+    counts: list[Amount] = [x for x in amounts(text, a.lang)
+                            if not any(t.start <= x.start < t.end or x.start <= t.start < x.end for t in counted)]
     counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
                if _ONE_POST.match(text, m.end())]
-    for m in _ONCE.finditer(text):
-        v = float(m.group("n")) if m.group("n") else float(_ONCE_VALUE[m.group("w").lower()])
-        counts.append(Amount(v, v, v, m.start(), m.end()))
-    for c in counts:
+    for c in counts + counted:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
-        times = _TIMES.match(rest) or re.fullmatch(_ONCE.pattern, text[c.start:c.end], re.I)
+        said_times = _TIMES.match(rest) or c in counted
         if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
             continue   # "I get 500 messages a day": received, not posted
         if noun:
             end = c.end + noun.end()
-        elif times and _POST_VERB.search(text[max(0, c.start - 60):c.start]):
-            end = c.end + (times.end() if _TIMES.match(rest) else 0)
+        elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
+            end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)
         else:
             continue
         per, _dayref = _period_of(text, c.start, end)
@@ -436,6 +486,10 @@ def _posts(a: _Article, i: int) -> None:
         if per == "hour":
             value, low, high, per = value * 24, low * 24, high * 24, "day"
             detail["stated_per"] = "hour"
+        elif per == "month":
+            value, low, high = (round(x * 7 / DAYS_PER_MONTH, 4) for x in (value, low, high))
+            per = "week"
+            detail["stated_per"] = "month"
         if re.search(r"\b(?:internally|company-wide|in total|total|intern|insgesamt)\b", text[max(0, c.start - 40):end],
                      re.I):
             continue   # a company's message volume, not one person's posting
@@ -473,10 +527,22 @@ def _members_and_staff(a: _Article, i: int) -> None:
                 continue
             platform = a.platform_near(i, c.start, context=True)
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
-        elif staff:
+        elif staff and _AUDIENCE_BEFORE.search(text[:c.start]) and not _EMPLOY.search(text) and not re.search(
+                r"\b(?:from|von|grew|rose|wuchs)\b", text[max(0, c.start - 40):c.start], re.I):
+            # "explains the ocean to 300k people", "reaches 2 million people": an audience, in the person's words
             end = c.end + staff.end()
-            employees = bool(_EMPLOY.search(text)) or staff.group("noun").lower() in (
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end))
+            if att is None or att.mode not in ("quote", "first_person"):
+                continue
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att,
+                  {"counted": "audience"})
+        elif staff or _staff_subject_before(text, c):
+            end = c.end + (staff.end() if staff else 0)
+            employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in (
                 "employees", "staff", "staffers", "workers", "team members")
+            if not employees and not near_group and not _TEAM_SIZE.search(text):
+                continue   # "N people" with neither a company nor a group around it: nobody's headcount
             # an employee count needs the person's own words; people in a group the person acts on do not
             att = a.attribute(i, (c.start, end), "headcount" if employees else "headcount_people",
                               exclude=(c.start, end), allow_we=True, any_person=True)
@@ -489,15 +555,41 @@ def _members_and_staff(a: _Article, i: int) -> None:
             a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
 
 
-_MORE = r"(?:more than\s+|over\s+|über\s+|mehr als\s+|almost\s+|fast\s+|nearly\s+|knapp\s+)?"
-_TO_MORE = re.compile(rf"\s*(?:to|auf|zu)\s+{_MORE}", re.I)
+# whom a person reaches: "speaks to 300k people", "reaches two million people", „erreicht 300.000 Menschen"
+_AUDIENCE_BEFORE = re.compile(r"\b(?:to|reach\w*|erreich\w*|vor)\s+(?:(?:about|around|roughly|some|over|more than|"
+                              r"etwa|rund|über|mehr als)\s+)?$", re.I)
+# a team's size in the person's words: "we are 40 people", "a team of 12", „wir sind 40 Leute"
+_TEAM_SIZE = re.compile(r"\b(?:we(?:['’]re| are| were)|our team|a team of|wir (?:sind|waren)|unser Team|company|firm|"
+                        r"start-?up|studio|Unternehmen|Firma|Team)\b", re.I)
+_MORE = (r"(?:(?:more than|over|über|mehr als|almost|fast|nearly|knapp|about|around|roughly|some|approximately|etwa|"
+         r"rund|ungefähr|circa|ca\.|gut|heute|today|now|jetzt|nun)\s+){0,2}")
+# "to 1,200", "in 2019 to about 700", „im Jahr 2019 auf heute etwa 700": a few words (a year among them) may
+# stand between the count then and the count now
+_TO_MORE = re.compile(rf"(?:\s+(?:[^\W\d]+|(?:19|20)\d\d)){{0,3}}?\s*(?:to|auf|zu)\s+{_MORE}", re.I)
+# the staff as the subject: "Lumo's staff grew from 40 to about 700", „die Belegschaft wuchs auf 900"
+_STAFF_SUBJECT = re.compile(r"\b(?:staff|workforce|headcount|payroll|Belegschaft|Mitarbeiterzahl|Zahl der Mitarbeiter\w*)"
+                            r"\b(?P<verb>[^.;:]{0,40}?\b(?:grew|grown|rose|risen|increased|swelled|jumped|stands?|stood|"
+                            r"is|was|numbers?|of|at|wuchs|gewachsen|stieg|gestiegen|liegt|lag|zählt|umfasst|beträgt|von|auf)\b)",
+                            re.I)
 _FROM_TO = re.compile(rf"\b(?:from|von)\s+([\d.,]+|[a-zäöüß]+)\s+(?:[\w-]+\s+)?(?:to|auf|zu)\s+{_MORE}$", re.I)
+
+
+def _staff_subject_before(text: str, c: Amount) -> bool:
+    """Whether the figure counts the staff named as the subject before it ("the staff grew from 40 to 700"),
+    and is no year."""
+    if 1900 <= c.value <= 2100 and c.low == c.high:
+        return False
+    last = list(_STAFF_SUBJECT.finditer(text[:c.start]))[-1:]
+    return bool(last) and len(text[last[0].end():c.start].split()) <= 5
 
 
 def _growth(text: str, c: Amount, end: int, lang: str) -> tuple[float, float, float, tuple[int, int], dict]:
     """A headcount and where it grew from: "from 30 employees to 1,200", „von 30 auf 1.000 Mitarbeiter",
     "we were 12 people …; today we are close to 400", "2,500 people, up from a few hundred"."""
     plain = (c.value, c.low, c.high, (c.start, c.end), {})
+    if c.low != c.high and not c.vague and re.search(r"\b(?:from|von)\s+$", text[:c.start], re.I):
+        # "grew from 40 to 700 people" reads like a range: it is where the count started and where it is now
+        return c.high, c.high, c.high, (c.start, c.end), {"from": c.low, "growth": text[c.start - 5:c.end].strip()}
     to = _TO_MORE.match(text, end)
     later = [x for x in amounts(text, lang) if to and x.start == to.end()]
     if not later and re.search(r"\b(?:were|was|had|started|began|waren|hatten|anfangs|begannen)\b",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -145,15 +146,29 @@ _ALIAS = re.compile(r"\s*(?:\(\s*(?P<or>or|oder|alias|aka|a\.k\.a\.|genannt)?\s*
                     r"|,\s*(?:or|oder|alias|aka|known as|genannt)\s+(?P<a2>[A-Z][\w]{1,15})\s*,"
                     r"|\s+(?:alias|aka|a\.k\.a\.|genannt)\s+(?P<a3>[A-Z][\w]{1,15}))")
 _TITLE_BEFORE = re.compile(r"\b(?:CEO|Chef|Chefin|President|Präsident|Herr|Frau|Mr\.?|Ms\.?)\s+$")
-_BYLINE = re.compile(r"^(?:By|Von:?(?:\s+Von)?|[-–])\s+(?P<names>[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2}"
-                     r"(?:\s*(?:,|and|und|&)\s*[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2})*)\s*$", re.I)
-_INTERVIEW = re.compile(r"\binterview\w*\b|\bim Gespräch\b|\b(?:Herr|Frau|Mr\.?|Ms\.?|Mrs\.?)\s+[A-ZÄÖÜ][\w-]+,\s",
+_BYLINE = re.compile(r"^(?:By|Von:?(?:\s+Von)?|[-–]|Interview(?:ed)? by|Interview:|Text:|Words by|Reporting by|"
+                     r"Das Interview führten?|Interview von|Aufgezeichnet von|Protokoll:)\s+(?P<names>[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2}"
+                     r"(?:\s*(?:,|and|und|&)\s*[A-ZÄÖÜ][\w'’.-]+(?:\s+[A-ZÄÖÜ][\w'’.-]+){1,2})*?)\.?\s*$", re.I)
+_SELF_INTRO = re.compile(r"(?:^|[.!?]\s+|\bhi\b[^.!?]{0,20}[,!]\s*)(?:I['’]m|I am|my name is|ich bin|mein name ist)\s+"
+                         r"(?P<name>(?-i:[A-ZÄÖÜ][\w'’-]+(?:\s+[A-ZÄÖÜ][\w'’-]+){1,2}))\b", re.I)
+_INTERVIEW = re.compile(r"\binterview\w*\b|\bim Gespräch\b|\bQ\s?&\s?A\b|\b(?:Herr|Frau|Mr\.?|Ms\.?|Mrs\.?)\s+[A-ZÄÖÜ][\w-]+,\s",
                         re.I)
+
+
+def _positions(text: str, part: str) -> list[int]:
+    """Start of every occurrence of part in text (non-overlapping, as re.finditer finds them)."""
+    out, at = [], text.find(part)
+    while part and at >= 0:
+        out.append(at)
+        at = text.find(part, at + len(part))
+    return out
 
 
 def cast_of(units_text: list[str], headline: str | None = None, author: str | None = None) -> Cast:
     """Find the people in an article's sentences (headline apart: title case would look like names)."""
-    body = "\n".join(units_text)
+    nicknames: dict[str, str] = {}
+    body = _without_nicknames("\n".join(units_text), nicknames)
+    headline = _without_nicknames(headline, nicknames) if headline else headline
     authors: list[str] = []
     for line in units_text[:8]:
         m = _BYLINE.match(line.strip())
@@ -161,24 +176,42 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
         if alone and first_name_gender(line.split()[0]):
             authors.append(line.strip())   # a name alone on a line near the top is the byline
         elif m:
-            authors += [a.strip() for a in re.split(r"\s*(?:,|\band\b|\bund\b|&)\s*", m.group("names"))
+            authors += [a.strip().rstrip(".") for a in re.split(r"\s*(?:,|\band\b|\bund\b|&)\s*", m.group("names"))
                         if len(a.split()) >= 2]
     if author:
         authors += [a.strip() for a in re.split(r"\s*(?:,|\band\b|\bund\b|&)\s*", author) if len(a.split()) >= 2]
+    # "I'm Lena Park, a marine biologist … Ask me anything": who introduces themselves at the top is the voice
+    for line in [headline or ""] + units_text[:3]:
+        m = _SELF_INTRO.search(line)
+        if m and m.group("name") not in authors and first_name_gender(m.group("name").split()[0]):
+            authors.append(m.group("name"))
     counts: dict[str, list[int]] = {}
     known: dict[str, bool] = {}
-    for name, pos, has_first in _candidates(body):
+    # a headline in sentence case names people as the body does ("Adaeze Okonkwo on running a bank"); in title
+    # case every word looks like a name, so only a known first name counts there
+    head = [] if not headline else [(n, -1, f or n in nicknames) for n, _p, f in _candidates(headline)
+                                    if f or n in nicknames or not _title_case(headline)]
+    for name, pos, has_first in head + _candidates(body):
         counts.setdefault(name, []).append(pos)
         known[name] = known.get(name, False) or has_first
+    # whole words, counted once: a pattern per name would be compiled per article and crowd re's cache (the
+    # segmenter's patterns are then compiled again for every article)
+    words = Counter(re.findall(r"[\w-]+", body))
     people: list[Person] = []
     for name, positions in sorted(counts.items(), key=lambda kv: kv[1][0]):
         tokens = name.split()
         gender = first_name_gender(tokens[0])
-        at = [m.start() for m in re.finditer(re.escape(name), body)]
+        at = _positions(body, name)
         introduced = any(_ALIAS.match(body, pos + len(name)) or _TITLE_BEFORE.search(body, max(0, pos - 15), pos)
                          for pos in at)
-        surname_again = len(re.findall(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])", body)) > len(positions)
+        again = words[tokens[-1]] if re.fullmatch(r"[\w-]+", tokens[-1]) else len(
+            re.findall(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])", body))   # "O'Neill"
+        surname_again = again > len(positions)
         in_headline = bool(headline and name in headline)
+        after_article = [pos for pos in at if re.search(r"\b(?:der|die|das|des|dem|den|the|a|an|vom|zum|zur)\s+$",
+                                                         body[max(0, pos - 5):pos], re.I)]
+        if not known[name] and at and len(after_article) == len(at):
+            continue   # „der Krypto-Wallet Lumo", "the Lagos-based Kudiya": a thing named, not a person
         if not (known[name] or len(positions) >= 2 or introduced or surname_again or in_headline):
             continue   # no known first name, said once, not introduced: likely a place, an outlet or a product
         if any(name != other and f" {name}" in f" {other}" for other in counts):
@@ -195,10 +228,12 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
             person.forms.add(surname)
         if len(tokens) > 2 and tokens[-2] in ("De", "de", "von", "van", "Van", "Di", "da"):
             person.forms.add(" ".join(tokens[-2:]))
+        if person.name in nicknames:
+            person.forms.add(nicknames[person.name])   # Jannik „Jaxx" Brückner is also „Jaxx"
         firstname = tokens[0]
         if first_name_gender(firstname) and not any(o.name.split()[0] == firstname for o in people if o is not person):
             person.forms.add(firstname)
-        at = [m.end() for m in re.finditer(re.escape(person.name), body)]
+        at = [pos + len(person.name) for pos in _positions(body, person.name)]
         for m in filter(None, (_ALIAS.match(body, pos) for pos in at)):
             alias = m.group("a1") or m.group("a2") or m.group("a3")
             # a bare "(XY)" after a name is an alias only when it is the name's initials, not a party or firm
@@ -219,6 +254,24 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
         cast.subject = Person(authors[0], {authors[0]}, None, 0, 0)
         cast.people.append(cast.subject)
     return cast
+
+
+# Tim „Kaiser" Köhler, Marcus "Mack" Delaney: a nickname in quotes between first name and surname
+_NICKNAME = re.compile(r"(?P<first>[A-ZÄÖÜ][\w'’-]+)[ \t]+[„\"“‚‘»«'](?P<nick>[A-ZÄÖÜ][\w'’-]{1,20})[“\"”’‘«»'][ \t]+"
+                       r"(?P<last>[A-ZÄÖÜ][\w'’-]+)")
+
+
+def _without_nicknames(text: str, found: dict[str, str]) -> str:
+    """The text with nicknames between first name and surname taken out (noted in `found`: name → nickname)."""
+    def cut(m: re.Match) -> str:
+        found[f"{m.group('first')} {m.group('last')}"] = m.group("nick")
+        return f"{m.group('first')} {m.group('last')}"
+    return _NICKNAME.sub(cut, text)
+
+
+def _title_case(line: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-zÄÖÜäöüß][\w'’-]*", line)[1:] if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def pronoun_gender(word: str) -> str | None:

@@ -28,7 +28,9 @@ _EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eig
 _EN_WORD = r"(?:" + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r")(?:-(?:one|two|three|four|five|six|seven|eight|nine))?"
 _EN_SCALE = r"(?:hundred|thousand|million|billion)"
 # "two hundred and forty thousand": words and scales, "and" only between them.
-EN_NUMBER_WORDS = rf"(?:{_EN_WORD}|{_EN_SCALE})(?:(?:\s+|\s+and\s+|-)(?:{_EN_WORD}|{_EN_SCALE}))*"
+# "and" only after a scale word: "one and two" is two numbers (a range after "between"), not one
+EN_NUMBER_WORDS = (rf"(?:{_EN_WORD}|{_EN_SCALE})(?:(?:\s+|-)(?:{_EN_WORD}|{_EN_SCALE})"
+                   rf"|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+{_EN_WORD})*")
 # German writes a number as one word ("zweihundertvierzigtausend"); text2num reads the compound.
 _DE_MORPH = (r"(?:null|eins|eine|ein|zwei|zwan|drei|dreiß|vier|fünf|sechs|sech|sieben|sieb|acht|neun|zehn|elf|"
              r"zwölf|zig|ig|hundert|tausend|und)")
@@ -45,7 +47,8 @@ _SCALE_WORDS = {"thousand": 1e3, "tausend": 1e3, "k": 1e3, "million": 1e6, "mill
                 "billion": 1e9, "milliarde": 1e9, "milliarden": 1e9, "mrd": 1e9}
 # Vague amounts as ranges: "several" 2–9, "a few" 2–4; "hundreds of thousands" 200,000–900,000.
 _VAGUE_COUNT = {"a few": (2, 4), "few": (2, 4), "a couple of": (2, 3), "a couple": (2, 3), "several": (2, 9),
-                "ein paar": (2, 4), "einige": (2, 9), "mehrere": (2, 9), "wenige": (2, 4), "wenigen": (2, 4)}
+                "a handful of": (2, 5), "ein paar": (2, 4), "einige": (2, 9), "mehrere": (2, 9), "wenige": (2, 4),
+                "wenigen": (2, 4), "einigen": (2, 9), "mehreren": (2, 9)}
 _VAGUE_PLURAL = {"dozens": 24, "dutzende": 24, "hundreds": 200, "hunderte": 200, "thousands": 2000,
                  "tausende": 2000, "millions": 2e6, "millionen": 2e6}
 _VAGUE_TENS = {"tens of thousands": (2e4, 9e4), "zehntausende": (2e4, 9e4), "hundreds of thousands": (2e5, 9e5),
@@ -120,16 +123,23 @@ _TOKEN_NUMBER = re.compile(
     re.I)
 
 
+# "1.1m members", "2bn users": a bare m/bn after a figure is a scale only before a count of people or posts (else
+# it is metres or a currency amount)
+_COUNT_NOUN = r"(?=\s+(?:[\w-]+\s+)?(?:members|followers|subscribers|users|people|fans|participants|views|posts|" \
+              r"Mitglieder\w*|Follower\w*|Abonnent\w*|Nutzer\w*|Menschen|Teilnehmer\w*))"
+
+
 def _scale_after(sentence: str, end: int) -> tuple[float, int]:
-    m = re.match(r"\s*(thousand|tausend|million(?:en)?|mio\.?|mn|billion|milliarden?|mrd\.?|k)\b\.?", sentence[end:],
-                 re.I)
+    m = re.match(r"\s*(thousand|tausend|million(?:en)?|mio\.?|mn|billion|milliarden?|mrd\.?|k)\b\.?"
+                 rf"|(m|bn){_COUNT_NOUN}", sentence[end:], re.I)
     if not m:
         return 1.0, end
-    return _SCALE_WORDS[m.group(1).lower().rstrip(".")], end + m.end()
+    word = (m.group(1) or {"m": "million", "bn": "billion"}[m.group(2).lower()]).lower().rstrip(".")
+    return _SCALE_WORDS[word], end + m.end()
 
 
 def _half_after(sentence: str, end: int) -> tuple[float, int]:
-    m = re.match(r"\s+and\s+a\s+half\b|\s+und\s+(?:ein(?:e)?\s+)?halb\b|,5\b", sentence[end:], re.I)
+    m = re.match(r"[\s-]+and[\s-]+a[\s-]+half\b|\s+und\s+(?:ein(?:e)?\s+)?halb\b|,5\b", sentence[end:], re.I)
     return (0.5, end + m.end()) if m else (0.0, end)
 
 
@@ -162,6 +172,23 @@ def _amounts(sentence: str, lang: str) -> tuple[Amount, ...]:
         lo, hi = _VAGUE_COUNT[m.group(1)]
         scale = (100 if m.group(2) in ("hundred", "hundert") else 1000) * (1000 if m.group(3) else 1)
         add(Amount((lo + hi) / 2 * scale, lo * scale, hi * scale, m.start(), m.end(), vague=True))
+    # "several", „mehrere", „ein paar" alone: a vague count ("several hours", „ein paar Stunden") — before single
+    # numbers, so „ein paar" is not „ein"; "a"/„eine" before a unit is read by the callers that expect one
+    # (ARTICLE_ONE), never here
+    for m in _VAGUE_WORD_RX.finditer(low):
+        if free(m.start(), m.end()) and not re.match(r"\s+(?:of|der|die|des)\s+(?:the|his|her|my|their)\b",
+                                                       low[m.end():]) and not _DOZEN_AFTER.match(low, m.end()):
+            lo, hi = _VAGUE_COUNT[m.group(0)]
+            add(Amount((lo + hi) / 2, lo, hi, m.start(), m.end(), vague=True))
+    # "a dozen", "half a dozen", „zwei Dutzend": twelve each
+    for m in _DOZEN_RX.finditer(low):
+        n = 0.5 if m.group("half") else 1.0 if not m.group("n") else parse_number(m.group("n"), lang)
+        if n is not None and free(m.start(), m.end()):
+            add(Amount(12 * n, 12 * n, 12 * n, m.start(), m.end()))
+    for m in re.finditer(rf"\b({_VAGUE_WORDS})\s+(?:dozen|dutzend)\b", low):
+        if free(m.start(), m.end()):
+            lo, hi = _VAGUE_COUNT[m.group(1)]
+            add(Amount((lo + hi) / 2 * 12, lo * 12, hi * 12, m.start(), m.end(), vague=True))
     for m in re.finditer(r"\b(dozens|dutzende|hundreds|hunderte|thousands|tausende)\b", low):
         if free(m.start(), m.end()):
             lo = _VAGUE_PLURAL[m.group(1)]
@@ -194,18 +221,39 @@ def _amounts(sentence: str, lang: str) -> tuple[Amount, ...]:
                 if hi > value:
                     add(Amount((value + hi) / 2, value, hi, m.start(), hi_end))
                     continue
+        pair = _spoken_range(sentence, m.start(), end, value, lang)
+        if pair is not None:
+            add(Amount((value + pair[0]) / 2, value, pair[0], m.start(), pair[1]))
+            continue
         add(Amount(value, value, value, m.start(), end))
-    # "several", „mehrere" alone: a vague count ("several hours"); "a"/„eine" before a unit is read by the
-    # callers that expect one (ARTICLE_ONE), never here
-    for m in _VAGUE_WORD_RX.finditer(low):
-        if free(m.start(), m.end()) and not re.match(r"\s+(?:of|der|die|des)\s+(?:the|his|her|my|their)\b",
-                                                       low[m.end():]):
-            lo, hi = _VAGUE_COUNT[m.group(0)]
-            add(Amount((lo + hi) / 2, lo, hi, m.start(), m.end(), vague=True))
     return tuple(sorted(found, key=lambda a: a.start))
 
 
 ARTICLE_ONE = re.compile(rf"\b{_ARTICLE}\b", re.I)
+_DOZEN_AFTER = re.compile(r"\s+dozens?\b|\s+dutzend\b")
+_DOZEN_RX = re.compile(r"\b(?:(?P<half>half\s+a|ein(?:e[sn]?)?\s+halbe[sn]?)|an?|one|ein(?:e[sn]?)?|(?P<n>\d+|two|three|"
+                       r"four|five|zwei|drei|vier|fünf))\s+(?:dozen|dutzend)\b")
+_NEXT_NUMBER = re.compile(rf",\s*(?P<hi>{NUMERAL}|[A-Za-zäöüß]+)\b")
+
+
+def _spoken_range(sentence: str, start: int, end: int, value: float, lang: str) -> tuple[float, int] | None:
+    """ "two, three hours", „vier, fünf Stunden", "20, 30 minutes": two neighbouring figures said as a range
+    (the second one step above the first); a list of three or more figures is no range."""
+    m = _NEXT_NUMBER.match(sentence, end)
+    before = re.search(r"([\w.,]+)\s*,\s*$", sentence[:start])
+    if not m or before and parse_number(before.group(1), lang) is not None:
+        return None
+    raw = m.group("hi")
+    hi = parse_numeral(raw) if re.fullmatch(NUMERAL, raw) else word_number(
+        raw, "de" if _looks_german(raw, lang) else "en")
+    if hi is None or _NEXT_NUMBER.match(sentence, m.end()):
+        return None
+    step = hi - value
+    if value >= 1000:
+        return None   # "2019, 2020": years
+    if step == 1 or (value >= 10 and value % 5 == 0 and step in (5, 10)):
+        return hi, m.end()
+    return None
 
 
 def _looks_german(word: str, lang: str) -> bool:
@@ -215,11 +263,57 @@ def _looks_german(word: str, lang: str) -> bool:
     return bool(re.fullmatch(DE_NUMBER_WORDS, w)) and not re.fullmatch(EN_NUMBER_WORDS, w) or "einhalb" in w
 
 
+# ---------------------------------------------------------------- counts of times
+
+_ONCE_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_NOT_TIMES = {"manch", "noch", "dies", "aber", "jedes", "zu", "erst", "letzt", "nächst", "x"}
+# "once", "twice", „zweimal", „zwanzigmal", "10-mal"
+_TIMES_WORD = re.compile(r"\b(?:(?P<en>once|twice|thrice)|(?P<de>[a-zäöüß]+|\d+)-?mal)\b", re.I)
+# „drei- bis viermal", „ein-, zweimal", „zwei- oder dreimal": the first figure's word is cut short by a hyphen
+_TIMES_RANGE = re.compile(r"\b(?P<a>[a-zäöüß]+|\d+)(?:-\s*,?|\s*,)\s*(?:(?:bis|oder)\s+)?(?P<b>(?:[a-zäöüß]+|\d+)-?mal)\b",
+                          re.I)
+
+
+def _times_value(word: str) -> float | None:
+    m = _TIMES_WORD.fullmatch(word)
+    if m is None:
+        return None
+    if m.group("en"):
+        return float(_ONCE_WORDS[m.group("en").lower()])
+    head = m.group("de")
+    if head.isdigit():
+        return float(head)
+    return None if head.lower() in _NOT_TIMES else word_number(head, "de")
+
+
+def times(sentence: str, lang: str = "en") -> list[Amount]:
+    """How many times: "twice", „zweimal", "once or twice", „drei- bis viermal", „ein-, zweimal" (a range)."""
+    out: list[Amount] = []
+    for m in _TIMES_RANGE.finditer(sentence):
+        a = m.group("a")
+        low = float(a) if a.isdigit() else word_number(a, "de")
+        high = _times_value(m.group("b"))
+        if low is not None and high is not None and low < high:
+            out.append(Amount((low + high) / 2, low, high, m.start(), m.end()))
+    for m in _TIMES_WORD.finditer(sentence):
+        v = _times_value(m.group(0))
+        if v is None or any(a.start <= m.start() < a.end for a in out):
+            continue
+        prev = out[-1] if out else None
+        # "once or twice": two words joined by "or"
+        if prev and prev.end <= m.start() and re.fullmatch(r"\s*(?:or|to|oder|bis)\s*", sentence[prev.end:m.start()]) \
+                and prev.high < v:
+            out[-1] = Amount((prev.low + v) / 2, prev.low, v, prev.start, m.end())
+            continue
+        out.append(Amount(v, v, v, m.start(), m.end()))
+    return sorted(out, key=lambda a: a.start)
+
+
 # ---------------------------------------------------------------- fractions and shares
 
 _FRACTION = re.compile(
     r"\b(?P<num>a|an|one|two|three|four|ein|eine|einem|einen|zwei|drei|vier|die|der)[\s-]+"
-    r"(?P<den>halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|eighths?|tenths?|hälfte|drittel|viertel|"
+    r"(?:(?:good|solid|full|gutes|guten|knappes|knappen)\s+)?(?P<den>halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|eighths?|tenths?|hälfte|drittel|viertel|"
     r"fünftel|sechstel|achtel|zehntel)\b"
     r"|\b(?P<bare>half|hälfte)\b", re.I)
 _NUMERATOR = {"a": 1, "an": 1, "one": 1, "ein": 1, "eine": 1, "einem": 1, "einen": 1, "die": 1, "der": 1, "two": 2,
@@ -289,12 +383,20 @@ def durations(sentence: str, lang: str = "en") -> list[Duration]:
     # "an hour", "a minute", „eine Stunde": the article is the number
     extra = [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(sentence)
              if _UNIT.match(sentence, m.end()) and all(not (a.start <= m.start() < a.end) for a in nums)]
-    for m in re.finditer(r"\b(?:half\s+an?|a\s+half|eine\s+halbe|einer\s+halben)\b", sentence, re.I):
+    # "a quarter of an hour", "three quarters of an hour", „eine Viertelstunde", „eine Dreiviertelstunde"
+    quarters = []
+    for m in re.finditer(r"\b(?:(?P<q3>three[\s-]quarters|(?:eine\s+)?drei[\s-]?viertel)|(?:a|one|eine?)[\s-]+(?:quarter|"
+                         r"viertel))(?:\s+of\s+an\s+hour|\s*stunde|\s+hour)\b", sentence, re.I):
+        v = 45.0 if m.group("q3") else 15.0
+        quarters.append((Amount(v, v, v, m.start(), m.end()), "m", m.end(), 0.0))
+    # "half an hour", „eine (gute|knappe) halbe Stunde"
+    for m in re.finditer(r"\b(?:half\s+an?|a\s+half|(?:eine|einer)\s+(?:(?:gute|guten|knappe|knappen|ganze|ganzen)\s+)?"
+                         r"halben?)\b", sentence, re.I):
         if _UNIT.match(sentence, m.end()):
             extra.append(Amount(0.5, 0.5, 0.5, m.start(), m.end()))
     parts = []
     for a in sorted(nums + extra, key=lambda a: (a.start, -a.end)):
-        if parts and a.start < parts[-1][2]:
+        if parts and a.start < parts[-1][2] or any(q.start <= a.start < q.end for q, *_r in quarters):
             continue   # "half an hour": "an hour" inside it is the same duration
         u = _UNIT.match(sentence, a.end)
         if not u or u.end() < len(sentence) and sentence[u.end()] == "-":
@@ -304,6 +406,7 @@ def durations(sentence: str, lang: str = "en") -> list[Duration]:
         key = _unit_key(u.group("unit"))
         half = re.match(r"\s+and\s+a\s+half\b|\s+und\s+eine\s+halbe\b", sentence[u.end():], re.I)
         parts.append((a, key, u.end() + (half.end() if half else 0), 0.5 if half else 0.0))
+    parts = sorted(parts + quarters, key=lambda part: part[0].start)
     i = 0
     while i < len(parts):
         a, key, end, half = parts[i]

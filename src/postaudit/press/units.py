@@ -25,6 +25,23 @@ def _segmenter(lang: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=lang if lang in ("en", "de") else "en", clean=False)
 
 
+def _segments(paragraph: str, lang: str) -> list[str]:
+    """pysbd's sentences, found back in the paragraph by position.
+
+    pysbd's own segment() finds each sentence with a pattern of that sentence (re.escape), so every sentence of
+    every article is compiled once and evicts the patterns pysbd and this package use again from re's cache
+    (512 entries): about 40% of the extraction's time under the profiler.
+    """
+    out, at = [], 0
+    for sent in _segmenter(lang).processor(paragraph).process():
+        start = paragraph.find(sent, at)
+        if start < 0:
+            continue   # pysbd drops a sentence it cannot find back in the text too
+        out.append(paragraph[start:start + len(sent)])
+        at = start + len(sent)
+    return out
+
+
 def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
@@ -38,7 +55,7 @@ def split_sentences(paragraph: str, lang: str = "en") -> list[str]:
     if not _BOUNDARY.search(paragraph):
         return [paragraph.strip()] if paragraph.strip() else []   # one sentence: pysbd is slow, skip it
     out = []
-    for s in _segmenter(lang).segment(paragraph):
+    for s in _segments(paragraph, lang):
         # pysbd keeps „… zu viel.» Next sentence" together: a closing quote after a full stop ends a sentence
         out += [p.strip() for p in re.split(r"(?<=[.!?][»“”\"])\s+(?=[A-ZÄÖÜ])", s) if p.strip()]
     return out

@@ -47,7 +47,15 @@ class Behaviour:
     posts_per_session: float = 2.4            # mean posts in a posting session (independent of its length)
     post_rate_per_min: float | None = None    # instead: posts ~ Poisson(rate × length): longer sessions, more posts
     placement: tuple[float, float] = (1.0, 1.0)   # Beta(a, b): where in its session a post falls
-    compose_inside: bool = True               # a post's composition lies inside its session
+    # the first post goes out the moment it is written at the session's very start (its composition is the
+    # session's first minute: a post is written in the platform's own client, so on the platform)
+    first_moment: bool = False
+    length_coupling: float | None = None      # posts ~ 1 + Poisson((mean − 1) × (length ÷ median)^γ): γ here
+    long_share: float = 0.0                   # share of sessions drawn from a second, long log-normal (binges)
+    long_median_min: float = 60.0
+    long_sigma: float = 0.5
+    hour_length_slope: float = 0.0            # session length × exp(slope × (local hour − 14) ÷ 6)
+    p_burst: float = 1.0                      # with pickup_burst: share of session starts that are bursts
     compose_slowness: tuple[float, float] = (1.0, 2.5)  # true composition time ÷ the conservative floor
     pickup_burst: tuple[int, int] | None = None     # each session is a burst of this many pick-ups
     pickup_gap_min: tuple[float, float] = (1.0, 10.0)
@@ -83,6 +91,8 @@ class SimExecutive:
     posts: pl.DataFrame        # created_at (UTC), kind, text_chars, source, scheduled, session (-1: scheduled)
     sessions: pl.DataFrame     # started_at, ended_at (UTC), count_posts (own posts)
     truth_hours: float = field(default=0.0)   # hours of sessions with at least one own post
+    traces: pl.DataFrame | None = None        # occurred_at (UTC), kind, session: likes, ad impressions, ...
+    truth_activity_hours: float | None = None  # hours of sessions with at least one own post or trace
 
     @property
     def timezone(self) -> str:
@@ -117,6 +127,18 @@ def _hours(rng: np.random.Generator, b: Behaviour, n: int) -> np.ndarray:
     return grid[np.searchsorted(cdf, rng.random(n))] + rng.random(n) / 60
 
 
+def _lengths(rng: np.random.Generator, b: Behaviour, hours: np.ndarray) -> np.ndarray:
+    """Session lengths (seconds) for sessions starting at these local hours: log-normal, some from a long one."""
+    n = hours.size
+    length = rng.lognormal(np.log(b.session_median_min * 60), b.session_sigma, n)
+    if b.long_share > 0:
+        long = rng.lognormal(np.log(b.long_median_min * 60), b.long_sigma, n)
+        length = np.where(rng.random(n) < b.long_share, long, length)
+    if b.hour_length_slope:
+        length = length * np.exp(b.hour_length_slope * ((hours % 24) - 14) / 6)
+    return length
+
+
 def _text_chars(rng: np.random.Generator, b: Behaviour, n: int) -> np.ndarray:
     return np.clip(np.round(rng.lognormal(np.log(b.text_chars_median), 0.6, n)), 3, 280).astype(np.int64)
 
@@ -144,16 +166,18 @@ def simulate_executive(b: Behaviour, *, seed: int, days: int = 56, start: date =
     shift = rng.normal(0, 0.4, days)  # a later or earlier day moves all its sessions
     hours = _hours(rng, b, day.size) + shift[day]
     nominal = midnight[day] + hours * 3600 - offsets[day]
-    length = rng.lognormal(np.log(b.session_median_min * 60), b.session_sigma, day.size)
+    length = _lengths(rng, b, hours)
     idle = rng.uniform(*b.idle_min, day.size) * 60
     live = np.zeros(day.size, bool)
     if b.pickup_burst:
         m = rng.integers(b.pickup_burst[0], b.pickup_burst[1] + 1, day.size)
+        if b.p_burst < 1:
+            m = np.where(rng.random(day.size) < b.p_burst, m, 1)
         member = np.concatenate([np.arange(k) for k in m]) if m.size else np.zeros(0, int)
         nominal = np.repeat(nominal, m) + member * 1e-3  # members stay in order
         day = np.repeat(day, m)
         last = np.repeat(m, m) - 1 == member
-        length = rng.lognormal(np.log(b.session_median_min * 60), b.session_sigma, nominal.size)
+        length = _lengths(rng, b, np.repeat(hours, m))
         idle = np.where(last, rng.uniform(*b.idle_min, nominal.size), rng.uniform(*b.pickup_gap_min, nominal.size)) * 60
         live = np.zeros(nominal.size, bool)
     if b.p_live_day > 0:
@@ -170,6 +194,9 @@ def simulate_executive(b: Behaviour, *, seed: int, days: int = 56, start: date =
     # posts per session
     if b.post_rate_per_min is not None:
         k = rng.poisson(b.post_rate_per_min * length / 60)
+    elif b.length_coupling is not None:
+        scale = (length / (b.session_median_min * 60)) ** b.length_coupling
+        k = 1 + rng.poisson(max(b.posts_per_session - 1, 0.0) * scale)
     else:
         k = rng.geometric(1 / max(b.posts_per_session, 1.0), n_sessions)
     k = np.where(rng.random(n_sessions) < b.p_post, k, 0)
@@ -191,7 +218,7 @@ def simulate_executive(b: Behaviour, *, seed: int, days: int = 56, start: date =
     t_after = _cumsum_by(spacing, unit_of, n_units)       # seconds after the unit's first post
     need = np.bincount(unit_of, t_compose, minlength=n_units) if n_units else np.zeros(0)
     span = np.bincount(unit_of, spacing, minlength=n_units) if n_units else np.zeros(0)
-    before = need if b.compose_inside else np.zeros(n_units)
+    before = need                                          # written in the session, before it goes out
     # the session lasts at least as long as writing and sending what is in it
     fit = before + span + rng.uniform(0, 30, n_units)
     np.maximum.at(length, sess, fit)
@@ -199,6 +226,8 @@ def simulate_executive(b: Behaviour, *, seed: int, days: int = 56, start: date =
     c = np.concatenate([[0.0], np.cumsum(length + idle)[:-1]])
     started = np.maximum.accumulate(nominal - c) + c
     u = np.where(live[sess], rng.random(n_units), rng.beta(*b.placement, n_units))  # live: all through the event
+    if b.first_moment:
+        u = np.where(live[sess], u, 0.0)
     first_at = started[sess] + before + u * np.maximum(length[sess] - before - span, 0)
     own_at = first_at[unit_of] + t_after
     own_sess = sess[unit_of]

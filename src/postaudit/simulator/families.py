@@ -56,7 +56,7 @@ def classic(rng: Rng) -> Behaviour:
 
 # What each trait changes, drawn widely; a family is the classic draw with one trait, `mixed` with several.
 def _start(rng: Rng) -> dict:
-    return {"placement": (_u(rng, 0.3, 1.0), _u(rng, 2.5, 8.0)), "compose_inside": bool(rng.random() < 0.5)}
+    return {"placement": (_u(rng, 0.3, 1.0), _u(rng, 2.5, 8.0)), "first_moment": bool(rng.random() < 0.5)}
 
 
 def _end(rng: Rng) -> dict:
@@ -123,7 +123,7 @@ def _binger(rng: Rng) -> dict:
 
 
 TRAITS: dict[str, tuple[Callable[[Rng], dict], str]] = {
-    "start_poster": (_start, "Posts come early in a session (opens the app, posts, reads); sometimes the post is its very start."),
+    "start_poster": (_start, "Posts come early in a session (opens the app, posts, reads); sometimes the post is its first moment."),
     "end_poster": (_end, "Posts come late in a session (reads, then posts and leaves)."),
     "longer_more_posts": (_rate, "Posts arrive at a steady rate while on the platform: a longer session holds more."),
     "phone_pickups": (_pickups, "Bursts of very short pick-ups a few minutes apart, a post in some of them."),
@@ -153,6 +153,43 @@ def mixed(rng: Rng) -> Behaviour:
     """Two or three traits of other families at once (e.g. a lurker who live-tweets, at the end of sessions)."""
     picks = [MIXABLE[int(i)] for i in rng.choice(len(MIXABLE), int(rng.integers(2, 4)), replace=False)]
     return with_traits(rng, "mixed", sorted(picks))
+
+
+def broad(rng: Rng) -> Behaviour:
+    """A continuous prior over every mechanism at once, each on with some chance and its strength drawn widely.
+
+    The named families are points or corners of this space: post placement as any Beta(a, b), posts that
+    grow (or shrink) with a session's length, a share of session starts that are pick-up bursts, a share
+    of long binges, lengths trending through the day, lurking to prolific posting, threads, live events,
+    a team's scheduled posts, late or commuting rhythms, any zone.
+    """
+    b = classic(rng)
+    wake, sleep = b.wake_hour, b.sleep_hour
+    fields: dict = {
+        "placement": (_logu(rng, 0.25, 8.0), _logu(rng, 0.25, 8.0)), "first_moment": bool(rng.random() < 0.1),
+        "sessions_weekday": _logu(rng, 1, 40), "session_median_min": _logu(rng, 0.3, 40),
+        "session_sigma": _u(rng, 0.2, 1.5), "idle_min": (_u(rng, 0.3, 3), _u(rng, 3, 40)),
+        "p_post": _logu(rng, 0.02, 0.95), "posts_per_session": _logu(rng, 1.0, 6.0),
+        "timezone": str(rng.choice(WHOLE_HOUR_ZONES + HALF_HOUR_ZONES + DST_ZONES)),
+    }
+    fields["sessions_weekend"] = fields["sessions_weekday"] * _u(rng, 0.2, 1.5)
+    if rng.random() < 0.5:
+        fields["length_coupling"] = _u(rng, -0.3, 1.3)
+    if rng.random() < 0.35:
+        lo = int(rng.integers(2, 4))
+        fields |= {"pickup_burst": (lo, lo + int(rng.integers(1, 10))), "p_burst": _u(rng, 0.2, 1.0),
+                   "pickup_gap_min": (_u(rng, 0.3, 3), _u(rng, 3, 20))}
+    if rng.random() < 0.35:
+        fields |= {"long_share": _u(rng, 0.02, 0.6), "long_median_min": _logu(rng, 20, 180),
+                   "long_sigma": _u(rng, 0.3, 0.9)}
+    if rng.random() < 0.3:
+        fields["hour_length_slope"] = _u(rng, -1.2, 1.2)
+    for chance, trait in ((0.25, _threads), (0.15, _live), (0.1, _scheduled), (0.15, _night), (0.1, _commuter)):
+        if rng.random() < chance:
+            fields |= trait(rng)
+    if "wake_hour" not in fields:
+        fields["peaks"] = _peaks(rng, wake, sleep)
+    return b.replace(**fields, family="broad", traits=("broad",))
 
 
 # Never used for calibration: behaviours the calibration has not seen.
@@ -203,6 +240,7 @@ def _one_trait(name: str) -> Callable[[Rng], Behaviour]:
 
 FAMILIES = {f.name: f for f in [
     Family("classic", classic), *(Family(name, _one_trait(name)) for name in TRAITS), Family("mixed", mixed),
+    Family("broad", broad),
     Family("regular_hours", regular_hours, test_only=True), Family("weekend_binger", weekend_binger, test_only=True),
     Family("pickup_rate", pickup_rate, test_only=True),
 ]}

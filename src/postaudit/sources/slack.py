@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 import duckdb
 
 from postaudit import limits
+from postaudit.sources import traces
 from postaudit.sources.errors import InputError
 from postaudit.sources.export_files import ExportFiles
 from postaudit.sources.surrogates import refuse_lone_surrogates
@@ -151,15 +152,21 @@ def _read_days(export: _Export, conversations: list[dict]) -> list[tuple]:
     return days
 
 
+def _obj(value) -> dict:
+    """A profile as a dict; anything else a record may hold there (a list, a string) names nobody."""
+    return value if isinstance(value, dict) else {}
+
+
 def _executive(export: _Export, users: list[dict], days: list, user: str | None) -> str:
     msgs = [m for _c, _n, day, _t in days for m in day]
-    counts = Counter(m.get("user") for m in msgs if m.get("user") and not m.get("subtype"))
+    # a user that is not an id (a list, a number) is nobody's: it lands, and staging rejects the message
+    counts = Counter(m["user"] for m in msgs if isinstance(m.get("user"), str) and m["user"] and not m.get("subtype"))
     # names from users.json, else from the profile a message carries (exports without users.json)
-    people = [{**(m.get("user_profile") or {}), "id": m["user"], "name": (m.get("user_profile") or {}).get("name")
+    people = [{**_obj(m.get("user_profile")), "id": m["user"], "name": _obj(m.get("user_profile")).get("name")
                or m.get("username")} for m in msgs if isinstance(m.get("user"), str)]
     by_name, names = {}, {}
     for u in [*users, *people]:
-        profile = u.get("profile") or {}
+        profile = _obj(u.get("profile"))
         for n in (u.get("name"), u.get("real_name"), u.get("display_name"), profile.get("display_name")):
             if isinstance(n, str) and n:
                 by_name.setdefault(n.lstrip("@").lower(), u["id"])
@@ -192,5 +199,6 @@ def import_slack(con: duckdb.DuckDBPyConnection, path: str | Path, user: str | N
             listed.add(rec)
         added = messages.close()
         listed.close()
+        found = traces.summarize(con, "slack", [r.record_id(SOURCE) for r in records], file=str(path))
     return {"file": str(path), "executive_id": executive, "channels": len(channels), "records": len(records),
-            "new_records": added}
+            "new_records": added, **found}

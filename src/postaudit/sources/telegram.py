@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from postaudit import limits
+from postaudit.sources import traces
 from postaudit.sources.errors import InputError
 from postaudit.sources.surrogates import refuse_lone_surrogates
 from postaudit.warehouse import Provenance, RawRecord, RawWriter, ensure_raw, transaction
@@ -156,7 +157,9 @@ def _zone_if_needed(src: str, messages: list[dict], tz: str | None) -> str | Non
 
 
 def _unixtime_ok(msg: dict) -> bool:
-    return str(msg.get("date_unixtime", "")).isdigit()
+    # Only a message without date_unixtime needs --tz (old exports lack it on every message). One whose value is
+    # there but unreadable lands as written; staging rejects that message (rejected_records), not the file.
+    return msg.get("date_unixtime") not in (None, "")
 
 
 def chat_listing(path: str | Path) -> RawRecord:
@@ -184,6 +187,7 @@ def import_telegram(con: duckdb.DuckDBPyConnection, path: str | Path, from_id: s
         listed.add(listing)
         added = writer.close()
         listed.close()
+        found = traces.summarize(con, "telegram", [r.record_id(SOURCE) for r in records], file=str(path))
     messages = sum(json.loads(r.payload)["type"] == "message" for r in records)
     return {"file": str(path), "chat_id": key.get("chat_id"), "executive_id": key.get("executive_id"),
-            "messages": messages, "records": len(records), "new_records": added}
+            "messages": messages, "records": len(records), "new_records": added, **found}

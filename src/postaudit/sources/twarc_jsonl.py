@@ -139,10 +139,10 @@ def _bad(line: Skipped, skip: bool, skipped: list[Skipped] | None) -> None:
         skipped.append(line)
 
 
-def fetch_pages(path: str | Path) -> Iterator[RawRecord]:
+def fetch_pages(path: str | Path, skipped: list[Skipped] | None = None) -> Iterator[RawRecord]:
     """Yield each response page or stream line of a twarc2 JSONL file; a flattened line is an error here (use
-    `land_file`)."""
-    for table, rec in fetch_records(path):
+    `land_file`). A cut last line is skipped and appended to `skipped` when given."""
+    for table, rec in fetch_records(path, skipped=skipped):
         if table != PAGES:
             raise InputError(f"{path}: holds flattened posts (`twarc2 flatten`): land it with twarc_jsonl.land_file")
         yield rec
@@ -235,8 +235,10 @@ def record_rejected(con: duckdb.DuckDBPyConnection, source: str, file: str, skip
 
 
 def _retrieved_at(obj: dict) -> datetime | None:
-    stamp = (obj.get("__twarc") or {}).get("retrieved_at")
-    if not stamp:
+    # twarc writes {"__twarc": {"retrieved_at": "<ISO time>"}}; anything else is no stamp (import time is used)
+    meta = obj.get("__twarc")
+    stamp = meta.get("retrieved_at") if isinstance(meta, dict) else None
+    if not isinstance(stamp, str) or not stamp:
         return None
     try:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

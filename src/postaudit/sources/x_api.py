@@ -282,21 +282,24 @@ def _dump(page: dict) -> str:
 
 # ---------------------------------------------------------------- cursor
 
-def read_cursor(con, account_id: str, source: str) -> dict | None:
+def read_cursor(con, account_id: str, source: str, platform: str = "x") -> dict | None:
     """The cursor row for one account and source, with the unfinished sweep parsed; None when there is none."""
-    rows = con.execute("SELECT newest_id, covered_from, sweep FROM sync_cursors WHERE platform = 'x' "
-                       "AND account_id = ? AND source = ?", [account_id, source]).fetchall()
+    rows = con.execute("SELECT newest_id, covered_from, sweep FROM sync_cursors WHERE platform = ? "
+                       "AND account_id = ? AND source = ?", [platform, account_id, source]).fetchall()
     if not rows:
         return None
     newest, covered, sweep = rows[0]
     return {"newest_id": newest, "covered_from": covered, "sweep": json.loads(sweep) if sweep else None}
 
 
-def _write_cursor(con, account_id: str, source: str, newest_id, covered_from, sweep: dict | None) -> None:
+def write_cursor(con, account_id: str, source: str, newest_id, covered_from, sweep: dict | None,
+                 platform: str = "x") -> None:
+    """Replace one account and source's cursor row (inside the caller's transaction, with the page it covers)."""
     con.execute(
         "INSERT OR REPLACE INTO sync_cursors (platform, account_id, source, newest_id, covered_from, sweep, updated_at) "
-        "VALUES ('x', ?, ?, ?, ?, ?, ?)",
-        [account_id, source, newest_id, covered_from, json.dumps(sweep) if sweep else None, datetime.now(UTC)])
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [platform, account_id, source, newest_id, covered_from, json.dumps(sweep) if sweep else None,
+         datetime.now(UTC)])
 
 
 def plan_sweep(cursor: dict | None, since: datetime | None, until: datetime | None, mode: str) -> dict:
@@ -438,7 +441,7 @@ def _run_sweep(con, client, account_id: str, sweep: dict, counts: dict, known: s
 def _advance_cursor(con, account_id: str, source: str, sweep: dict, done: bool) -> None:
     cursor = read_cursor(con, account_id, source) or {"newest_id": None, "covered_from": None}
     if not done:
-        _write_cursor(con, account_id, source, cursor["newest_id"], cursor["covered_from"], sweep)
+        write_cursor(con, account_id, source, cursor["newest_id"], cursor["covered_from"], sweep)
         return
     newest, covered = cursor["newest_id"], cursor["covered_from"]
     if sweep["end_time"] is None:
@@ -448,7 +451,7 @@ def _advance_cursor(con, account_id: str, source: str, sweep: dict, done: bool) 
         if not sweep["since_id"]:
             start = sweep["start_time"]
             covered = datetime.fromisoformat(start.replace("Z", "+00:00")) if start else None
-    _write_cursor(con, account_id, source, newest, covered, None)
+    write_cursor(con, account_id, source, newest, covered, None)
 
 
 def _count(counts: dict, ids: list[str], page_added: bool, known: set[str], seen: set[str], page: dict) -> None:

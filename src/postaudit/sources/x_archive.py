@@ -3,7 +3,9 @@
 Files read, each with its split parts `-part1.js` ...: `tweets.js` (`window.YTD.tweets.part0 = [{"tweet": {...}}]`),
 the older `tweet.js` (whose oldest exports hold bare post objects), `deleted-tweets.js` (posts deleted before the
 export, each with `deleted_at`), `community-tweet.js` (posts in X Communities, with `community_id`),
-`note-tweet.js` and `deleted-note-tweet.js` (full text of posts over 280 characters). Each file is JSON after its
+`note-tweet.js` and `deleted-note-tweet.js` (full text of posts over 280 characters), and the account's traces
+of reading: `ad-impressions.js` and `ad-engagements.js` (promoted posts shown to the account and what it did with
+them, each with its time; raw_x_archive_ads, read by stg_x_archive_ads). Each file is JSON after its
 `window.YTD... =` prefix: it is parsed from the first `[`, never evaluated. The zip or folder is read through
 export_files (duplicate names, paths leaving the export, and zip bombs refused).
 
@@ -29,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from postaudit import limits
+from postaudit.sources import traces
 from postaudit.sources.errors import InputError
 from postaudit.sources.export_files import ExportFiles
 from postaudit.sources.surrogates import refuse_lone_surrogates
@@ -40,6 +43,10 @@ SOURCE = "x_archive"
 _KINDS = ("tweets", "tweet", "deleted-tweets", "community-tweet", "note-tweet", "deleted-note-tweet")
 _POSTS = re.compile(r"(?:^|/)(" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")(?:-part(\d+))?\.js$")
 _NOTES = {"note-tweet", "deleted-note-tweet"}
+# ad files: file kind -> the list each {"ad": {"adsUserData": ...}} object holds
+_ADS = {"ad-impressions": ("adImpressions", "impressions"), "ad-engagements": ("adEngagements", "engagements")}
+_AD_FILES = re.compile(r"(?:^|/)(ad-impressions|ad-engagements)(?:-part(\d+))?\.js$")
+ADS_TABLE = "raw_x_archive_ads"
 _YTD = re.compile(r"\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
 _THAR = re.compile(r"\s*window\.__THAR_CONFIG\s*=\s*")
 
@@ -132,7 +139,38 @@ def fetch_archive(path: str | Path) -> tuple[dict, list[tuple[str, RawRecord]]]:
         info["read_counts"] = {}
         for name in post_files:
             records += _file_records(export, name, info)
+        info["ads"] = []
+        for name in sorted((n for n in export.names if _AD_FILES.search(n)), key=_ad_order):
+            info["ads"] += _ad_records(export, name, info)
     return info, records
+
+
+def _ad_order(name: str) -> tuple:
+    m = _AD_FILES.search(name)
+    return m[1], int(m[2] or 0), name
+
+
+def _ad_records(export: ExportFiles, name: str, info: dict) -> list[tuple[str, RawRecord]]:
+    """One raw record per {"ad": {"adsUserData": {...}}} object of an ad file, checked for that shape."""
+    where = export.where(name)
+    group, items = _ADS[_AD_FILES.search(name)[1]]
+    out = []
+    rows = parse_ytd(_text(export, name), where)
+    for i, row in enumerate(rows):
+        ads = (row.get("ad") or {}).get("adsUserData") if isinstance(row, dict) else None
+        if not (isinstance(ads, dict) and isinstance((ads.get(group) or {}).get(items), list)):
+            raise InputError(f"{where}: element {i} (0-based) is not {{\"ad\": {{\"adsUserData\": {{\"{group}\": "
+                             f"{{\"{items}\": [...]}}}}}}}}: {json.dumps(row)[:80]}")
+        out.append((name, _raw_record(row, f"{where}: element {i} (0-based)", info)))
+    info["read_counts"][name] = len(rows)
+    return out
+
+
+def _raw_record(row, where: str, info: dict) -> RawRecord:
+    """One element as its raw record: compact JSON, size-checked, with the archive's export time and owner."""
+    payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")), where)
+    refuse_lone_surrogates(payload, where)
+    return RawRecord(payload, info["exported_at"], key=info.get("account_id"))
 
 
 def _file_records(export: ExportFiles, name: str, info: dict) -> list[tuple[str, RawRecord]]:
@@ -152,10 +190,7 @@ def _file_records(export: ExportFiles, name: str, info: dict) -> list[tuple[str,
                     # staging view's strptime would then fail every later build. Refuse the file instead.
                     raise InputError(f"{where}: element {i} (0-based): {field} {tweet.get(field)!r} is not like "
                                      "'Sat Dec 06 18:20:30 +0000 2025' (a time with its UTC offset)")
-        payload = limits.check_size(limits.dumps(row, where, ensure_ascii=False, separators=(",", ":")),
-                                    f"{where}: element {i} (0-based)")
-        refuse_lone_surrogates(payload, f"{where}: element {i} (0-based)")
-        out.append((name, RawRecord(payload, info["exported_at"], key=info.get("account_id"))))
+        out.append((name, _raw_record(row, f"{where}: element {i} (0-based)", info)))
     info["read_counts"][name] = len(rows)
     return out
 
@@ -190,15 +225,26 @@ def import_archive(con: duckdb.DuckDBPyConnection, path: str | Path, flow_run_id
     by_file: dict[str, list[RawRecord]] = {}
     for name, rec in records:
         by_file.setdefault(name, []).append(rec)
+    ads: dict[str, list[RawRecord]] = {}
+    for name, rec in info["ads"]:
+        ads.setdefault(name, []).append(rec)
     with transaction(con):
-        for name, recs in by_file.items():
-            prov = Provenance(SOURCE, f"{path}!{name}", flow_run_id=flow_run_id)
-            added += insert_raw(con, "raw_x_archive_tweets", recs, prov)
-    kinds = {k: sum(n for name, n in info["read_counts"].items() if _kind(name) == k) for k in _KINDS}
+        for table, files in (("raw_x_archive_tweets", by_file), (ADS_TABLE, ads)):
+            for name, recs in files.items():
+                prov = Provenance(SOURCE, f"{path}!{name}", flow_run_id=flow_run_id)
+                added += insert_raw(con, table, recs, prov)
+        landed = [r.record_id(SOURCE) for _, r in [*records, *info["ads"]]]
+        found = traces.summarize(con, SOURCE, landed, file=str(path))
+    kinds = {k: sum(n for name, n in info["read_counts"].items() if _POSTS.search(name) and _kind(name) == k)
+             for k in _KINDS}
     notes = kinds["note-tweet"] + kinds["deleted-note-tweet"]
     note_ids = [r.record_id(SOURCE) for name, r in records if _kind(name) in _NOTES]
+    shown = {k: sum(len(json.loads(r.payload)["ad"]["adsUserData"][g][i]) for n, r in info["ads"]
+                    if _AD_FILES.search(n)[1] == k) for k, (g, i) in _ADS.items()}
     return {"files": len(info["read_counts"]), "posts": len(records) - notes, "notes": notes,
             "deleted": kinds["deleted-tweets"], "community": kinds["community-tweet"], "new_records": added,
+            "ad_impressions_listed": shown["ad-impressions"], "ad_engagements_listed": shown["ad-engagements"],
+            **found,
             "unmatched_notes": unmatched_notes(con, note_ids),
             "manifest_differs": {n: (info["manifest_counts"][n], c) for n, c in info["read_counts"].items()
                                  if n in info["manifest_counts"] and info["manifest_counts"][n] != c},
