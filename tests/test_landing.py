@@ -144,3 +144,30 @@ def test_write_stream_counts_rows_and_writes_nothing_for_none(tmp_path):
     assert len(path.read_text().splitlines()) == 3
     assert landing.write_stream(iter([]), tmp_path, "twarc_jsonl", batch_id="empty") == (None, 0)
     assert sorted(p.name for p in (tmp_path / "twarc_jsonl").iterdir()) == ["s.jsonl"]
+
+
+def test_a_read_that_rejected_every_record_still_lands_its_rejects(con, tmp_path):
+    """No row left to land is no reason to lose why: an empty batch carries the rejects to rejected_records."""
+    reject = {"source": "twarc_jsonl", "file": "/data/cut.jsonl", "line": 1, "record_id": None, "field": "line",
+              "value": '{"data": {"id', "reason": "cut short", "rejected_at": "2026-01-01T00:00:00+00:00"}
+    path, n = landing.write_stream(iter([]), tmp_path, "twarc_jsonl", batch_id="all-bad", rejected=lambda: [reject])
+    assert (path, n) == (tmp_path / "twarc_jsonl" / "all-bad.jsonl", 0)
+    counts = landing.load_batches(con, tmp_path)
+    assert (counts["batches"], counts["fetched"], counts["failed"]) == (1, 0, 0)
+    assert con.execute("select source, file, line, reason from rejected_records").fetchall() == [
+        ("twarc_jsonl", "/data/cut.jsonl", 1, "cut short")]
+    assert not list(tmp_path.glob("twarc_jsonl/*")), "the empty batch and its rejects moved to _loaded"
+
+
+def test_a_fetcher_whose_records_were_all_rejected_exports_the_rejects_once(tmp_path, con):
+    """A stateful fetcher's rejects reach the warehouse with no row beside them, and are not sent again."""
+    scratch = landing.open_scratch(tmp_path / "state.duckdb")
+    scratch.execute("INSERT INTO rejected_records (source, file, line, field, value, reason, rejected_at) VALUES "
+                    "('bluesky', 'https://example.invalid/feed', 3, 'createdAt', 'soon', 'not a time', now())")
+    path, n = landing.export_new_raw(scratch, tmp_path / "landing", "bluesky", batch_id="r1")
+    assert n == 0 and path is not None and path.exists()
+    assert landing.export_new_raw(scratch, tmp_path / "landing", "bluesky", batch_id="r2") == (None, 0)
+    scratch.close()
+    assert landing.load_batches(con, tmp_path / "landing")["batches"] == 1
+    assert con.execute("select source, line, field, reason from rejected_records").fetchall() == [
+        ("bluesky", 3, "createdAt", "not a time")]

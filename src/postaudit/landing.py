@@ -92,7 +92,7 @@ def write_stream(rows: Iterable[dict], landing_dir: str | Path, source: str, *, 
     """Write raw rows as they come to one batch file, atomically; (path or None when empty, rows written).
 
     rejected: called once the rows are read, gives the rejected_records rows (REJECTED_COLUMNS) the reading
-    left; they are written beside the batch before it appears.
+    left; they are written beside the batch before it appears (an empty batch when no row was left).
 
     Rows stream from the reader to the file, so memory does not grow with the input (holding a 1M-post
     file's rows as a list before writing them took 6.2 GB at peak, with the loader's copy).
@@ -120,10 +120,11 @@ def write_stream(rows: Iterable[dict], landing_dir: str | Path, source: str, *, 
     except BaseException:
         tmp.unlink(missing_ok=True)  # a half-written batch never becomes visible
         raise
-    if not n:
+    got = rejected() if rejected else []
+    if not n and not got:
         tmp.unlink()
         return None, 0
-    got = rejected() if rejected else []
+    # A read whose every record was rejected still lands: an empty batch carries its rejects to rejected_records.
     if got:   # before the batch appears, so a loader that sees the batch sees its rejects too
         beside = rejected_path(final)
         part = folder / f".{beside.name}.{uuid.uuid4().hex[:8]}.tmp"
@@ -302,12 +303,18 @@ def export_new_raw(scratch: duckdb.DuckDBPyConnection, landing_dir: str | Path, 
             row["table"] = table
             row["retrieved_at"] = row["retrieved_at"].isoformat()
             rows.append(row)
-    path = write_rows(rows, landing_dir, source, batch_id=batch_id, rejected=lambda: _scratch_rejected(scratch))
-    if rows:
-        # Marked only after the batch file exists; a crash in between re-exports rows the loader then ignores.
+    got = _scratch_rejected(scratch)
+    path = write_rows(rows, landing_dir, source, batch_id=batch_id, rejected=lambda: got)
+    if path is not None:
+        # Marked only after the batch file exists; a crash in between re-exports rows the loader then ignores
+        # (and rejects it replaces per file). Exported rejects leave the scratch, so a later run with nothing
+        # new writes no batch.
         with transaction(scratch):
-            scratch.executemany("INSERT OR IGNORE INTO _landing_exported VALUES (?, ?)",
-                                [[r["table"], r["record_id"]] for r in rows])
+            if rows:
+                scratch.executemany("INSERT OR IGNORE INTO _landing_exported VALUES (?, ?)",
+                                    [[r["table"], r["record_id"]] for r in rows])
+            if got:
+                scratch.execute("DELETE FROM rejected_records WHERE source NOT LIKE 'stg\\_%' ESCAPE '\\'")
     return path, len(rows)
 
 
