@@ -21,7 +21,17 @@ import duckdb
 
 from postaudit import __version__
 from postaudit.dashboards.cards import assumptions, claim_rows, subject, tally, who
-from postaudit.dashboards.evidence import CAVEATS, TONE, Evidence, evidence, headline
+from postaudit.dashboards.evidence import (
+    BASELINE_WORDS,
+    CAVEATS,
+    TONE,
+    Evidence,
+    amount,
+    evidence,
+    headline,
+    severity,
+    span,
+)
 from postaudit.dashboards.figures import esc, safe_url, shorten
 from postaudit.dashboards.header import Header, header
 from postaudit.dashboards.numberline import NUMBERLINE_CSS, numberline_html
@@ -34,7 +44,8 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PDF_TIMEOUT_S = 120
 MAX_SOURCES = 1      # the earliest copy's link; the outlets are named above it, the dashboard has every copy
 REASON_CHARS = 200    # the summary's "why", cut at a sentence; the dashboard card has it whole
-UNTESTABLE_CHARS = 200
+UNTESTABLE_CHARS = 160   # why not, and what would make it testable
+QUOTE_CHARS = 110        # an untestable claim's sentence, enough to know it by
 FORMATS = ("md", "pdf")
 # Characters Markdown reads as markup (emphasis, links, HTML, headings, tables, code).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
@@ -77,12 +88,26 @@ def summarise(con: duckdb.DuckDBPyConnection) -> Summary:
     zone = page_zone(con)
     rows = claim_rows(con)
     gaps = Counter(r["missing"] for r in rows if r.get("missing"))
-    testable = [r for r in rows if r["verdict"] != "not_testable"]
+    testable = by_interest([r for r in rows if r["verdict"] != "not_testable"])
     s = Summary(header(con, zone), zone, testable, [r for r in rows if r["verdict"] == "not_testable"],
                 tally(rows) if rows else "No claims yet.", gaps.most_common(1)[0][0] if gaps else None,
                 _common(testable))
     s.full = fitting_full(s)
     return s
+
+
+def by_interest(rows: list[dict]) -> list[dict]:
+    """The verdicts in the order the page gives them room: each claim's first verdict before a repeat of the same
+    verdict on the same subject (a claims-file copy of a press claim), then the strongest verdict, the most
+    copies, and the dashboard's order."""
+    seen: set[tuple] = set()
+    keyed = []
+    for i, r in sorted(enumerate(rows), key=lambda ir: (severity(ir[1]["verdict"]), -len(ir[1].get("copies") or []),
+                                                          ir[0])):
+        what = (r["verdict"], subject(r))
+        keyed.append(((what in seen, severity(r["verdict"]), -len(r.get("copies") or []), i), r))
+        seen.add(what)
+    return [r for _, r in sorted(keyed, key=lambda kr: kr[0])]
 
 
 def _brief_context(r: dict) -> list[tuple[str, str]]:
@@ -127,18 +152,33 @@ def short_who(r: dict, zone: Zone) -> str:
     return f"{r.get('speaker') or 'unattributed'}, {where}{when}"
 
 
+def compact_numbers(r: dict) -> str:
+    """A verdict's figures in one phrase: 'claim about 2%; posting sessions: 24.2% of working hours (18–31%, 95%
+    interval); the posts alone prove: 9.5%'."""
+    ev, unit = evidence(r), None if r.get("metric") == "ama_effect" else r.get("unit")
+    claim = re.sub(r"^(about .*?) \(.*\)$", r"\1", ev.claim)     # the tolerance's range is on the dashboard
+    base = (f" {BASELINE_WORDS[r['baseline']]}" if unit in ("percent", "fraction") and r.get("baseline") in
+            BASELINE_WORDS else "")
+    parts = [f"claim {claim}"]
+    if ev.estimate is not None:
+        rng = f" ({span(*ev.interval, unit)}, {ev.interval_label})" if ev.interval else ""
+        parts.append(f"{ev.estimate_label}: {amount(ev.estimate, unit)}{base}{rng}")
+    if ev.floor is not None:
+        parts.append(f"{ev.floor_label}: {amount(ev.floor, unit)}{base}")
+    if len(parts) == 1:
+        parts.append(brief_reason(r["reason"], 120))
+    return "; ".join(parts)
+
+
 def compact_line(r: dict, zone: Zone) -> tuple[str, str]:
-    """One verdict in one line: ('Consistent: posts per day on x', 'claim about 15 …; counted 15.4 … (who)')."""
-    head, more = headline(r["verdict_text"])
-    ev = evidence(r)
-    found = next(((k, v.split("; ")[0]) for k, v in ev.facts if k != "Judged on"), None)
-    numbers = f"claim {ev.claim}" + (f"; {found[0].lower()}: {found[1]}" if found else "")
-    return f"{head}" + (f" ({more})" if more else "") + f": {subject(r)}", f"{numbers} ({short_who(r, zone)})"
+    """One verdict in one line: ('Consistent: posts per day on x', 'claim about 15 posts a day; counted: … (who)')."""
+    return _title(r), f"{compact_numbers(r)} ({short_who(r, zone)})"
 
 
 def untestable_line(r: dict, zone: Zone) -> tuple[str, str]:
     """An untestable claim in one line: (its sentence quoted, 'who; why not and what would make it testable')."""
-    return _quoted(r["sentence"]), f"{short_who(r, zone)}. {brief_reason(r['reason'], UNTESTABLE_CHARS)}"
+    return (_quoted(shorten(r["sentence"] or "", QUOTE_CHARS)),
+            f"{short_who(r, zone)}: {brief_reason(r['reason'], UNTESTABLE_CHARS)}")
 
 
 def brief_reason(reason: str | None, limit: int = REASON_CHARS) -> str:
@@ -263,15 +303,23 @@ h1{font-size:13pt;margin:0 0 1px}p{margin:1px 0}.sim{background:#ffe08a;font-wei
 .ok{border-color:#1a7f37}
 .nl{margin:2px 0 1px}.nl-track,.nl-track span{height:12px}.nl-ci{top:4px!important;height:4px!important}
 .nl-est{width:9px;height:9px!important;top:1.5px!important;margin-left:-4.5px;border-width:1.5px}
-.nl-axis{height:11px;font-size:7pt;line-height:10px}.nl-unit{font-size:7pt;line-height:9px}.nl-key{display:none}
+.nl-axis{height:12px;font-size:7pt;line-height:11px}.nl-unit{font-size:7pt;line-height:9px}.nl-key{display:none}
 h3{font-size:9.5pt;margin:3px 0 1px;break-after:avoid}
-ol.c,ul.c{margin:0 0 2px;padding-left:16px}ol.c li,ul.c li{margin:0 0 1px;break-inside:avoid}
+ol.c,ul.c{margin:0 0 2px;padding-left:2.2em}ul.c{padding-left:1.3em}ol.c li,ul.c li{margin:0 0 1px;break-inside:avoid}
 .c .k{font-weight:700}.hidden{font-weight:700}
 .caveats{font-size:8pt;color:#333}
 .foot{font-size:8pt;color:#57606a;margin-top:2px}
 """
 LEGEND = (("band", "what the claim allows"), ("ci", "the data's interval"), ("est", "the data's estimate"),
           ("floor", "the floor the posts prove"), ("ref", "no effect"))
+
+
+def _marks(ev: Evidence) -> list[str]:
+    """The marks a verdict's number line draws (LEGEND's keys)."""
+    if not ev.drawable:
+        return []
+    return [k for k, there in (("band", ev.band), ("ci", ev.interval), ("est", ev.estimate), ("floor", ev.floor),
+                               ("ref", ev.reference)) if there is not None]
 
 
 def to_print_html(s: Summary) -> str:
@@ -281,9 +329,10 @@ def to_print_html(s: Summary) -> str:
         parts.append('<p class="sim">SIMULATED DATA: built from postaudit\'s simulated executive, not a real person.</p>')
     parts += [f"<p>{esc(s.head.period)}</p>", f'<p class="tally">{esc(s.tally)}</p>']
     full = s.testable[:s.full]
-    if any(evidence(r).drawable for r in full):   # the number lines' key, said once for all
+    drawn = {k for r in full for k in _marks(evidence(r))}
+    if drawn:   # the number lines' key, said once for all
         parts.append('<p class="legend">On each number line:' + "".join(
-            f'<i class="sw {k}"></i>{esc(v)}' for k, v in LEGEND) + "</p>")
+            f'<i class="sw {k}"></i>{esc(v)}' for k, v in LEGEND if k in drawn) + "</p>")
     parts.append('<div class="cols">')
     for r in full:
         head, more = headline(r["verdict_text"])
