@@ -92,7 +92,7 @@ def summarise(con: duckdb.DuckDBPyConnection) -> Summary:
     s = Summary(header(con, zone), zone, testable, [r for r in rows if r["verdict"] == "not_testable"],
                 tally(rows) if rows else "No claims yet.", gaps.most_common(1)[0][0] if gaps else None,
                 _common(testable))
-    s.full = fitting_full(s)
+    s.full, s.listed = fit(s)
     return s
 
 
@@ -234,8 +234,9 @@ def _title(r: dict) -> str:
 
 
 def _compact_head(s: Summary) -> str:
-    return (f"{'Also judged' if s.full else 'Verdicts'} ({len(s.compact)}, one line each; the dashboard has them "
-            "in full)")
+    shown = len(_shown(s)[0])
+    count = f"{shown} of {len(s.compact)}" if shown < len(s.compact) else f"{shown}"
+    return f"{'Also judged' if s.full else 'Verdicts'} ({count}, one line each; the dashboard has them in full)"
 
 
 def _shown(s: Summary) -> tuple[list[dict], list[dict]]:
@@ -245,7 +246,11 @@ def _shown(s: Summary) -> tuple[list[dict], list[dict]]:
 
 
 def _hidden_note(s: Summary) -> str:
-    return (f"{s.hidden} more verdict{'s' if s.hidden != 1 else ''} did not fit on this page: "
+    compact, untestable = _shown(s)
+    judged, untested = len(s.compact) - len(compact), len(s.untestable) - len(untestable)
+    kinds = ", ".join(x for x in (f"{judged} judged" if judged else "", f"{untested} not testable" if untested
+                                  else "") if x)
+    return (f"{s.hidden} more verdict{'s' if s.hidden != 1 else ''} ({kinds}) did not fit on this page: "
             "the dashboard lists every one.")
 
 
@@ -263,7 +268,7 @@ def to_markdown(s: Summary) -> str:
         sources = [f"{md(label)} <{url}>" if url else md(label) for label, url in _sources(r)]
         more = len(r.get("copies") or []) - len(sources)
         if sources:
-            lines.append(f"- **Source:** {', '.join(sources)}" + (f" (+{more} more on the dashboard)" if more > 0 else ""))
+            lines.append(f"- **Source:** {', '.join(sources)}" + (f" (+{more} more copies on the dashboard)" if more > 0 else ""))
         lines.append("")
     compact, untestable = _shown(s)
     if compact:
@@ -377,8 +382,9 @@ def _lines(text: str, per_line: float = CHARS_PER_LINE) -> int:
     return max(1, math.ceil(len(text) / per_line))
 
 
-def page_lines(s: Summary, full: int) -> float:
-    """About how many column lines the print page takes with `full` verdicts in full."""
+def page_lines(s: Summary, full: int, listed: int | None = None) -> float:
+    """About how many column lines the print page takes with `full` verdicts in full and `listed` one-line ones
+    (None: all)."""
     total = 2 * (2.4 + (1.2 if s.head.simulated else 0) + _lines(s.head.period, FULL_CHARS_PER_LINE) + 1.3 + 1.1)
     heights = []
     for r in s.testable[:full]:
@@ -387,23 +393,31 @@ def page_lines(s: Summary, full: int) -> float:
                        + (3.3 if ev.drawable else 0) + sum(_lines(f"{k}: {v}", 52) for k, v in facts) + 0.6)
     # A verdict is never split between columns: the first column ends, on average, half a verdict short.
     total += sum(heights) + (sum(heights) / len(heights) / 2 if len(heights) > 1 else 0)
-    rest = s.testable[full:]
+    rest, untestable = _shown(Summary(s.head, s.zone, s.testable, s.untestable, s.tally, full=full, listed=listed,
+                                      missing=s.missing))
     if rest:
         total += 1.4 + sum(_lines(": ".join(compact_line(r, s.zone)), 52) + 0.1 for r in rest)
-    if s.untestable:
-        total += 1.4 + sum(_lines(" ".join(untestable_line(r, s.zone)), 52) + 0.1 for r in s.untestable)
+    if untestable:
+        total += 1.4 + sum(_lines(" ".join(untestable_line(r, s.zone)), 52) + 0.1 for r in untestable)
     if s.common:
         total += _lines("Assumptions, for every verdict they apply to: " + _common_text(s))
-    total += 1.4 + sum(_lines(c, 58) + 0.1 for c in _caveats(s)) + _lines("x" * 200)
+    hidden = listed is not None and listed < len(s.testable) - full + len(s.untestable)
+    total += 1.4 + sum(_lines(c, 58) + 0.1 for c in _caveats(s)) + _lines("x" * 200) + (2 if hidden else 0)
     return total
 
 
-def fitting_full(s: Summary) -> int:
-    """The most verdicts that fit in full on one page (by page_lines), the strongest first."""
+def fit(s: Summary) -> tuple[int, int | None]:
+    """How many verdicts fit in full on one page (by page_lines), the strongest first, and how many one-line ones
+    when even all one-line do not fit (None: all)."""
     n = len(s.testable)
     while n > 0 and page_lines(s, n) > COLUMN_LINES:
         n -= 1
-    return n
+    listed = None
+    if n == 0 and page_lines(s, 0) > COLUMN_LINES:
+        listed = len(s.testable) + len(s.untestable)
+        while listed > 1 and page_lines(s, 0, listed) > COLUMN_LINES:
+            listed -= 1
+    return n, listed
 
 
 def print_pdf(html_path: Path, pdf_path: Path, chromium: str = CHROMIUM) -> None:

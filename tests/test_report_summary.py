@@ -168,8 +168,8 @@ def add_claims(con, n_testable: int = 14, n_untestable: int = 4) -> list[str]:
                       "gives in full and the summary may cut.")
             days = None if metric == "group_members" else 56
         else:
-            metric, platform, unit, verdict, text = UNTESTABLE[i - n_testable], None, None, "not_testable", \
-                f"not testable ({UNTESTABLE[i - n_testable].replace('_', ' ')})"
+            metric, platform, unit, verdict, text = UNTESTABLE[(i - n_testable) % len(UNTESTABLE)], None, None, "not_testable", \
+                f"not testable ({UNTESTABLE[(i - n_testable) % len(UNTESTABLE)].replace('_', ' ')})"
             est = lo = hi = floor = base = rstar = tol = low = high = None
             direction, value, days = "at_least", 1000.0, None
             sentence = f"{name} said the figure behind this claim is well above a thousand."
@@ -231,3 +231,22 @@ def test_a_demo_sized_audit_prints_on_one_page_every_verdict_named(wh, tmp_path)
     md_text = to_markdown(s)
     assert all(name in md_text for name in speakers) and "Parry et al. 2021" in md_text
     assert f"## Also judged ({len(s.testable) - s.full}, one line each" in md_text
+
+
+@pytest.mark.browser
+def test_more_verdicts_than_one_line_each_fits_are_counted_on_the_page(wh, tmp_path):
+    """72 more claims: none in full, as many one-line as fit on the one page, and the page says how many are left
+    out, of which kind."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser`")
+    con, _ = wh
+    add_claims(con, n_testable=60, n_untestable=12)
+    s = summarise(con)
+    assert s.full == 0 and 0 < s.listed < 61 and s.hidden == 74 - s.listed
+    text = to_markdown(s)
+    assert f"## Verdicts ({s.listed} of 61, one line each" in text
+    shown = re.findall(r"^\d+\. \*\*", text, flags=re.M) + re.findall(r"^- “", text, flags=re.M)
+    assert len(shown) == s.listed
+    assert f"**{s.hidden} more verdicts ({61 - s.listed} judged, 13 not testable) did not fit on this page" in text
+    assert all(md(c) in text for c in CAVEATS)
+    assert page_count(write_summary(con, tmp_path / "summary.pdf", "pdf").read_bytes()) == 1
