@@ -1,8 +1,10 @@
-"""The short summary an editor can be sent: each verdict, its evidence in numbers, its assumptions, the caveats.
+"""The one-page summary an editor can be sent: each verdict, its evidence in numbers, its assumptions, the caveats.
 
 Markdown is plain text (no HTML, data's own markup characters escaped) that pastes into an email; the PDF is
-the same content as a print page, printed by headless Chromium. Both say what the dashboard's cards say, from
-the same rows and the same words (dashboards/evidence.py), in the page's one time zone.
+the same content as one A4 print page, printed by headless Chromium. Both say what the dashboard's cards say,
+from the same rows and the same words (dashboards/evidence.py), in the page's one time zone. The strongest
+verdicts are given in full, as many as fit; the rest one line each, counted on the page; what every verdict
+assumes alike, and the caveats, are said once.
 """
 
 from __future__ import annotations
@@ -98,13 +100,13 @@ def summarise(con: duckdb.DuckDBPyConnection) -> Summary:
 
 def by_interest(rows: list[dict]) -> list[dict]:
     """The verdicts in the order the page gives them room: each claim's first verdict before a repeat of the same
-    verdict on the same subject (a claims-file copy of a press claim), then the strongest verdict, the most
+    verdict on the same subject and figure (a claims-file copy of a press claim), then the strongest verdict, the most
     copies, and the dashboard's order."""
     seen: set[tuple] = set()
     keyed = []
     for i, r in sorted(enumerate(rows), key=lambda ir: (severity(ir[1]["verdict"]), -len(ir[1].get("copies") or []),
                                                           ir[0])):
-        what = (r["verdict"], subject(r))
+        what = (r["verdict"], subject(r), r.get("claimed_value"))
         keyed.append(((what in seen, severity(r["verdict"]), -len(r.get("copies") or []), i), r))
         seen.add(what)
     return [r for _, r in sorted(keyed, key=lambda kr: kr[0])]
@@ -241,8 +243,12 @@ def _compact_head(s: Summary) -> str:
 
 def _shown(s: Summary) -> tuple[list[dict], list[dict]]:
     """The one-line verdicts shown: testable first, then untestable, up to `listed`."""
-    limit = len(s.compact) + len(s.untestable) if s.listed is None else s.listed
-    return s.compact[:limit], s.untestable[:max(limit - len(s.compact), 0)]
+    return _first(s.compact, s.untestable, s.listed)
+
+
+def _first(compact: list[dict], untestable: list[dict], listed: int | None) -> tuple[list[dict], list[dict]]:
+    limit = len(compact) + len(untestable) if listed is None else listed
+    return compact[:limit], untestable[:max(limit - len(compact), 0)]
 
 
 def _hidden_note(s: Summary) -> str:
@@ -393,8 +399,7 @@ def page_lines(s: Summary, full: int, listed: int | None = None) -> float:
                        + (3.3 if ev.drawable else 0) + sum(_lines(f"{k}: {v}", 52) for k, v in facts) + 0.6)
     # A verdict is never split between columns: the first column ends, on average, half a verdict short.
     total += sum(heights) + (sum(heights) / len(heights) / 2 if len(heights) > 1 else 0)
-    rest, untestable = _shown(Summary(s.head, s.zone, s.testable, s.untestable, s.tally, full=full, listed=listed,
-                                      missing=s.missing))
+    rest, untestable = _first(s.testable[full:], s.untestable, listed)
     if rest:
         total += 1.4 + sum(_lines(": ".join(compact_line(r, s.zone)), 52) + 0.1 for r in rest)
     if untestable:
