@@ -253,11 +253,11 @@ def dashboard(db: DbOption = None,
 @app.command()
 def report(db: DbOption = None,
            format: Annotated[str, typer.Option("--format", help="md: Markdown text to paste into an email; pdf: the "
-                                                          "same page printed by headless Chromium.")] = "md",
+                                                          "same page, one A4 sheet, printed by headless Chromium.")] = "md",
            out: Annotated[Path | None, typer.Option(help="Output file; `-` writes Markdown to stdout. Default: "
                                                          "summary.md or summary.pdf beside the warehouse.")] = None
            ) -> None:
-    """Write the short summary for an editor: each verdict, its evidence in numbers, assumptions and caveats.
+    """Write the one-page summary for an editor: each verdict, its evidence in numbers, assumptions and caveats.
 
     Example: postaudit report --format pdf --out vale.pdf
     """
