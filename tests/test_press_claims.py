@@ -349,3 +349,42 @@ def test_bench_claims_cli_prints_scores_and_extraction_time(tmp_path):
     line = next(x for x in result.output.splitlines() if x.startswith("extraction:"))
     assert line.startswith("extraction: 8 articles of ") and " ms per article (median " in line
     assert json.loads((tmp_path / "scores.json").read_text())["all files"]["labelled"] == 12
+
+
+# ---------------------------------------------------------------- round 3: shapes the held-out batches 3–5 showed
+
+@pytest.mark.parametrize("text, lang", [
+    # an audience size told in narrative is the channel's, not the person's statement
+    ("Kai Moor films pottery. His channel has swelled to 1.8 million subscribers this year.", "en"),
+    ("Kai Moor töpfert. Sein Kanal zählt mittlerweile 64.000 Abonnenten.", "de"),
+    # a platform's rule announced by its company names no person
+    ("Telegram-Kanäle dürfen bald bis zu 400.000 Mitglieder haben, teilte der Konzern mit.", "de"),
+])
+def test_round3_no_claim_in_audiences_in_narrative_or_a_company_s_rule(text, lang):
+    assert [c for c in claims("Kai Moor runs Glint.\n" + text, lang) if c[0] == "group_members"] == []
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # people in a group the sentence names are its members, not staff
+    ("Moor said his fan group on Telegram is limited to 800 people, so he runs three of them.", "en",
+     ("group_members", 800.0, "members", "at_most", "telegram", "Kai Moor", True)),
+    ("KAI MOOR: Our Slack is massive, it's like 40,000 people.", "en",
+     ("group_members", 40000.0, "members", "about", "slack", "KAI MOOR", True)),
+])
+def test_round3_people_in_a_named_group_are_members(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_an_office_speaking_makes_the_figure_a_third_party_s():
+    text = ("Kai Moor runs the transport ministry.\nHis press office said the ministry's account tweets about 15 "
+            "times a day, and that the minister writes few of the tweets.")
+    assert [c[-1] for c in claims(text)] == [False]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Filming eats up much more: about 30 hours a week, he reckons, most of it in the garden.", "en"),
+    ("Der Schnitt dauert länger, sagt Moor: rund zwölf Stunden pro Woche, fast alles am Laptop.", "de"),
+    ("Moor says he puts in two hours a day of editing before anything goes on YouTube.", "en"),
+])
+def test_round3_offline_work_is_no_time_on_a_platform(text, lang):
+    assert claims("Kai Moor runs a YouTube channel.\n" + text, lang) == []

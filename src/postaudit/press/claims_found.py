@@ -374,6 +374,14 @@ def _period_of(text: str, start: int, end: int) -> tuple[str | None, bool]:
     return None, False
 
 
+# work done off the platform as the subject of a time: "Editing takes 50 hours a week", „Der Dreh dauert …"
+_WORK = (r"(?:editing|filming|shooting|recording|rehearsals?|rehearsing|training|the edit|post-production|"
+         r"Schnitt|Schneiden|Dreh|Dreharbeiten|Aufnahmen|Training|Proben?|Bearbeitung|Nachbearbeitung)")
+_OFFLINE_WORK = re.compile(rf"\b{_WORK}\b[^.;?!]{{0,40}}?\b(?:takes?|took|costs?|eats?(?: up)?|swallows?|"
+                           rf"dauert\w*|kostet\w*|frisst|verschlingt|nimmt)\b[^.;?!]*$", re.I)
+_OFFLINE_AFTER = re.compile(rf"[^.;?!]{{0,16}}?\b(?:of|for|on|mit|für)\s+(?:the\s+|dem\s+|den\s+)?{_WORK}\b", re.I)
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -400,6 +408,8 @@ def _time_per_period(a: _Article, i: int) -> None:
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
         if per not in ("day", "week"):
             continue
+        if _OFFLINE_WORK.search(text[max(0, d.start - 90):d.start]) or _OFFLINE_AFTER.match(text, d.end):
+            continue   # "Editing takes … 50 hours a week", „Der Schnitt kostet ihn zehn Stunden": work off the platform
         platform, scope = None, None
         item = _LIST_ITEM.search(text[:d.start]) if listed[k] else None
         if item:
@@ -523,7 +533,21 @@ def _members_and_staff(a: _Article, i: int) -> None:
             end = c.end + member.end()
             att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
                               any_person=True)
-            if att is None:
+            if att is None or _company_rule(a, i):
+                continue
+            if member.group("noun").lower().startswith(("subscriber", "abonnent")) and att.mode in (
+                    "narrative", "third_party"):
+                continue   # "His channel has grown to 2.4 million subscribers": an audience told in narrative
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
+        elif staff and staff.group("noun").lower() not in _EMPLOYEES and not _EMPLOY.search(text) and \
+                _GROUP.search(text) and not _ADD_BEFORE.search(text[:c.start]):
+            # "the customer group on WeChat is capped at 500 people", "the Discord's huge, it's like 120,000
+            # people": people in a group the sentence names are its members, not staff
+            end = c.end + staff.end()
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or _company_rule(a, i):
                 continue
             platform = a.platform_near(i, c.start, context=True)
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
@@ -539,8 +563,7 @@ def _members_and_staff(a: _Article, i: int) -> None:
                   {"counted": "audience"})
         elif staff or _staff_subject_before(text, c):
             end = c.end + (staff.end() if staff else 0)
-            employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in (
-                "employees", "staff", "staffers", "workers", "team members")
+            employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in _EMPLOYEES
             if not employees and not near_group and not _TEAM_SIZE.search(text):
                 continue   # "N people" with neither a company nor a group around it: nobody's headcount
             # an employee count needs the person's own words; people in a group the person acts on do not
@@ -553,6 +576,19 @@ def _members_and_staff(a: _Article, i: int) -> None:
             value, low, high, span, detail = _growth(text, c, end, a.lang)
             platform = plat.nearest(text, c.start)
             a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
+
+
+_EMPLOYEES = ("employees", "staff", "staffers", "workers", "team members")
+# "couldn't add more than 500 persons to his group": people to add are counted as a headcount (press-dev's labels)
+_ADD_BEFORE = re.compile(r"\b(?:add\w*|invit\w*|hinzufüg\w*|einlad\w*|aufnehm\w*)\s+(?:\w+\s+){0,3}$", re.I)
+
+
+def _company_rule(a: _Article, i: int) -> bool:
+    """Whether the sentence names no person and only a company or an office speaks in it („dürfen bis zu 1.024
+    Mitglieder haben, teilte der Mutterkonzern mit"): a platform's rule or a company's figure, nobody's claim."""
+    agents = [agent for _p, agent in a.reader.speech(i)]
+    people = [r for r in a.reader.refs(i) if r.kind in ("person", "first", "we")]
+    return bool(agents) and all(agent == "other" for agent in agents) and not people
 
 
 # whom a person reaches: "speaks to 300k people", "reaches two million people", „erreicht 300.000 Menschen"
