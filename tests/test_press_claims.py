@@ -388,3 +388,10 @@ def test_round3_an_office_speaking_makes_the_figure_a_third_party_s():
 ])
 def test_round3_offline_work_is_no_time_on_a_platform(text, lang):
     assert claims("Kai Moor runs a YouTube channel.\n" + text, lang) == []
+
+
+def test_round3_the_platform_moved_to_is_where_the_story_goes_on():
+    text = ("Kai Moor gründete 2019 einen Elternchat.\nEr begann auf Signal und wechselte später zu WhatsApp, weil "
+            "Signal-Gruppen damals zu unhandlich waren.\nEr selbst poste etwa dreimal am Tag in den Chat, sagt "
+            "Moor.")
+    assert [(c[0], c[4]) for c in claims(text, "de")] == [("posts_per_day", "whatsapp")]

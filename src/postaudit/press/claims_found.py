@@ -264,12 +264,33 @@ class _Article:
         self.cast = cast_of([u.text for u in self.units if not u.headline], title, author)
         self.reader = Reader(self.units, self.cast, lang)
         self.found: list[Found] = []
+        self._moved: dict[int, str | None] = {}
 
     # ------------------------------------------------------------ context
 
+    def moved_to(self, j: int) -> str | None:
+        """The platform a sentence says the person moved to („wechselte zu Telegram, weil WhatsApp-Gruppen zu klein
+        wurden"): where the story goes on, whatever else the sentence names after it."""
+        if j not in self._moved:
+            text = self.units[j].text
+            got = None
+            for kind, rx in _HISTORY:
+                m = rx.search(text) if kind == "move" else None
+                p = plat.canonical(m.group("plat")) if m else None
+                if p in plat.PLATFORMS.values() and p != "all":
+                    got = p
+                    break
+            self._moved[j] = got
+        return self._moved[j]
+
     def context_platform(self, i: int, specific: bool = False) -> str | None:
-        texts = [u.text for u in self.units[max(0, i - 4):i] if not u.headline]
-        got = plat.last_named(texts, specific)
+        got = None
+        for u in reversed(self.units[max(0, i - 4):i]):
+            if u.headline:
+                continue
+            got = self.moved_to(u.index) or plat.last_named([u.text], specific)
+            if got is not None:
+                break
         if got is None and self.units and self.units[0].headline:
             got = plat.last_named([self.units[0].text], specific)
         return got
