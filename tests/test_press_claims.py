@@ -395,3 +395,26 @@ def test_round3_the_platform_moved_to_is_where_the_story_goes_on():
             "Signal-Gruppen damals zu unhandlich waren.\nEr selbst poste etwa dreimal am Tag in den Chat, sagt "
             "Moor.")
     assert [(c[0], c[4]) for c in claims(text, "de")] == [("posts_per_day", "whatsapp")]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # every morning or evening, some days: a daily figure; one weekday: a weekly one
+    ("Jeden Morgen beantworte sie etwa 40 Minuten lang Kommentare auf TikTok, sagt Moor.", "de",
+     ("time_per_day", 40.0, "minutes_per_day", "about", "tiktok", "Kai Moor", True)),
+    ("On bad days I'm on Reddit for nearly five hours, Moor admitted.", "en",
+     ("time_per_day", 5.0, "hours_per_day", "at_most", "reddit", "Kai Moor", True)),
+    ("Ich war an vielen Tagen knapp drei Stunden auf YouTube, schreibt Moor.", "de",
+     ("time_per_day", 3.0, "hours_per_day", "at_most", "youtube", "Kai Moor", True)),
+    ("Every Tuesday evening Moor goes live on Twitch for about two hours.", "en",
+     ("time_per_week", 2.0, "hours_per_week", "about", "twitch", "Kai Moor", True)),
+    ("Sonntags geht Moor für eine Stunde live auf Instagram.", "de",
+     ("time_per_week", 1.0, "hours_per_week", "about", "instagram", "Kai Moor", True)),
+    # the platform right after the time is its use
+    ("Maximal 20 Minuten Facebook am Tag, sagt Moor.", "de",
+     ("time_per_day", 20.0, "minutes_per_day", "at_most", "facebook", "Kai Moor", True)),
+    # a quoted fragment inside German reported speech (Konjunktiv, no speech verb)
+    ("Er poste „drei, vier Mal die Woche“ auf Instagram.", "de",
+     ("posts_per_week", 3.5, "posts_per_week", "about", "instagram", "Kai Moor", True)),
+])
+def test_round3_periods_usage_and_fragments(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]

@@ -75,6 +75,10 @@ _RELATION = re.compile(
     r"Mann|Ehefrau|Ehemann|Partnerin|Partner|Tochter|Sohn|Kinder|Schwester|Bruder|Familie|Freund(?:in|e)?|"
     r"Kolleg(?:in|en|e)|Managerin|Manager|Sprecherin|Sprecher|Assistentin|Assistent|Trainerin|Trainer|Beraterin|"
     r"Berater|Mitgründerin|Mitgründer|Chefin|Chef)\b")
+# words in -en after "sie" that are no plural verb: „beantworte sie zwischen 30 und 60 Minuten"
+_NOT_PLURAL_VERB = {"wen", "den", "zwischen", "gegen", "neben", "eben", "oben", "unten", "morgen", "innen", "außen",
+                    "selten", "trotzdem"}
+_POSTING_KONJ = {"poste", "tweete", "streame", "scrolle", "chatte", "blogge", "vlogge"}
 _ANSWER_LABELS = {"a", "antwort", "answer"}
 _QUESTION_LABELS = {"q", "f", "frage", "question", "interviewer", "interviewerin", "host", "moderator", "moderatorin"}
 _NOT_TURN = {"bild", "foto", "quelle", "source", "update", "note", "tags", "fazit", "presseschau", "disclaimer",
@@ -229,7 +233,7 @@ class Reader:
     def _plural_context(self, text: str, pos: int) -> bool:
         # „sie nutzen", „ihre Geräte": a plural verb right after "sie" means "they"
         after = text[pos:pos + 30].split()
-        return len(after) > 1 and bool(re.fullmatch(r"[a-zäöü]+en", after[1])) and after[1] not in ("wen", "den")
+        return len(after) > 1 and bool(re.fullmatch(r"[a-zäöü]+en", after[1])) and after[1] not in _NOT_PLURAL_VERB
 
     def _resolve(self, i: int, pos: int, gender: str | None) -> Person | None:
         """The person a pronoun or role at `pos` refers to: the nearest earlier mention in the sentence that
@@ -360,7 +364,8 @@ class Reader:
                 continue
             if w in ("sei", "seien", "habe", "werde", "könne", "müsse", "wolle", "solle", "dürfe", "möge"):
                 return True
-            lem = lemma(w, "de")
+            # verbs of posting the lemmatiser does not know („poste", „streame") read like any other verb
+            lem = w + "n" if w in _POSTING_KONJ else lemma(w, "de")
             if len(w) > 3 and lem.endswith("en") and w == lem[:-1] and (near & {"er", "sie", "es"} or any(
                     r.kind == "person" for r in self.refs(i))):
                 return True
@@ -451,8 +456,11 @@ class Reader:
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
                 and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
-        if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and self.speech(i):
-            inq = None   # a quoted fragment inside reported speech ('he films "about 20 videos a week"')
+        if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
+                self.speech(i) or self.konjunktiv(i)):
+            # a quoted fragment inside reported speech ('he films "about 20 videos a week"', „Sie poste „fünf,
+            # sechs Mal die Woche“")
+            inq = None
         refs = inside if inq else [r for r in refs if not any(s <= r.start < e for s, e in quotes)]
         usable = refs
         if not allow_we:

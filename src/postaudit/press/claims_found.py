@@ -100,6 +100,9 @@ _USAGE = re.compile(
     r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
     r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
     r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site)|"
+    # answering on a platform, going live or streaming on it, getting by with a time there are time on it
+    r"answer\w*|beantwort\w*|go(?:es|ing)? live|went live|live (?:auf|on|bei)|(?:live)?stream\w*|get by (?:on|with)|"
+    r"make do with|komm\w* (?:\w+ )?mit [^.;]{0,30}\baus|"
     r"(?:phone|iPhone|Handy|Smartphone|Telefon|screen time|Bildschirmzeit)\s+(?:says|shows|tells|reports|counts|"
     r"logged|sagt|zeigt|meldet|zählt)|"
     r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
@@ -111,10 +114,22 @@ _BEING_ON = re.compile(rf"(?:\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|sei
 # "I'm in there six hours a day", „ich bin dort drei Stunden am Tag": present where the platform was named
 _BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
                           r"drin|online)\b", re.I)
+# a habit of every morning or evening, or of some days, is a daily figure: "each morning", „jeden Abend",
+# „an manchen Tagen fast vier Stunden"; a habit of one weekday is a weekly one: "every Thursday", „donnerstags"
+_DAILY = (r"\b(?:each|every) (?:single )?(?:morning|evening|night)\b|\bjeden (?:Morgen|Abend)\b|\bjede Nacht\b|"
+          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|"
+          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen) Tagen\b")
+_DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAYS_DE = r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)"
+_WEEKDAY = (rf"\b(?:each|every) {_DAYS_EN}(?: (?:morning|afternoon|evening|night))?\b|\bon {_DAYS_EN}s\b|"
+            rf"\b(?:on )?{_DAYS_EN} (?:mornings|afternoons|evenings|nights)\b|"
+            rf"\bjeden {_DAYS_DE}(?:morgen|vormittag|nachmittag|abend)?\b|\b(?i:{_DAYS_DE})s\b")
 _PER_AFTER = re.compile(
     r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\b(?:each|every)(?: single| and every)? day\b|\ba night\b|"
+    rf"{_DAILY}|"
     r"\bdaily\b|/day\b|\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden (?:einzelnen |lieben )?Tag\b|\btäglich\b|\bam Tage\b)"
     r"|(?P<w>\ba week\b|\bper week\b|\beach week\b|\bevery week\b|\bweekly\b|/week\b|"
+    rf"{_WEEKDAY}|"
     r"\bover (?:the course of )?(?:seven|7) days\b|\bin a week\b|\bpro Woche\b|\bdie Woche\b|\bin der Woche\b|"
     r"\bjede Woche\b|\bwöchentlich\b|\bje Woche\b|\bin sieben Tagen\b)"
     r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b)"
@@ -123,7 +138,7 @@ _PER_AFTER = re.compile(
     re.I)
 DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
-                         r"\bam Tag)|(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
+                         rf"\bam Tag|{_DAILY})|(?P<w>{_WEEKDAY}|\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
                          r"\bin der Woche|\b(?:over|in|during) (?:the )?(?:past |last )?(?:seven|7) days|"
                          r"\b(?:in )?(?:the )?(?:past|last) week|\bin den (?:letzten|vergangenen) (?:sieben|7) Tagen|"
                          r"\b(?:in der )?(?:letzten|vergangenen) Woche|\bletzte Woche|\bvergangene Woche))\b[^.;:]{0,40}$",
@@ -403,6 +418,10 @@ _OFFLINE_WORK = re.compile(rf"\b{_WORK}\b[^.;?!]{{0,40}}?\b(?:takes?|took|costs?
 _OFFLINE_AFTER = re.compile(rf"[^.;?!]{{0,16}}?\b(?:of|for|on|mit|für)\s+(?:the\s+|dem\s+|den\s+)?{_WORK}\b", re.I)
 
 
+# "15 minutes of TikTok a day", „Höchstens 15 Minuten LinkedIn am Tag": the platform right after the time is its use
+_PLATFORM_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{plat.NAME_RX})\b", re.I)
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -452,7 +471,8 @@ def _time_per_period(a: _Article, i: int) -> None:
                               if quote[0] <= pos < quote[1]]
             inherited = a.reader.last_claim.get(i - 1) if i else None
             # an answer to a question about a platform ("Where do you sit?" after LinkedIn figures) is about using it
-            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or (
+            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
+                _PLATFORM_AFTER.match(text, d.end) or (
                 question and (re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
                                         r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I)
                               or plat.mentions(question) or plat.DEVICE.search(question)))
