@@ -418,3 +418,33 @@ def test_round3_the_platform_moved_to_is_where_the_story_goes_on():
 ])
 def test_round3_periods_usage_and_fragments(text, lang, expected):
     assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # a platform's own word for a post, with its platform
+    ('"I shoot and post four Reels a day," Moor said.', "en",
+     ("posts_per_day", 4.0, "posts_per_day", "about", "instagram", "Kai Moor", True)),
+    ("Moor says he uploads two TikToks a day.", "en",
+     ("posts_per_day", 2.0, "posts_per_day", "about", "tiktok", "Kai Moor", True)),
+    ("KAI MOOR: Twitch? I'm down to a few streams a week.", "en",
+     ("posts_per_week", 3.0, "posts_per_week", "about", "twitch", "KAI MOOR", True)),
+    # a closing quote between the count and its noun
+    ('Moor says he shares "no fewer than 25" Instagram stories a day.', "en",
+     ("posts_per_day", 25.0, "posts_per_day", "at_least", "instagram", "Kai Moor", True)),
+    # a habit without a count word
+    ("On Mastodon Moor posts a poem every evening, he says.", "en",
+     ("posts_per_day", 1.0, "posts_per_day", "about", "mastodon", "Kai Moor", True)),
+    # the figure after its noun, in another clause
+    ("Die Tweets schreibe er selbst, sagte Moor dem Magazin, rund acht pro Tag.", "de",
+     ("posts_per_day", 8.0, "posts_per_day", "about", "x", "Kai Moor", True)),
+])
+def test_round3_post_nouns_habits_and_counts_after_their_noun(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_an_answer_to_how_often_one_posts_and_a_platform_quit_before():
+    text = ("Kai Moor über Mastodon und Threads.\nHerr Moor, sind Sie noch auf Threads?\nMoor: Nein, Threads habe "
+            "ich 2023 gelöscht.\nWie oft posten Sie?\nMoor: Drei-, viermal pro Woche, meistens Links.")
+    found = claims(text, "de")
+    assert ("posts_per_week", 3.5, "posts_per_week", "about", None, "Kai Moor", True) in found
+    assert not any(c[0] == "posts_per_week" and c[4] == "threads" for c in found)

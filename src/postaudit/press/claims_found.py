@@ -148,9 +148,18 @@ _PART_OF = re.compile(r"\b(?:of that|of this|of which|of it|of those|davon|hierv
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
+              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|"
               r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
 _ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
-_POST_AFTER = re.compile(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
+# a closing quote may stand between: 'posts "at least 40" Instagram stories a day'
+_POST_AFTER = re.compile(rf"[\"”“»«]?\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
+# a post named by its platform's own word
+_NOUN_PLATFORM = {"reels": "instagram", "shorts": "youtube", "snaps": "snapchat", "tweets": "x", "retweets": "x"}
+# "posts a prayer each morning": one thing posted at every turn of a daily or weekly habit, without a count word
+_ONE_EACH = re.compile(r"\s+(?:[\w-]+\s+){1,2}?(?=(?:each|every|jeden|jede)\s+(?:single\s+)?(?:morning|evening|night|day|"
+                       r"week|Morgen|Abend|Tag|Woche)\b)", re.I)
+# "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
+_BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
@@ -280,6 +289,7 @@ class _Article:
         self.reader = Reader(self.units, self.cast, lang)
         self.found: list[Found] = []
         self._moved: dict[int, str | None] = {}
+        self._quits: list[tuple[int, str]] | None = None
 
     # ------------------------------------------------------------ context
 
@@ -298,12 +308,29 @@ class _Article:
             self._moved[j] = got
         return self._moved[j]
 
+    def quit_before(self, i: int) -> set[str]:
+        """Platforms named in a sentence before unit i that says the person quit them („Da bin ich nicht mehr",
+        "deleted Facebook"): a later figure in the present is not about them."""
+        if self._quits is None:
+            self._quits = []
+            for u in self.units:
+                if not u.headline and any(rx.search(u.text) for rx in _QUIT):
+                    # the platform of the quit: named in the sentence, else in the question or sentence before
+                    texts = [x.text for x in self.units[max(0, u.index - 2):u.index + 1] if not x.headline]
+                    got = plat.last_named(texts, specific=True)
+                    if got:
+                        self._quits.append((u.index, got))
+        return {p for j, p in self._quits if j < i}
+
     def context_platform(self, i: int, specific: bool = False) -> str | None:
         got = None
+        gone = self.quit_before(i)
         for u in reversed(self.units[max(0, i - 4):i]):
             if u.headline:
                 continue
             got = self.moved_to(u.index) or plat.last_named([u.text], specific)
+            if got in gone:
+                got = None
             if got is not None:
                 break
         if got is None and self.units and self.units[0].headline:
@@ -517,14 +544,28 @@ def _posts(a: _Article, i: int) -> None:
                             if not any(t.start <= x.start < t.end or x.start <= t.start < x.end for t in counted)]
     counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
                if _ONE_POST.match(text, m.end())]
-    for c in counts + counted:
+    habits = [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
+              if _ONE_EACH.match(text, m.end()) and _POST_VERB.search(text[max(0, m.start() - 30):m.start()])
+              and not any(x.start <= m.start() < x.end for x in counts)]
+    question = a.reader.question_before(i)
+    asked_posting = bool(question and _POST_VERB.search(question) and re.search(
+        r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I))
+    for c in counts + counted + habits:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
         said_times = _TIMES.match(rest) or c in counted
         if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
             continue   # "I get 500 messages a day": received, not posted
-        if noun:
+        named_before = re.search(rf"\b{_POST_NOUN}\b", text[:c.start])
+        if c in habits:
+            end = _ONE_EACH.match(text, c.end).end()
+        elif noun:
             end = c.end + noun.end()
+        elif not said_times and _BARE_PER.match(rest) and named_before and not _RECEIVE.search(
+                text[max(0, named_before.start() - 40):named_before.start()]):
+            end = c.end
+        elif said_times and asked_posting:
+            end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)   # "How often do you post?" "Twice a week"
         elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
             end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)
         else:
@@ -548,7 +589,14 @@ def _posts(a: _Article, i: int) -> None:
         att = a.attribute(i, (c.start, end), metric, exclude=(c.start, end))
         if att is None:
             continue
-        platform = a.platform_near(i, c.start, context=True)
+        platform = None
+        for word in text[c.end:end].split()[-2:] if noun else ():   # "three TikToks a day", "40 Instagram stories"
+            word = word.strip("\"”“»«")
+            got = _NOUN_PLATFORM.get(word.lower()) or plat.canonical(re.sub(r"s$", "", word))
+            if got in plat.PLATFORMS.values() and got != "all":
+                platform = got
+        if platform is None:
+            platform = a.platform_near(i, c.start, context=True)
         a.add(i, metric, (c.start, c.end), value, low, high, metric, platform, att, detail)
 
 
