@@ -448,3 +448,32 @@ def test_round3_an_answer_to_how_often_one_posts_and_a_platform_quit_before():
     found = claims(text, "de")
     assert ("posts_per_week", 3.5, "posts_per_week", "about", None, "Kai Moor", True) in found
     assert not any(c[0] == "posts_per_week" and c[4] == "threads" for c in found)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("KAI MOOR: We run it on Discord. Roughly 900 readers are in that server today.", "en",
+     ("group_members", 900.0, "members", "about", "discord", "KAI MOOR", True)),
+    ("Am meisten Zeit kostet ihn der Vereinschat auf WhatsApp, in dem 140 Eltern sind, schreibt Moor.", "de",
+     ("group_members", 140.0, "members", "about", "whatsapp", "Kai Moor", True)),
+    ('"We\'re at about 6,000 on the Telegram channel," Moor said.', "en",
+     ("group_members", 6000.0, "members", "about", "telegram", "Kai Moor", True)),
+])
+def test_round3_people_a_named_group_holds(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_answers_give_a_share_or_a_follower_count_the_question_asked_for():
+    share = ("Glint podcast, episode 3\nHOST: Kai, how much of your day is Reddit?\nKAI MOOR: Honestly? A quarter "
+             "of it, at least.")
+    assert claims(share) == [("time_share", 25.0, "percent", "at_least", "reddit", "KAI MOOR", True)]
+    followers = ("Kai Moor über Mastodon.\nHerr Moor, Sie posten viel auf Mastodon. Wie viele folgen Ihnen dort?\n"
+                 "Moor: Rund 4.000 Leute, mehr als ich dachte.")
+    assert claims(followers, "de") == [("group_members", 4000.0, "members", "about", "mastodon", "Kai Moor", True)]
+
+
+def test_round3_a_quoted_share_goes_on_after_its_quote_and_a_nickname_is_one_person():
+    share = "Kai Moor verbringt nach eigenen Worten „etwa 15 Prozent“ seiner Arbeitszeit auf Bluesky."
+    assert claims(share, "de") == [("time_share", 15.0, "percent", "about", "bluesky", "Kai Moor", True)]
+    nick = ('Kip Moor, the potter of YouTube\nKai "Kip" Moor throws pots on camera.\n"I\'m on YouTube maybe two '
+            'hours a day," Moor said.')
+    assert [c[5] for c in claims(nick)] == ["Kai Moor"]

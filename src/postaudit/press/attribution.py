@@ -457,7 +457,7 @@ class Reader:
                 and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
         if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
-                self.speech(i) or self.konjunktiv(i)):
+                self.speech(i) or self.konjunktiv(i) or _SELF_SOURCE.search(text)):
             # a quoted fragment inside reported speech ('he films "about 20 videos a week"', „Sie poste „fünf,
             # sechs Mal die Woche“")
             inq = None

@@ -63,8 +63,9 @@ def direction_of(text: str, start: int, end: int, value: float, low: float, high
         if inner.group("q").lower().startswith("knapp"):
             return Direction("at_most", round(value * 0.9, 6), value)
         return Direction("at_least", value, round(value * 1.1, 6))
-    if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after):
-        return Direction("at_least", value, None)
+    if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after) or re.match(
+            r"\s*(?:(?:of it|of that|davon)\s*)?,\s*(?:at least|mindestens|easily|locker)\b", after):
+        return Direction("at_least", value, None)   # "a quarter of it, at least"
     if re.match(r"\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
         return Direction("at_most", None, value)
     # a qualifier stands right before the figure ("more than 500", „knapp 20"); "only"/„nur" may stand before
@@ -396,10 +397,24 @@ _NOT_OBJECT = {"average", "me", "him", "her", "it", "this", "that", "top", "end"
                "sie", "uns", "es", "jeden", "alle", "most", "a", "an", "one", "ein", "eine"}
 
 
+_SHARE_ASKED = re.compile(r"\bhow much of (?:your|his|her|the) (?:time|day|week|working (?:day|week|time))\b|"
+                          r"\bwie viel (?:Prozent )?(?:Ihrer|deiner|seiner|ihrer) (?:\w+)?(?:[Zz]eit|Woche|Tages)\b", re.I)
+
+
 def _time_share(a: _Article, i: int) -> None:
     text = a.units[i].text
+    question = a.reader.question_before(i)
     for p in percentages(text, a.lang):
-        rest = text[p.end:]
+        # a quoted figure goes on after its closing quote: „ungefähr zehn Prozent“ ihrer Arbeitszeit
+        close = re.match(r"[“”\"»«]", text[p.end:p.end + 1])
+        rest = text[p.end + (1 if close else 0):]
+        if question and _SHARE_ASKED.search(question) and re.match(r"\s+of (?:it|that)\b", rest):
+            # "How much of your week is LinkedIn?" — "A good third of it."
+            att = a.attribute(i, (p.start, p.end), "time_share")
+            if att is not None:
+                platform = plat.nearest(text, p.start) or plat.last_named([question])
+                a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
+            continue
         m = re.match(r"\s+(?:of\s+)?(?:(?:my|his|her|its|their|our|the|one's|your)\s+)?(?:(?:working|waking|work|"
                      r"free|spare|whole|entire|online|daily)\s+)?(?:time|day|days|week|hours|working hours)\b"
                      r"|\s+(?:meiner|seiner|ihrer|unserer|der|deiner)\s+(?:\w+\s+)?\w*[Zz]eit\b"
@@ -603,14 +618,42 @@ def _posts(a: _Article, i: int) -> None:
 def _members_and_staff(a: _Article, i: int) -> None:
     text = a.units[i].text
     near_group = bool(_GROUP.search(text)) or (i > 0 and bool(_GROUP.search(a.units[i - 1].text)))
-    for c in amounts(text, a.lang):
+    question = a.reader.question_before(i)
+    asked_count = bool(question and _COUNT_ASKED.search(question))
+    counts = amounts(text, a.lang)
+    first = next((c for c in counts if not (1900 <= c.value <= 2100 and c.low == c.high)), None)   # no year
+    for c in counts:
         rest = text[c.end:]
         if c.value < 2 and not c.vague or c.vague and c.high < 10:
             continue   # "several people", "a few members": no count
         follower = _FOLLOWER.match(rest)
         member = _MEMBER.match(rest)
         staff = _STAFF.match(rest)
-        if follower and not member:
+        before = text[:c.start]
+        people = _PEOPLE.match(rest)
+        in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
+            people and _GROUP_WHERE.search(before)) or (_AT.search(before) and _ON_GROUP.match(rest))
+        if in_group and not member and not follower and not _EMPLOY.search(text):
+            # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
+            # the Discord": the people a named group holds
+            end = c.end + (people.end() if people else 0)
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or _company_rule(a, i):
+                continue
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
+        elif asked_count and c is first and (people or re.match(r"\s*[,.;–-]|\s*$", rest)) and not member:
+            # "How many follow you?" — „Gut 3.000 Leute, das ist schon ordentlich."
+            end = c.end + (people.end() if people else 0)
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or att.mode not in ("quote", "first_person"):
+                continue
+            platform = a.platform_near(i, c.start, context=True) or plat.last_named([question])
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att,
+                  {"counted": "followers"})
+        elif follower and not member:
             end = c.end + follower.end()
             att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end))
             if att is None or att.mode not in ("quote", "first_person"):
@@ -667,6 +710,22 @@ def _members_and_staff(a: _Article, i: int) -> None:
             a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
 
 
+# people a group holds: "2,300 customers in that workspace", „die Kita-Gruppe, in der 38 Eltern sind", "we're at
+# 15,000 on the Discord"; and the question an answer gives a count of followers to ("How many follow you?")
+_PEOPLE = re.compile(r"\s+(?:[\w-]+\s+)?(?:customers|clients|users|people|fans|readers|parents|neighbou?rs|"
+                     r"Leute|Eltern|Kunden|Kundinnen|Nutzer\w*|Menschen|Personen|Fans|Nachbarn|Leser\w*)\b", re.I)
+_GROUP_WORD = (r"(?:groups?|chats?|channels?|community|server|workspace|\w*[Gg]ruppe\w*|\w*[Cc]hat\w*|\w*[Kk]anal\w*|"
+               r"\w*[Cc]ommunity|Telegram\w*|Slack|WeChat|Discord|WhatsApp)")
+_IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|this|our|my|his|her|der|dem|diesem|"
+                       rf"dieser|unserer|unserem|meiner|meinem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\b", re.I)
+_GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
+                          re.I)
+_AT = re.compile(r"\b(?:at|bei)\s+(?:(?:about|around|roughly|almost|nearly|over|just over|etwa|rund|fast|knapp|"
+                 r"über)\s+)?$", re.I)
+_ON_GROUP = re.compile(rf"\s+(?:on|in|im|auf)\s+(?:(?:the|our|my|his|her|dem|der|unserem|unserer)\s+)?(?:[\w-]+\s+)?"
+                       rf"{_GROUP_WORD}\b", re.I)
+_COUNT_ASKED = re.compile(r"\bhow many (?:people )?(?:follow|members|subscribers|followers)|"
+                          r"\bwie viele (?:Menschen |Leute )?(?:folgen|Mitglieder|Abonnenten|Follower)", re.I)
 _EMPLOYEES = ("employees", "staff", "staffers", "workers", "team members")
 # "couldn't add more than 500 persons to his group": people to add are counted as a headcount (press-dev's labels)
 _ADD_BEFORE = re.compile(r"\b(?:add\w*|invit\w*|hinzufüg\w*|einlad\w*|aufnehm\w*)\s+(?:\w+\s+){0,3}$", re.I)
