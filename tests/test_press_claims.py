@@ -477,3 +477,31 @@ def test_round3_a_quoted_share_goes_on_after_its_quote_and_a_nickname_is_one_per
     nick = ('Kip Moor, the potter of YouTube\nKai "Kip" Moor throws pots on camera.\n"I\'m on YouTube maybe two '
             'hours a day," Moor said.')
     assert [c[5] for c in claims(nick)] == ["Kai Moor"]
+
+
+def test_round3_a_start_date_and_a_part_of_the_figure_before():
+    start = claims('Kai Moor runs Glint.\n"I started my Pinterest account in 2016, mostly for maps," Moor said.')
+    assert start == [("platform_history", None, None, None, "pinterest", "Kai Moor", True)]
+    part = claims("Kai Moor runs Glint.\nMoor says he is online about four hours a day. \"An hour of that is on "
+                  "Reddit,\" he said.")
+    assert ("time_per_day", 1.0, "hours_per_day", "about", "reddit", "Kai Moor", True) in part
+
+
+def test_round3_a_question_and_answer_session_in_a_live_stream():
+    text = ("Kai Moor streamt jede Woche auf Twitch.\nSobald er live gehe, werde daraus eine Fragerunde, sagt "
+            "Moor.")
+    assert [c for c in claims(text, "de") if c[0] == "ama_effect"] == [
+        ("ama_effect", None, None, None, "twitch", "Kai Moor", True)]
+
+
+def test_round3_a_figure_that_leaves_its_kind_to_the_figure_before():
+    posts = ("Kai Moor, head of Glint, posts on X all day, a tracker says.\nThe tracker counted 60 posts a day in "
+             "May.\nMoor rejects that. \"It's more like 25, mostly replies,\" he said.")
+    assert ("posts_per_day", 25.0, "posts_per_day", "about", "x", "Kai Moor", True) in claims(posts)
+    share = ("Ada Lind says she spends about 20% of her working day on Threads.\nKai Moor allows himself less. "
+             "\"Ten percent, at most,\" he said of Mastodon.")
+    assert ("time_share", 10.0, "percent", "at_most", "mastodon", "Kai Moor", True) in claims(share)
+    hours = ("Kai Moor's sister, Ada Moor, said Kai spends \"six, seven hours\" on YouTube on a typical day.\n"
+             "Kai himself puts it at about four hours.")
+    assert claims(hours) == [("time_per_day", 6.5, "hours_per_day", "about", "youtube", "Kai Moor", False),
+                             ("time_per_day", 4.0, "hours_per_day", "about", "youtube", "Kai Moor", True)]

@@ -319,9 +319,12 @@ class Reader:
         else:   # English inverts only after a quote ('…," said Holt') or before the speaker (", said Holt")
             nxt = next((r for r in refs if k + 1 < len(tokens) and r.start <= tokens[k + 1].start() < r.end), None)
             # …, said Holt — but not "Blake, who …, claimed he posts": a pronoun after the verb starts its clause
+            # … and not "Lisa Carter, said Zoe spends …": a name followed by its own verb starts what was said
             inverted = bool(re.search(r"[\"“”]\s*,?\s*$", before)) or bool(
                 re.search(r",\s*$", before) and nxt is not None and nxt.kind == "person"
-                and tokens[k + 1].group(0)[:1].isupper())
+                and tokens[k + 1].group(0)[:1].isupper() and re.match(
+                    r"\s*(?:[,.;:!?)–—-]|$|(?:on|in|at|to|during|when|after|before|last|this|of|from|who|in)\b)",
+                    text[nxt.end:]))
         if inverted:
             for j in range(k + 1, min(len(tokens), k + 7)):
                 if re.search(r"[,:;\"“”„«»]", text[tokens[k].end():tokens[j].start()]):

@@ -18,7 +18,7 @@ from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of
 from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
-from postaudit.press.quantities import ARTICLE_ONE, Amount, amounts, durations, percentages, times
+from postaudit.press.quantities import ARTICLE_ONE, UNIT, Amount, amounts, durations, percentages, times
 from postaudit.press.units import Unit, to_units
 
 # ---------------------------------------------------------------- direction and qualifiers
@@ -30,8 +30,9 @@ _AT_MOST = (r"up to|at (?:the )?most|no more than|not even|nicht (?:ein)?mal|not
             r"hardly|scarcely|kaum|a maximum of|"
             r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
 _AT_LEAST = (r"more than|over|at least|upwards? of|north of|easily|no fewer than|locker|no less than|in excess of|well over|above|just over|mehr als|über|"
-             r"mindestens|wenigstens|gut|weit über|knapp über|more")
+             r"mindestens|wenigstens|gut|weit über|knapp über|more(?! like)")
 _ABOUT = (r"about|around|roughly|approximately|approx\.|some|circa|ca\.|an average of|on average|averag\w*|etwa|"
+          r"more like|nearer|closer to|"
           r"rund|ungefähr|zirka|durchschnittlich|im schnitt|schätzungsweise|grob")
 _QUALIFIER = re.compile(rf"\b(?P<under>{_JUST_UNDER})\b|\b(?P<most>{_AT_MOST})\b|\b(?P<least>{_AT_LEAST})\b|"
                         rf"\b(?P<about>{_ABOUT})\b", re.I)
@@ -66,7 +67,7 @@ def direction_of(text: str, start: int, end: int, value: float, low: float, high
     if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after) or re.match(
             r"\s*(?:(?:of it|of that|davon)\s*)?,\s*(?:at least|mindestens|easily|locker)\b", after):
         return Direction("at_least", value, None)   # "a quarter of it, at least"
-    if re.match(r"\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
+    if re.match(r"\s*,?\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
         return Direction("at_most", None, value)
     # a qualifier stands right before the figure ("more than 500", „knapp 20"); "only"/„nur" may stand before
     # the verb ("only stays on screen for two seconds")
@@ -118,7 +119,8 @@ _BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’'
 # a habit of every morning or evening, or of some days, is a daily figure: "each morning", „jeden Abend",
 # „an manchen Tagen fast vier Stunden"; a habit of one weekday is a weekly one: "every Thursday", „donnerstags"
 _DAILY = (r"\b(?:each|every) (?:single )?(?:morning|evening|night)\b|\bjeden (?:Morgen|Abend)\b|\bjede Nacht\b|"
-          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|"
+          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|\bon an? (?:typical|normal|average|usual) day\b|"
+          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen) Tag\b|"
           r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen) Tagen\b")
 _DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAYS_DE = r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)"
@@ -218,8 +220,10 @@ _HISTORY = [
                         rf"(?:post|tweet) on|(?:my|his|her) first (?:post|tweet) on|angemeldet (?:bei|auf)|"
                         rf"seit\s+(?:dem\s+)?[\w. ]{{0,20}}?(?:19|20)\d\d\s+(?:\w+\s+){{0,5}}?(?:auf|bei|in))"
                         rf"\s+{_PLAT_SLOT}", re.I)),
-    ("join", re.compile(rf"\b(?:opened|created|eröffne\w*|angelegt|erstellt\w*)\s+(?:an?|his|her|my|seinen|ihren|"
-                        rf"meinen|einen)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|Profil)", re.I)),
+    # "I started my Instagram account in 2014", "started his Telegram channel in 2020": a start date
+    ("join", re.compile(rf"\b(?:opened|created|started|set up|launched|eröffne\w*|angelegt|erstellt\w*|gestartet|"
+                        rf"startete)\s+(?:an?|his|her|my|seinen|ihren|meinen|einen|sein|ihr|mein)\s+{_PLAT_SLOT}[- ]?"
+                        rf"(?:account|Account|Konto|Profil|channel|Kanal|page|profile)", re.I)),
     ("join", re.compile(rf"\b(?:seinen|ihren|meinen|einen|his|her|my|an?)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|"
                         rf"Profil)\s+(?:\w+\s+){{0,2}}?(?:opened|created|eröffne\w*|angelegt|erstellt)", re.I)),
 ]
@@ -323,6 +327,19 @@ class _Article:
                         self._quits.append((u.index, got))
         return {p for j, p in self._quits if j < i}
 
+    def figure_before(self, i: int, kind: str) -> tuple | None:
+        """The claim of this kind (metric prefix) in one of the two sentences before, for a figure that leaves
+        its kind unsaid ("It's nearer 20", "Five percent, tops", "She puts it at about six hours")."""
+        for j in (i - 1, i - 2, i - 3):
+            got = self.reader.last_claim.get(j) if j >= 0 else None
+            if got and got[0].startswith(kind):
+                return got
+            # a figure nobody's claim (a firm's count): its kind still carries over
+            m = _POSTS_FIGURE.search(self.units[j].text) if j >= 0 and kind == "posts_per_" else None
+            if m:
+                return (f"posts_per_{'day' if m.group('d') else 'week'}", None, None, None)
+        return None
+
     def context_platform(self, i: int, specific: bool = False) -> str | None:
         got = None
         gone = self.quit_before(i)
@@ -415,6 +432,13 @@ def _time_share(a: _Article, i: int) -> None:
                 platform = plat.nearest(text, p.start) or plat.last_named([question])
                 a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
             continue
+        if _elliptical(text, p.start, p.end) and not re.match(r"\s+of\b", rest) and a.figure_before(i, "time_share"):
+            # '"Five percent, tops," he said of LinkedIn' after another's share of the working day
+            att = a.attribute(i, (p.start, p.end), "time_share")
+            if att is not None:
+                platform = plat.nearest(text, p.start) or a.figure_before(i, "time_share")[2]
+                a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
+            continue
         m = re.match(r"\s+(?:of\s+)?(?:(?:my|his|her|its|their|our|the|one's|your)\s+)?(?:(?:working|waking|work|"
                      r"free|spare|whole|entire|online|daily)\s+)?(?:time|day|days|week|hours|working hours)\b"
                      r"|\s+(?:meiner|seiner|ihrer|unserer|der|deiner)\s+(?:\w+\s+)?\w*[Zz]eit\b"
@@ -464,6 +488,26 @@ _OFFLINE_AFTER = re.compile(rf"[^.;?!]{{0,16}}?\b(?:of|for|on|mit|für)\s+(?:the
 _PLATFORM_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{plat.NAME_RX})\b", re.I)
 
 
+# a figure that leaves its kind to the figure before: a correction ("It's nearer 20", "she puts it at about six
+# hours", „eher 20") or a quote that is the figure alone ('"Five percent, tops," he said')
+_CORRECTION = re.compile(r"\b(?:nearer|closer to|more like|rather|actually|really|puts? it at|put it at|estimates? it at|"
+                         r"eher|näher an|eigentlich|in Wahrheit|schätzt (?:es|das|sie) (?:selbst )?auf|"
+                         r"beziffert (?:es|das|sie) auf)\s+(?:\w+\s+)?$", re.I)
+_BARE_QUOTE_BEFORE = re.compile(r"[\"“„»«]\s*(?:[\w’'-]+\s+){0,2}$")
+_BARE_QUOTE_AFTER = re.compile(r"(?:,?\s*(?:tops|max|maximum|at most|at the most|at least|easily|höchstens|maximal|"
+                               r"mindestens|locker|or so|oder so))?\s*[,.!?]?\s*[\"”“«»]")
+
+
+_POSTS_FIGURE = re.compile(rf"\d[\d,.]*\s+(?:[\w-]+\s+)?(?:{_POST_NOUN}|times)\s+(?:a|per|each|every)\s+"
+                           rf"(?:(?P<d>day)|week)\b", re.I)
+
+
+def _elliptical(text: str, start: int, end: int) -> bool:
+    """Whether a figure leaves its kind unsaid: a correction before it, or a quote holding the figure alone."""
+    return bool(_CORRECTION.search(text[:start]) or (
+        _BARE_QUOTE_BEFORE.search(text[:start]) and _BARE_QUOTE_AFTER.match(text, end)))
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -482,12 +526,17 @@ def _time_per_period(a: _Article, i: int) -> None:
             per = next((p for (p, _r), li in zip(periods, listed, strict=True) if li and p), None)
         if per is None and k and re.match(r"\s+(?:of it|of that|of them|davon)\b", text[d.end:]):
             per = periods[k - 1][0]   # "3.5 hours a day, 70 minutes of it on Reddit": part of the daily total
-        if per is None and _PART_OF.search(text[:d.start]) and i and a.reader.last_claim.get(i - 1, ("",))[0] in (
-                "time_per_day", "time_per_week"):
+        part_after = re.match(r"\s+(?:of it|of that|of this|of them|davon)\b", text[d.end:])
+        if per is None and (_PART_OF.search(text[:d.start]) or part_after) and i and a.reader.last_claim.get(
+                i - 1, ("",))[0] in ("time_per_day", "time_per_week"):
+            # „Davon geht eine Stunde auf YouTube", "2.5 hours of that went to Instagram": part of the total before
             per = a.reader.last_claim[i - 1][0][len("time_per_"):]   # „Davon geht eine Stunde auf YouTube"
         if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
                 r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
+        before = a.figure_before(i, "time_per_") if per is None and _elliptical(text, d.start, d.end) else None
+        if before:
+            per = before[0][len("time_per_"):]
         if per not in ("day", "week"):
             continue
         if _OFFLINE_WORK.search(text[max(0, d.start - 90):d.start]) or _OFFLINE_AFTER.match(text, d.end):
@@ -511,9 +560,9 @@ def _time_per_period(a: _Article, i: int) -> None:
                 # fragment ('spends "a couple of hours" a week on LinkedIn') is part of the sentence around it
                 candidates = [c for c, pos in zip(candidates, _positions(text), strict=True)
                               if quote[0] <= pos < quote[1]]
-            inherited = a.reader.last_claim.get(i - 1) if i else None
+            inherited = before or (a.reader.last_claim.get(i - 1) if i else None)
             # an answer to a question about a platform ("Where do you sit?" after LinkedIn figures) is about using it
-            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
+            usage = before or _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
                 _PLATFORM_AFTER.match(text, d.end) or (
                 question and (re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
                                         r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I)
@@ -572,6 +621,7 @@ def _posts(a: _Article, i: int) -> None:
         if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
             continue   # "I get 500 messages a day": received, not posted
         named_before = re.search(rf"\b{_POST_NOUN}\b", text[:c.start])
+        ellipsis = None
         if c in habits:
             end = _ONE_EACH.match(text, c.end).end()
         elif noun:
@@ -579,6 +629,10 @@ def _posts(a: _Article, i: int) -> None:
         elif not said_times and _BARE_PER.match(rest) and named_before and not _RECEIVE.search(
                 text[max(0, named_before.start() - 40):named_before.start()]):
             end = c.end
+        elif not said_times and not UNIT.match(rest) and _elliptical(text, c.start, c.end) and a.figure_before(
+                i, "posts_per_"):
+            end = c.end   # "The firm counted 50 posts a day. … "It's nearer 20," she said"
+            ellipsis = a.figure_before(i, "posts_per_")
         elif said_times and asked_posting:
             end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)   # "How often do you post?" "Twice a week"
         elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
@@ -586,6 +640,8 @@ def _posts(a: _Article, i: int) -> None:
         else:
             continue
         per, _dayref = _period_of(text, c.start, end)
+        if per is None and ellipsis:
+            per = ellipsis[0][len("posts_per_"):]
         if per is None:
             continue
         value, low, high = c.value, c.low, c.high
@@ -820,8 +876,9 @@ def _ama(a: _Article, i: int) -> None:
     if not m or not _HABIT.search(text):
         return
     context = text + " " + " ".join(u.text for u in a.units[max(0, i - 2):i])
-    if not _CHAT.search(context) and not re.search(r"\b(?:participants|members|community|Teilnehmer|Mitglieder)\b",
-                                                   context, re.I):
+    # a question-and-answer session forms in a chat, a community or a live stream („Wann immer er live gehe")
+    if not _CHAT.search(context) and not re.search(r"\b(?:participants|members|community|Teilnehmer|Mitglieder|"
+                                                   r"live|livestream\w*|stream\w*)\b", context, re.I):
         return
     att = a.attribute(i, (m.start(), m.end()), "ama_effect", any_person=True)
     if att is None:
