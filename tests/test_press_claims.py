@@ -505,3 +505,18 @@ def test_round3_a_figure_that_leaves_its_kind_to_the_figure_before():
              "Kai himself puts it at about four hours.")
     assert claims(hours) == [("time_per_day", 6.5, "hours_per_day", "about", "youtube", "Kai Moor", False),
                              ("time_per_day", 4.0, "hours_per_day", "about", "youtube", "Kai Moor", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "Our community team of 12 people runs the Discord, Moor said.",
+    "His Discord channel reaches two million people.",
+    "He posts at 9 in the group chat, he says.",
+    "The Telegram group is capped at 300 people.",   # in narrative: no one's words
+])
+def test_round3_no_group_size_in_a_team_an_audience_reached_a_clock_time_or_narrative(text):
+    assert [c for c in claims("Kai Moor runs Glint.\n" + text) if c[0] == "group_members"] == []
+
+
+def test_round3_another_s_words_first_do_not_take_the_person_s_own_saying():
+    text = "Kai Moor runs Glint.\nAnalysts say the account is busy, but Moor said he posts about five times a day on X."
+    assert claims(text) == [("posts_per_day", 5.0, "posts_per_day", "about", "x", "Kai Moor", True)]

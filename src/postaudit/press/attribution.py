@@ -78,6 +78,8 @@ _RELATION = re.compile(
 # words in -en after "sie" that are no plural verb: „beantworte sie zwischen 30 und 60 Minuten"
 _NOT_PLURAL_VERB = {"wen", "den", "zwischen", "gegen", "neben", "eben", "oben", "unten", "morgen", "innen", "außen",
                     "selten", "trotzdem"}
+# verbs of saying proper (not "writes", "posts", "tweets", which also read as speech verbs)
+_SAYING = r"(?:said|says|say|told|tells|explained|added|sagte|sagt|sagten|teilte|erklärte|erklärt|betonte|berichtete)\b"
 _POSTING_KONJ = {"poste", "tweete", "streame", "scrolle", "chatte", "blogge", "vlogge"}
 _ANSWER_LABELS = {"a", "antwort", "answer"}
 _QUESTION_LABELS = {"q", "f", "frage", "question", "interviewer", "interviewerin", "host", "moderator", "moderatorin"}
@@ -525,8 +527,9 @@ class Reader:
         agents = [a for _p, a in speech]
         # "His press office said the account posts 10 times a day and that the minister writes none": the first
         # speaker of the sentence is someone else, and the person's own verb stands inside what they said
+        own_saying = [p for p, a in speech if a is person and re.match(_SAYING, unit.text[p:])]
         if speech and (speech[0][1] == "other" or isinstance(speech[0][1], Person) and speech[0][1] is not person) \
-                and re.search(r"\b(?:said|says|told|sagte|sagt|teilte|erklärte)\b", unit.text) \
+                and re.match(_SAYING, unit.text[speech[0][0]:]) and not own_saying \
                 and not _SELF_SOURCE.search(unit.text) and not self._sourced_to(i, person):
             return Attribution(person.name, False, "third_party", person)
         if any(a is person for a in agents) or _SELF_SOURCE.search(unit.text) or self._sourced_to(i, person):

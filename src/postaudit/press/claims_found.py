@@ -688,7 +688,8 @@ def _members_and_staff(a: _Article, i: int) -> None:
         before = text[:c.start]
         people = _PEOPLE.match(rest)
         in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
-            people and _GROUP_WHERE.search(before)) or (_AT.search(before) and _ON_GROUP.match(rest))
+            people and _GROUP_WHERE.search(before)) or (
+            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
         if in_group and not member and not follower and not _EMPLOY.search(text):
             # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
             # the Discord": the people a named group holds
@@ -729,13 +730,15 @@ def _members_and_staff(a: _Article, i: int) -> None:
             platform = a.platform_near(i, c.start, context=True)
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
         elif staff and staff.group("noun").lower() not in _EMPLOYEES and not _EMPLOY.search(text) and \
-                _GROUP.search(text) and not _ADD_BEFORE.search(text[:c.start]):
+                _GROUP.search(text) and not _ADD_BEFORE.search(before) and not re.search(r"\bteam\b", text, re.I) \
+                and not re.search(r"\b(?:reach\w*|erreich\w*)\s+(?:\w+\s+)?$", before, re.I):
             # "the customer group on WeChat is capped at 500 people", "the Discord's huge, it's like 120,000
-            # people": people in a group the sentence names are its members, not staff
+            # people": people in a group the sentence names are its members, not staff (and not a team's size
+            # or an audience reached); in the person's words only, as audiences are
             end = c.end + staff.end()
             att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
                               any_person=True)
-            if att is None or _company_rule(a, i):
+            if att is None or att.mode not in ("quote", "first_person", "reported") or _company_rule(a, i):
                 continue
             platform = a.platform_near(i, c.start, context=True)
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
