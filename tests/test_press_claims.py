@@ -520,3 +520,9 @@ def test_round3_no_group_size_in_a_team_an_audience_reached_a_clock_time_or_narr
 def test_round3_another_s_words_first_do_not_take_the_person_s_own_saying():
     text = "Kai Moor runs Glint.\nAnalysts say the account is busy, but Moor said he posts about five times a day on X."
     assert claims(text) == [("posts_per_day", 5.0, "posts_per_day", "about", "x", "Kai Moor", True)]
+
+
+def test_round3_a_figure_from_before_a_quit_keeps_the_platform_quit():
+    text = ("Kai Moor hat sein Konto bei Threads gelöscht, schrieb er.\nVorher habe er dort nach eigener Zählung "
+            "rund 30 Beiträge pro Woche veröffentlicht.")
+    assert ("posts_per_week", 30.0, "posts_per_week", "about", "threads", "Kai Moor", True) in claims(text, "de")

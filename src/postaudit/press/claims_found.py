@@ -285,6 +285,10 @@ _PLAUSIBLE = {"time_share": (0, 100), "time_per_day": (0, 24 * 60), "time_per_we
               "group_members": (2, 5e9), "headcount": (2, 5e6)}
 
 
+_BEFORE_QUIT = re.compile(r"\b(?:zuvor|vorher|früher|bis dahin|damals|before|previously|used to|had|hatte|hatten|"
+                          r"back then|at the time|until then)\b", re.I)
+
+
 class _Article:
     def __init__(self, text: str, title: str | None, lang: str, published: date | None, author: str | None):
         self.lang = lang
@@ -342,7 +346,8 @@ class _Article:
 
     def context_platform(self, i: int, specific: bool = False) -> str | None:
         got = None
-        gone = self.quit_before(i)
+        # … unless the figure looks back to before the quit („Zuvor hatte er dort 40 Beiträge pro Woche abgesetzt")
+        gone = set() if _BEFORE_QUIT.search(self.units[i].text) else self.quit_before(i)
         for u in reversed(self.units[max(0, i - 4):i]):
             if u.headline:
                 continue
