@@ -526,3 +526,10 @@ def test_round3_a_figure_from_before_a_quit_keeps_the_platform_quit():
     text = ("Kai Moor hat sein Konto bei Threads gelöscht, schrieb er.\nVorher habe er dort nach eigener Zählung "
             "rund 30 Beiträge pro Woche veröffentlicht.")
     assert ("posts_per_week", 30.0, "posts_per_week", "about", "threads", "Kai Moor", True) in claims(text, "de")
+
+
+def test_round3_a_unit_s_abbreviation_ends_no_sentence():
+    from postaudit.press.units import split_sentences
+
+    assert split_sentences("Die App zeigt 2 Std. 15 Min. täglich an. Das ist viel.", "de") == [
+        "Die App zeigt 2 Std. 15 Min. täglich an.", "Das ist viel."]
