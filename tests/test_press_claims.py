@@ -533,3 +533,14 @@ def test_round3_a_unit_s_abbreviation_ends_no_sentence():
 
     assert split_sentences("Die App zeigt 2 Std. 15 Min. täglich an. Das ist viel.", "de") == [
         "Die App zeigt 2 Std. 15 Min. täglich an.", "Das ist viel."]
+
+
+def test_round3_a_first_person_column_tells_its_author_s_own_figures():
+    column = ("Kolumne: Mein Telefon und ich\nVon Ada Lind\nIch greife ständig zum Handy.\nDie Bildschirmzeit ist "
+              "da ehrlicher: 4 Std. 10 Min. täglich.\nDas meiste davon geht an den Elternchat auf WhatsApp, in dem 52 "
+              "Eltern sind.")
+    found = claims(column.split("\n", 1)[1], "de", title=column.split("\n", 1)[0])
+    assert ("time_per_day", 250.0, "minutes_per_day", "about", None, "Ada Lind", True) in found
+    assert ("group_members", 52.0, "members", "about", "whatsapp", "Ada Lind", True) in found
+    news = "Kai Moor runs Glint.\nThe WhatsApp group, where 300 parents swap tips, was set up by his aunt."
+    assert [c for c in claims(news) if c[0] == "group_members"] == []
