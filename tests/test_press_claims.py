@@ -544,3 +544,13 @@ def test_round3_a_first_person_column_tells_its_author_s_own_figures():
     assert ("group_members", 52.0, "members", "about", "whatsapp", "Ada Lind", True) in found
     news = "Kai Moor runs Glint.\nThe WhatsApp group, where 300 parents swap tips, was set up by his aunt."
     assert [c for c in claims(news) if c[0] == "group_members"] == []
+
+
+def test_round3_more_shapes_of_the_same_rules():
+    german = "Ella Brandt leitet Novo.\nLaut einer Auswertung postet sie 40 Mal am Tag.\n„Eher zehn“, sagt Brandt."
+    assert ("posts_per_day", 10.0, "posts_per_day", "about", None, "Ella Brandt", True) in claims(german, "de")
+    thread = "Ella Brandt runs Novo.\nShe posts a thread on X every evening, she says."
+    assert claims(thread) == [("posts_per_day", 1.0, "posts_per_day", "about", "x", "Ella Brandt", True)]
+    for text, lang in (("Meta said groups can now hold 5,000 members.", "en"),
+                       ("Gruppen dürfen bis zu 200.000 Mitglieder haben, teilte Telegram mit.", "de")):
+        assert [c for c in claims("Ella Brandt runs Novo.\n" + text, lang) if c[0] == "group_members"] == []

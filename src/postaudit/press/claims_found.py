@@ -159,7 +159,7 @@ _POST_AFTER = re.compile(rf"[\"”“»«]?\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
 # a post named by its platform's own word
 _NOUN_PLATFORM = {"reels": "instagram", "shorts": "youtube", "snaps": "snapchat", "tweets": "x", "retweets": "x"}
 # "posts a prayer each morning": one thing posted at every turn of a daily or weekly habit, without a count word
-_ONE_EACH = re.compile(r"\s+(?:[\w-]+\s+){1,2}?(?=(?:each|every|jeden|jede)\s+(?:single\s+)?(?:morning|evening|night|day|"
+_ONE_EACH = re.compile(r"\s+(?:[\w-]+\s+){1,4}?(?=(?:each|every|jeden|jede)\s+(?:single\s+)?(?:morning|evening|night|day|"
                        r"week|Morgen|Abend|Tag|Woche)\b)", re.I)
 # "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
 _BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
@@ -814,9 +814,13 @@ _ADD_BEFORE = re.compile(r"\b(?:add\w*|invit\w*|hinzufüg\w*|einlad\w*|aufnehm\w
 def _company_rule(a: _Article, i: int) -> bool:
     """Whether the sentence names no person and only a company or an office speaks in it („dürfen bis zu 1.024
     Mitglieder haben, teilte der Mutterkonzern mit"): a platform's rule or a company's figure, nobody's claim."""
-    agents = [agent for _p, agent in a.reader.speech(i)]
+    text = a.units[i].text
     people = [r for r in a.reader.refs(i) if r.kind in ("person", "first", "we")]
-    return bool(agents) and all(agent == "other" for agent in agents) and not people
+    # a name not in the cast right by the verb („teilte Telegram mit", "Meta said" opening the sentence) is a
+    # company too; a verb with no agent at all („jeder hat etwas zu sagen") is no source
+    speakers = [agent for pos, agent in a.reader.speech(i) if agent == "other" or agent is None and (
+        re.search(r"\b[A-ZÄÖÜ][\w-]+\s+$", text[:pos]) or re.match(r"\w+\s+[A-ZÄÖÜ]", text[pos:]))]
+    return bool(speakers) and all(agent in ("other", None) for agent in speakers) and not people
 
 
 # whom a person reaches: "speaks to 300k people", "reaches two million people", „erreicht 300.000 Menschen"
