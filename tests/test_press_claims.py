@@ -554,3 +554,13 @@ def test_round3_more_shapes_of_the_same_rules():
     for text, lang in (("Meta said groups can now hold 5,000 members.", "en"),
                        ("Gruppen dürfen bis zu 200.000 Mitglieder haben, teilte Telegram mit.", "de")):
         assert [c for c in claims("Ella Brandt runs Novo.\n" + text, lang) if c[0] == "group_members"] == []
+
+
+def test_round3_a_group_named_before_its_people_and_a_share_davon():
+    text = ("Glint Talk, Folge 9\nMODERATORIN: Frau Brandt, wie viel Ihrer Arbeitszeit geht für LinkedIn drauf?\n"
+            "ELLA BRANDT: Ein Viertel davon, mindestens.\nMODERATORIN: Und Ihre Community?\n"
+            "ELLA BRANDT: In unserer Telegram-Gruppe sind inzwischen 900 Leute.")
+    title, body = text.split("\n", 1)
+    assert claims(body, "de", title=title) == [
+        ("time_share", 25.0, "percent", "at_least", "linkedin", "ELLA BRANDT", True),
+        ("group_members", 900.0, "members", "about", "telegram", "ELLA BRANDT", True)]

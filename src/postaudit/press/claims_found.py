@@ -438,7 +438,7 @@ def _time_share(a: _Article, i: int) -> None:
         # a quoted figure goes on after its closing quote: „ungefähr zehn Prozent“ ihrer Arbeitszeit
         close = re.match(r"[“”\"»«]", text[p.end:p.end + 1])
         rest = text[p.end + (1 if close else 0):]
-        if question and _SHARE_ASKED.search(question) and re.match(r"\s+of (?:it|that)\b", rest):
+        if question and _SHARE_ASKED.search(question) and re.match(r"\s+(?:of (?:it|that)|davon)\b", rest):
             # "How much of your week is LinkedIn?" — "A good third of it."
             att = a.attribute(i, (p.start, p.end), "time_share")
             if att is not None:
@@ -705,7 +705,7 @@ def _members_and_staff(a: _Article, i: int) -> None:
         before = text[:c.start]
         people = _PEOPLE.match(rest)
         in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
-            people and _GROUP_WHERE.search(before)) or (
+            people and (_GROUP_WHERE.search(before) or _IN_GROUP_BEFORE.search(before))) or (
             c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
         if in_group and not member and not follower and not _EMPLOY.search(text):
             # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
@@ -800,6 +800,11 @@ _IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|th
                        rf"dieser|unserer|unserem|meiner|meinem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\b", re.I)
 _GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
                           re.I)
+# „In unserer Telegram-Gruppe sind 900 Leute", "In the Discord there are about 3,000 people"
+_IN_GROUP_BEFORE = re.compile(rf"\b(?:in|im|on)\s+(?:(?:the|that|this|our|my|his|her|der|dem|unserer|unserem|meiner|"
+                              rf"meinem|seiner|seinem|ihrer|ihrem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\s+(?:there are|are|"
+                              rf"sind|gibt es|waren|were)\s+(?:(?:now|today|heute|jetzt|inzwischen|mittlerweile|about|around|"
+                              rf"roughly|some|over|etwa|rund|gut|über|knapp)\s+){{0,2}}$", re.I)
 _AT = re.compile(r"\b(?:at|bei)\s+(?:(?:about|around|roughly|almost|nearly|over|just over|etwa|rund|fast|knapp|"
                  r"über)\s+)?$", re.I)
 _ON_GROUP = re.compile(rf"\s+(?:on|in|im|auf)\s+(?:(?:the|our|my|his|her|dem|der|unserem|unserer)\s+)?(?:[\w-]+\s+)?"
