@@ -564,3 +564,13 @@ def test_round3_a_group_named_before_its_people_and_a_share_davon():
     assert claims(body, "de", title=title) == [
         ("time_share", 25.0, "percent", "at_least", "linkedin", "ELLA BRANDT", True),
         ("group_members", 900.0, "members", "about", "telegram", "ELLA BRANDT", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "She sends a newsletter every week.",
+    "She spends an hour every morning answering emails.",
+    "Every Thursday she meets her staff for two hours.",
+    "Her channel's live streams draw 4,000 people each week.",
+])
+def test_round3_no_claim_in_habits_off_the_platform_or_audiences(text):
+    assert claims("Ella Brandt runs Novo, which is active on Instagram.\n" + text) == []

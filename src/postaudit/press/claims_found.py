@@ -161,6 +161,9 @@ _NOUN_PLATFORM = {"reels": "instagram", "shorts": "youtube", "snaps": "snapchat"
 # "posts a prayer each morning": one thing posted at every turn of a daily or weekly habit, without a count word
 _ONE_EACH = re.compile(r"\s+(?:[\w-]+\s+){1,4}?(?=(?:each|every|jeden|jede)\s+(?:single\s+)?(?:morning|evening|night|day|"
                        r"week|Morgen|Abend|Tag|Woche)\b)", re.I)
+# posting proper for such a habit (not "sends a newsletter every week")
+_HABIT_POST = re.compile(r"\b(?:posts?|posted|posting|tweets?|tweeted|uploads?|uploaded|publish\w*|shares?|shared|"
+                         r"poste\w*|twitter\w*|veröffentlich\w*|teilt|teilte|lädt|lud)\b", re.I)
 # "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
 _BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
@@ -626,7 +629,7 @@ def _posts(a: _Article, i: int) -> None:
     counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
                if _ONE_POST.match(text, m.end())]
     habits = [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
-              if _ONE_EACH.match(text, m.end()) and _POST_VERB.search(text[max(0, m.start() - 30):m.start()])
+              if _ONE_EACH.match(text, m.end()) and _HABIT_POST.search(text[max(0, m.start() - 30):m.start()])
               and not any(x.start <= m.start() < x.end for x in counts)]
     question = a.reader.question_before(i)
     asked_posting = bool(question and _POST_VERB.search(question) and re.search(
