@@ -549,6 +549,8 @@ def test_round3_a_first_person_column_tells_its_author_s_own_figures():
 def test_round3_more_shapes_of_the_same_rules():
     german = "Ella Brandt leitet Novo.\nLaut einer Auswertung postet sie 40 Mal am Tag.\n„Eher zehn“, sagt Brandt."
     assert ("posts_per_day", 10.0, "posts_per_day", "about", None, "Ella Brandt", True) in claims(german, "de")
+    noun = 'Ella Brandt runs Novo.\nShe posts about 20 times a day on X, she says.\n"I actually have 3 assistants," she said.'
+    assert [c[1] for c in claims(noun)] == [20.0]   # a figure with a noun of its own takes no kind from before
     thread = "Ella Brandt runs Novo.\nShe posts a thread on X every evening, she says."
     assert claims(thread) == [("posts_per_day", 1.0, "posts_per_day", "about", "x", "Ella Brandt", True)]
     for text, lang in (("Meta said groups can now hold 5,000 members.", "en"),

@@ -521,7 +521,9 @@ _POSTS_FIGURE = re.compile(rf"\d[\d,.]*\s+(?:[\w-]+\s+)?(?:{_POST_NOUN}|times)\s
 
 def _elliptical(text: str, start: int, end: int) -> bool:
     """Whether a figure leaves its kind unsaid: a correction before it, or a quote holding the figure alone."""
-    return bool(_CORRECTION.search(text[:start]) or (
+    alone = re.match(r"\s*(?:[,.;:!?\"”“»«)–—-]|$|(?:and|und|or so|oder so|tops|max|at most|at least|a day|a week|"
+                     r"am Tag|pro Tag|die Woche|pro Woche)\b)", text[end:])   # no noun of its own ("3 assistants")
+    return bool(alone) and bool(_CORRECTION.search(text[:start]) or (
         _BARE_QUOTE_BEFORE.search(text[:start]) and _BARE_QUOTE_AFTER.match(text, end)))
 
 
