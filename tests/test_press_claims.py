@@ -262,8 +262,11 @@ def test_one_claim_per_story_across_copies_and_translations():
 FIXTURES = Path(__file__).parent / "fixtures" / "press"
 
 
+# batches 3–5 are development material since round 3 (read while its rules were written): they guard against a
+# rule that breaks them again, not an estimate
 @pytest.mark.parametrize("folder, labelled", [("claims_own", 18), ("claims_fresh", 12), ("claims_blind1", 25),
-                                               ("claims_blind2", 24)])
+                                               ("claims_blind2", 24), ("claims_blind3", 23), ("claims_blind4", 16),
+                                               ("claims_blind5", 20)])
 def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     from postaudit.bench.claims import run, score
 
