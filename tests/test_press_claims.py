@@ -579,3 +579,12 @@ def test_round3_a_group_named_before_its_people_and_a_share_davon():
 ])
 def test_round3_no_claim_in_habits_off_the_platform_or_audiences(text):
     assert claims("Ella Brandt runs Novo, which is active on Instagram.\n" + text) == []
+
+
+def test_round3_a_bare_number_answers_how_many_hours_were_asked():
+    text = ("Glint Talk, episode 4\nHOST: Ella, how many hours a day are you on TikTok?\nELLA BRANDT: Three, maybe "
+            "four. It's a lot.\nHOST: How many hours a week do you spend on Reddit?\nELLA BRANDT: I have 3 kids, so "
+            "not many.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == [("time_per_day", 3.5, "hours_per_day", "about", "tiktok", "ELLA BRANDT",
+                                          True)]

@@ -18,7 +18,7 @@ from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of
 from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
-from postaudit.press.quantities import ARTICLE_ONE, UNIT, Amount, amounts, durations, percentages, times
+from postaudit.press.quantities import ARTICLE_ONE, UNIT, Amount, Duration, amounts, durations, percentages, times
 from postaudit.press.units import Unit, to_units
 
 # ---------------------------------------------------------------- direction and qualifiers
@@ -527,6 +527,32 @@ def _elliptical(text: str, start: int, end: int) -> bool:
         _BARE_QUOTE_BEFORE.search(text[:start]) and _BARE_QUOTE_AFTER.match(text, end)))
 
 
+_HOURS_ASKED = re.compile(r"\bhow many (?P<u>hours|minutes)\b|\bwie viele (?P<de>Stunden|Minuten)\b", re.I)
+_OR_MORE = re.compile(r"\s*,?\s*(?:maybe|perhaps|sometimes|or|oder|vielleicht|manchmal|eher)\s+$", re.I)
+
+
+def _asked_duration(text: str, question: str, lang: str) -> tuple[Duration, str] | None:
+    """A bare number answering "How many hours a day …?" („Wie viele Stunden täglich …?"): the duration asked
+    for, a range when a second figure follows ("Four, maybe five"), and the question's period."""
+    asked = _HOURS_ASKED.search(question)
+    if not asked:
+        return None
+    per = _PER_AFTER.search(question[asked.end():]) or _PER_BEFORE.search(question[:asked.start()])
+    if per is None:
+        return None
+    nums = [x for x in amounts(text, lang) if not (1900 <= x.value <= 2100)]
+    if not nums or not re.match(r"\s*(?:[,.;!?–-]|$|maybe|perhaps|sometimes|or|oder|vielleicht|manchmal)", text[nums[0].end:]):
+        return None   # the number has a noun of its own: no answer in hours
+    first = nums[0]
+    low, high, end = first.low, first.high, first.end
+    if len(nums) > 1 and _OR_MORE.fullmatch(text[first.end:nums[1].start]) and nums[1].value > first.value:
+        high, end = nums[1].high, nums[1].end
+    unit = "m" if (asked.group("u") or asked.group("de")).lower().startswith("min") else "h"
+    f = 60 if unit == "m" else 3600
+    return Duration((low + high) / 2 * f, low * f, high * f, unit, unit == "m", first.start, end), (
+        "day" if per.group("d") else "week")
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -537,8 +563,12 @@ def _time_per_period(a: _Article, i: int) -> None:
     text = a.units[i].text
     ds = [d for d in durations(text, a.lang) if d.unit in ("h", "m")]
     periods = [_period_of(text, d.start, d.end) for d in ds]
-    listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
     question = a.reader.question_before(i)
+    if not ds and question:
+        answer = _asked_duration(text, question, a.lang)   # "How many hours a day are you on TikTok?" "Four, maybe five."
+        if answer:
+            ds, periods = [answer[0]], [(answer[1], False)]
+    listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
     for k, d in enumerate(ds):
         per, dayref = periods[k]
         if per is None and listed[k]:
