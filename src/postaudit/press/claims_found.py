@@ -18,7 +18,16 @@ from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of
 from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
-from postaudit.press.quantities import ARTICLE_ONE, UNIT, Amount, Duration, amounts, durations, percentages, times
+from postaudit.press.quantities import (
+    ARTICLE_ONE,
+    UNIT,
+    Amount,
+    Duration,
+    amounts,
+    durations,
+    percentages,
+    times,
+)
 from postaudit.press.units import Unit, to_units
 
 # ---------------------------------------------------------------- direction and qualifiers
