@@ -588,3 +588,11 @@ def test_round3_a_bare_number_answers_how_many_hours_were_asked():
     title, body = text.split("\n", 1)
     assert claims(body, title=title) == [("time_per_day", 3.5, "hours_per_day", "about", "tiktok", "ELLA BRANDT",
                                           True)]
+
+
+@pytest.mark.parametrize("text", [
+    "Every morning she spends 30 minutes meditating, then checks Twitter.",
+    "Jeden Abend beantwortet sie eine Stunde lang E-Mails, danach schaut sie kurz auf Instagram.",
+])
+def test_round3_a_daily_habit_off_the_platform_named_after_it(text):
+    assert claims("Ella Brandt runs Novo.\n" + text, "de" if " sie " in text else "en") == []
