@@ -596,3 +596,10 @@ def test_round3_a_bare_number_answers_how_many_hours_were_asked():
 ])
 def test_round3_a_daily_habit_off_the_platform_named_after_it(text):
     assert claims("Ella Brandt runs Novo.\n" + text, "de" if " sie " in text else "en") == []
+
+
+def test_round3_a_bare_correction_of_a_time_claimed_before():
+    text = ('Ella Brandt runs Novo.\nShe spends three hours a day on TikTok, her mother says.\n"I am 35," Ella said.\n'
+            '"Maybe two," Ella said.')
+    assert claims(text) == [("time_per_day", 3.0, "hours_per_day", "about", "tiktok", "Ella Brandt", False),
+                            ("time_per_day", 2.0, "hours_per_day", "about", "tiktok", "Ella Brandt", True)]

@@ -519,7 +519,9 @@ _PLATFORM_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{plat.NAME_RX})\b", re.I)
 _CORRECTION = re.compile(r"\b(?:nearer|closer to|more like|rather|actually|really|puts? it at|put it at|estimates? it at|"
                          r"eher|näher an|eigentlich|in Wahrheit|schätzt (?:es|das|sie) (?:selbst )?auf|"
                          r"beziffert (?:es|das|sie) auf)\s+(?:\w+\s+)?$", re.I)
-_BARE_QUOTE_BEFORE = re.compile(r"[\"“„»«]\s*(?:[\w’'-]+\s+){0,2}$")
+_BARE_QUOTE_BEFORE = re.compile(r"[\"“„»«]\s*(?:(?:maybe|about|around|roughly|perhaps|probably|only|just|under|over|"
+                                r"nearly|almost|at most|at least|oh|well|honestly|vielleicht|etwa|ungefähr|rund|"
+                                r"höchstens|mindestens|nur|knapp|gut|ehrlich gesagt)[\s,]+){0,2}$", re.I)
 _BARE_QUOTE_AFTER = re.compile(r"(?:,?\s*(?:tops|max|maximum|at most|at the most|at least|easily|höchstens|maximal|"
                                r"mindestens|locker|or so|oder so))?\s*[,.!?]?\s*[\"”“«»]")
 
@@ -562,6 +564,22 @@ def _asked_duration(text: str, question: str, lang: str) -> tuple[Duration, str]
         "day" if per.group("d") else "week")
 
 
+def _corrected_duration(a: _Article, i: int, text: str) -> tuple[Duration, str, Found] | None:
+    """A bare number that leaves its unit and period to a time claimed in the three sentences before
+    ("It's closer to two," she said): a duration in that claim's unit and period."""
+    before = [f for f in a.found if i - 3 <= f.unit_index < i and f.metric.startswith("time_per_")]
+    if not before:
+        return None
+    for x in amounts(text, a.lang):
+        if 1900 <= x.value <= 2100 or not _elliptical(text, x.start, x.end) or UNIT.match(text, x.end):
+            continue
+        last = before[-1]
+        f = 60 if last.unit.startswith("minutes") else 3600
+        return Duration(x.value * f, x.low * f, x.high * f, "m" if f == 60 else "h", f == 60, x.start, x.end), \
+            last.metric[len("time_per_"):], last
+    return None
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -577,6 +595,11 @@ def _time_per_period(a: _Article, i: int) -> None:
         answer = _asked_duration(text, question, a.lang)   # "How many hours a day are you on TikTok?" "Four, maybe five."
         if answer:
             ds, periods = [answer[0]], [(answer[1], False)]
+    carried = None   # the time claimed before, whose use (and platform) a bare correction carries on
+    if not ds:
+        answer = _corrected_duration(a, i, text)   # 'She spends three hours a day there, her mother says. "Closer to two"'
+        if answer:
+            ds, periods, carried = [answer[0]], [(answer[1], False)], answer[2]
     listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
     for k, d in enumerate(ds):
         per, dayref = periods[k]
@@ -620,7 +643,7 @@ def _time_per_period(a: _Article, i: int) -> None:
                               if quote[0] <= pos < quote[1]]
             inherited = before or (a.reader.last_claim.get(i - 1) if i else None)
             # an answer to a question about a platform ("Where do you sit?" after LinkedIn figures) is about using it
-            usage = before or _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
+            usage = carried or before or _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
                 _PLATFORM_AFTER.match(text, d.end) or (
                 question and (re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
                                         r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I)
@@ -640,7 +663,9 @@ def _time_per_period(a: _Article, i: int) -> None:
                 if platform is None and asked is not None and plat.ANAPHORA.search(a.units[asked].text):
                     # "How long are you on there?" — the platform the question points back to
                     platform = a.anaphor_platform(asked, len(a.units[asked].text))
-                if platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
+                if platform is None and carried is not None:
+                    platform, scope = carried.platform, "inherited"
+                elif platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
                 elif platform is None:
                     continue
