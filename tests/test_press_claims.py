@@ -603,3 +603,12 @@ def test_round3_a_bare_correction_of_a_time_claimed_before():
             '"Maybe two," Ella said.')
     assert claims(text) == [("time_per_day", 3.0, "hours_per_day", "about", "tiktok", "Ella Brandt", False),
                             ("time_per_day", 2.0, "hours_per_day", "about", "tiktok", "Ella Brandt", True)]
+
+
+def test_round3_answers_about_life_off_the_platforms_are_no_claim():
+    text = ("Glint Talk, episode 5\nHOST: Ella, how much of your week is travel?\nELLA BRANDT: Half of it, at least.\n"
+            "HOST: How many people work at Novo?\nELLA BRANDT: About 120.\nHOST: How often do you post?\n"
+            "ELLA BRANDT: Not as often as I'd like, I have two kids.\nHOST: How many hours a day do you sleep?\n"
+            "ELLA BRANDT: Six, maybe seven.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == []

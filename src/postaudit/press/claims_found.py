@@ -453,8 +453,8 @@ def _time_share(a: _Article, i: int) -> None:
         if question and _SHARE_ASKED.search(question) and re.match(r"\s+(?:of (?:it|that)|davon)\b", rest):
             # "How much of your week is LinkedIn?" — "A good third of it."
             att = a.attribute(i, (p.start, p.end), "time_share")
-            if att is not None:
-                platform = plat.nearest(text, p.start) or plat.last_named([question])
+            platform = plat.nearest(text, p.start) or plat.last_named([question])
+            if att is not None and platform is not None:   # "How much of your week is travel?": no online life
                 a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
             continue
         if _elliptical(text, p.start, p.end) and not re.match(r"\s+of\b", rest) and a.figure_before(i, "time_share"):
