@@ -612,3 +612,11 @@ def test_round3_answers_about_life_off_the_platforms_are_no_claim():
             "ELLA BRANDT: Six, maybe seven.")
     title, body = text.split("\n", 1)
     assert claims(body, title=title) == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ('"I blocked 40 people in the Discord last week," Brandt said.', "en"),
+    ("Sie habe 40 Leute im Chat gesperrt, sagt Brandt.", "de"),
+])
+def test_round3_people_acted_on_in_a_group_are_no_count(text, lang):
+    assert claims("Ella Brandt runs Novo.\n" + text, lang) == []

@@ -776,7 +776,8 @@ def _members_and_staff(a: _Article, i: int) -> None:
         in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
             people and (_GROUP_WHERE.search(before) or _IN_GROUP_BEFORE.search(before))) or (
             c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
-        if in_group and not member and not follower and not _EMPLOY.search(text):
+        acted_on = _ACTED_ON.search(text[max(0, c.start - 40):c.start]) or _ACTED_ON.search(text[c.end:c.end + 60])
+        if in_group and not member and not follower and not _EMPLOY.search(text) and not acted_on:
             # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
             # the Discord": the people a named group holds
             end = c.end + (people.end() if people else 0)
@@ -821,6 +822,7 @@ def _members_and_staff(a: _Article, i: int) -> None:
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
         elif staff and staff.group("noun").lower() not in _EMPLOYEES and not _EMPLOY.search(text) and \
                 _GROUP.search(text) and not _ADD_BEFORE.search(before) and not re.search(r"\bteam\b", text, re.I) \
+                and not acted_on \
                 and not re.search(r"\b(?:reach\w*|erreich\w*)\s+(?:\w+\s+)?$", before, re.I):
             # "the customer group on WeChat is capped at 500 people", "the Discord's huge, it's like 120,000
             # people": people in a group the sentence names are its members, not staff (and not a team's size
@@ -847,6 +849,9 @@ def _members_and_staff(a: _Article, i: int) -> None:
             employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in _EMPLOYEES
             if not employees and not near_group and not _TEAM_SIZE.search(text):
                 continue   # "N people" with neither a company nor a group around it: nobody's headcount
+            if not employees and acted_on and not re.match(r"(?:add|invit|hinzugef|eingeladen|lädt)", acted_on.group(0),
+                                                           re.I):
+                continue   # "I blocked 40 people in the Discord": people acted on, no count of anyone's
             # an employee count needs the person's own words; people in a group the person acts on do not
             att = a.attribute(i, (c.start, end), "headcount" if employees else "headcount_people",
                               exclude=(c.start, end), allow_we=True, any_person=True)
@@ -869,6 +874,10 @@ _IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|th
                        rf"dieser|unserer|unserem|meiner|meinem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\b", re.I)
 _GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
                           re.I)
+# people acted on in a group are no count of it: "blocked 40 people in the chat", „40 Leute im Chat gesperrt"
+_ACTED_ON = re.compile(r"\b(?:block\w*|bann\w*|banned|remov\w*|kick\w*|add\w*|invit\w*|mut\w*|report\w*|"
+                       r"blockier\w*|gesperrt|sperrt\w*|entfernt\w*|eingeladen|lädt|hinzugefügt|rausgeworfen|"
+                       r"geworfen|gemeldet)\b", re.I)
 # „In unserer Telegram-Gruppe sind 900 Leute", "In the Discord there are about 3,000 people"
 _IN_GROUP_BEFORE = re.compile(rf"\b(?:in|im|on)\s+(?:(?:the|that|this|our|my|his|her|der|dem|unserer|unserem|meiner|"
                               rf"meinem|seiner|seinem|ihrer|ihrem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\s+(?:there are|are|"
