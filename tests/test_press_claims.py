@@ -262,8 +262,11 @@ def test_one_claim_per_story_across_copies_and_translations():
 FIXTURES = Path(__file__).parent / "fixtures" / "press"
 
 
+# batches 3–5 are development material since round 3 (read while its rules were written): they guard against a
+# rule that breaks them again, not an estimate
 @pytest.mark.parametrize("folder, labelled", [("claims_own", 18), ("claims_fresh", 12), ("claims_blind1", 25),
-                                               ("claims_blind2", 24)])
+                                               ("claims_blind2", 24), ("claims_blind3", 23), ("claims_blind4", 16),
+                                               ("claims_blind5", 20)])
 def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     from postaudit.bench.claims import run, score
 
@@ -349,3 +352,271 @@ def test_bench_claims_cli_prints_scores_and_extraction_time(tmp_path):
     line = next(x for x in result.output.splitlines() if x.startswith("extraction:"))
     assert line.startswith("extraction: 8 articles of ") and " ms per article (median " in line
     assert json.loads((tmp_path / "scores.json").read_text())["all files"]["labelled"] == 12
+
+
+# ---------------------------------------------------------------- round 3: shapes the held-out batches 3–5 showed
+
+@pytest.mark.parametrize("text, lang", [
+    # an audience size told in narrative is the channel's, not the person's statement
+    ("Kai Moor films pottery. His channel has swelled to 1.8 million subscribers this year.", "en"),
+    ("Kai Moor töpfert. Sein Kanal zählt mittlerweile 64.000 Abonnenten.", "de"),
+    # a platform's rule announced by its company names no person
+    ("Telegram-Kanäle dürfen bald bis zu 400.000 Mitglieder haben, teilte der Konzern mit.", "de"),
+])
+def test_round3_no_claim_in_audiences_in_narrative_or_a_company_s_rule(text, lang):
+    assert [c for c in claims("Kai Moor runs Glint.\n" + text, lang) if c[0] == "group_members"] == []
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # people in a group the sentence names are its members, not staff
+    ("Moor said his fan group on Telegram is limited to 800 people, so he runs three of them.", "en",
+     ("group_members", 800.0, "members", "at_most", "telegram", "Kai Moor", True)),
+    ("KAI MOOR: Our Slack is massive, it's like 40,000 people.", "en",
+     ("group_members", 40000.0, "members", "about", "slack", "KAI MOOR", True)),
+])
+def test_round3_people_in_a_named_group_are_members(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_an_office_speaking_makes_the_figure_a_third_party_s():
+    text = ("Kai Moor runs the transport ministry.\nHis press office said the ministry's account tweets about 15 "
+            "times a day, and that the minister writes few of the tweets.")
+    assert [c[-1] for c in claims(text)] == [False]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Filming eats up much more: about 30 hours a week, he reckons, most of it in the garden.", "en"),
+    ("Der Schnitt dauert länger, sagt Moor: rund zwölf Stunden pro Woche, fast alles am Laptop.", "de"),
+    ("Moor says he puts in two hours a day of editing before anything goes on YouTube.", "en"),
+])
+def test_round3_offline_work_is_no_time_on_a_platform(text, lang):
+    assert claims("Kai Moor runs a YouTube channel.\n" + text, lang) == []
+
+
+def test_round3_the_platform_moved_to_is_where_the_story_goes_on():
+    text = ("Kai Moor gründete 2019 einen Elternchat.\nEr begann auf Signal und wechselte später zu WhatsApp, weil "
+            "Signal-Gruppen damals zu unhandlich waren.\nEr selbst poste etwa dreimal am Tag in den Chat, sagt "
+            "Moor.")
+    assert [(c[0], c[4]) for c in claims(text, "de")] == [("posts_per_day", "whatsapp")]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # every morning or evening, some days: a daily figure; one weekday: a weekly one
+    ("Jeden Morgen beantworte sie etwa 40 Minuten lang Kommentare auf TikTok, sagt Moor.", "de",
+     ("time_per_day", 40.0, "minutes_per_day", "about", "tiktok", "Kai Moor", True)),
+    ("On bad days I'm on Reddit for nearly five hours, Moor admitted.", "en",
+     ("time_per_day", 5.0, "hours_per_day", "at_most", "reddit", "Kai Moor", True)),
+    ("Ich war an vielen Tagen knapp drei Stunden auf YouTube, schreibt Moor.", "de",
+     ("time_per_day", 3.0, "hours_per_day", "at_most", "youtube", "Kai Moor", True)),
+    ("Every Tuesday evening Moor goes live on Twitch for about two hours.", "en",
+     ("time_per_week", 2.0, "hours_per_week", "about", "twitch", "Kai Moor", True)),
+    ("Sonntags geht Moor für eine Stunde live auf Instagram.", "de",
+     ("time_per_week", 1.0, "hours_per_week", "about", "instagram", "Kai Moor", True)),
+    # the platform right after the time is its use
+    ("Maximal 20 Minuten Facebook am Tag, sagt Moor.", "de",
+     ("time_per_day", 20.0, "minutes_per_day", "at_most", "facebook", "Kai Moor", True)),
+    # a quoted fragment inside German reported speech (Konjunktiv, no speech verb)
+    ("Er poste „drei, vier Mal die Woche“ auf Instagram.", "de",
+     ("posts_per_week", 3.5, "posts_per_week", "about", "instagram", "Kai Moor", True)),
+])
+def test_round3_periods_usage_and_fragments(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # a platform's own word for a post, with its platform
+    ('"I shoot and post four Reels a day," Moor said.', "en",
+     ("posts_per_day", 4.0, "posts_per_day", "about", "instagram", "Kai Moor", True)),
+    ("Moor says he uploads two TikToks a day.", "en",
+     ("posts_per_day", 2.0, "posts_per_day", "about", "tiktok", "Kai Moor", True)),
+    ("KAI MOOR: Twitch? I'm down to a few streams a week.", "en",
+     ("posts_per_week", 3.0, "posts_per_week", "about", "twitch", "KAI MOOR", True)),
+    # a closing quote between the count and its noun
+    ('Moor says he shares "no fewer than 25" Instagram stories a day.', "en",
+     ("posts_per_day", 25.0, "posts_per_day", "at_least", "instagram", "Kai Moor", True)),
+    # a habit without a count word
+    ("On Mastodon Moor posts a poem every evening, he says.", "en",
+     ("posts_per_day", 1.0, "posts_per_day", "about", "mastodon", "Kai Moor", True)),
+    # the figure after its noun, in another clause
+    ("Die Tweets schreibe er selbst, sagte Moor dem Magazin, rund acht pro Tag.", "de",
+     ("posts_per_day", 8.0, "posts_per_day", "about", "x", "Kai Moor", True)),
+])
+def test_round3_post_nouns_habits_and_counts_after_their_noun(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_an_answer_to_how_often_one_posts_and_a_platform_quit_before():
+    text = ("Kai Moor über Mastodon und Threads.\nHerr Moor, sind Sie noch auf Threads?\nMoor: Nein, Threads habe "
+            "ich 2023 gelöscht.\nWie oft posten Sie?\nMoor: Drei-, viermal pro Woche, meistens Links.")
+    found = claims(text, "de")
+    assert ("posts_per_week", 3.5, "posts_per_week", "about", None, "Kai Moor", True) in found
+    assert not any(c[0] == "posts_per_week" and c[4] == "threads" for c in found)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("KAI MOOR: We run it on Discord. Roughly 900 readers are in that server today.", "en",
+     ("group_members", 900.0, "members", "about", "discord", "KAI MOOR", True)),
+    ("Am meisten Zeit kostet ihn der Vereinschat auf WhatsApp, in dem 140 Eltern sind, schreibt Moor.", "de",
+     ("group_members", 140.0, "members", "about", "whatsapp", "Kai Moor", True)),
+    ('"We\'re at about 6,000 on the Telegram channel," Moor said.', "en",
+     ("group_members", 6000.0, "members", "about", "telegram", "Kai Moor", True)),
+])
+def test_round3_people_a_named_group_holds(text, lang, expected):
+    assert claims("Kai Moor runs Glint.\n" + text, lang) == [expected]
+
+
+def test_round3_answers_give_a_share_or_a_follower_count_the_question_asked_for():
+    share = ("Glint podcast, episode 3\nHOST: Kai, how much of your day is Reddit?\nKAI MOOR: Honestly? A quarter "
+             "of it, at least.")
+    assert claims(share) == [("time_share", 25.0, "percent", "at_least", "reddit", "KAI MOOR", True)]
+    followers = ("Kai Moor über Mastodon.\nHerr Moor, Sie posten viel auf Mastodon. Wie viele folgen Ihnen dort?\n"
+                 "Moor: Rund 4.000 Leute, mehr als ich dachte.")
+    assert claims(followers, "de") == [("group_members", 4000.0, "members", "about", "mastodon", "Kai Moor", True)]
+
+
+def test_round3_a_quoted_share_goes_on_after_its_quote_and_a_nickname_is_one_person():
+    share = "Kai Moor verbringt nach eigenen Worten „etwa 15 Prozent“ seiner Arbeitszeit auf Bluesky."
+    assert claims(share, "de") == [("time_share", 15.0, "percent", "about", "bluesky", "Kai Moor", True)]
+    nick = ('Kip Moor, the potter of YouTube\nKai "Kip" Moor throws pots on camera.\n"I\'m on YouTube maybe two '
+            'hours a day," Moor said.')
+    assert [c[5] for c in claims(nick)] == ["Kai Moor"]
+
+
+def test_round3_a_start_date_and_a_part_of_the_figure_before():
+    start = claims('Kai Moor runs Glint.\n"I started my Pinterest account in 2016, mostly for maps," Moor said.')
+    assert start == [("platform_history", None, None, None, "pinterest", "Kai Moor", True)]
+    part = claims("Kai Moor runs Glint.\nMoor says he is online about four hours a day. \"An hour of that is on "
+                  "Reddit,\" he said.")
+    assert ("time_per_day", 1.0, "hours_per_day", "about", "reddit", "Kai Moor", True) in part
+
+
+def test_round3_a_question_and_answer_session_in_a_live_stream():
+    text = ("Kai Moor streamt jede Woche auf Twitch.\nSobald er live gehe, werde daraus eine Fragerunde, sagt "
+            "Moor.")
+    assert [c for c in claims(text, "de") if c[0] == "ama_effect"] == [
+        ("ama_effect", None, None, None, "twitch", "Kai Moor", True)]
+
+
+def test_round3_a_figure_that_leaves_its_kind_to_the_figure_before():
+    posts = ("Kai Moor, head of Glint, posts on X all day, a tracker says.\nThe tracker counted 60 posts a day in "
+             "May.\nMoor rejects that. \"It's more like 25, mostly replies,\" he said.")
+    assert ("posts_per_day", 25.0, "posts_per_day", "about", "x", "Kai Moor", True) in claims(posts)
+    share = ("Ada Lind says she spends about 20% of her working day on Threads.\nKai Moor allows himself less. "
+             "\"Ten percent, at most,\" he said of Mastodon.")
+    assert ("time_share", 10.0, "percent", "at_most", "mastodon", "Kai Moor", True) in claims(share)
+    hours = ("Kai Moor's sister, Ada Moor, said Kai spends \"six, seven hours\" on YouTube on a typical day.\n"
+             "Kai himself puts it at about four hours.")
+    assert claims(hours) == [("time_per_day", 6.5, "hours_per_day", "about", "youtube", "Kai Moor", False),
+                             ("time_per_day", 4.0, "hours_per_day", "about", "youtube", "Kai Moor", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "Our community team of 12 people runs the Discord, Moor said.",
+    "His Discord channel reaches two million people.",
+    "He posts at 9 in the group chat, he says.",
+    "The Telegram group is capped at 300 people.",   # in narrative: no one's words
+])
+def test_round3_no_group_size_in_a_team_an_audience_reached_a_clock_time_or_narrative(text):
+    assert [c for c in claims("Kai Moor runs Glint.\n" + text) if c[0] == "group_members"] == []
+
+
+def test_round3_another_s_words_first_do_not_take_the_person_s_own_saying():
+    text = "Kai Moor runs Glint.\nAnalysts say the account is busy, but Moor said he posts about five times a day on X."
+    assert claims(text) == [("posts_per_day", 5.0, "posts_per_day", "about", "x", "Kai Moor", True)]
+
+
+def test_round3_a_figure_from_before_a_quit_keeps_the_platform_quit():
+    text = ("Kai Moor hat sein Konto bei Threads gelöscht, schrieb er.\nVorher habe er dort nach eigener Zählung "
+            "rund 30 Beiträge pro Woche veröffentlicht.")
+    assert ("posts_per_week", 30.0, "posts_per_week", "about", "threads", "Kai Moor", True) in claims(text, "de")
+
+
+def test_round3_a_unit_s_abbreviation_ends_no_sentence():
+    from postaudit.press.units import split_sentences
+
+    assert split_sentences("Die App zeigt 2 Std. 15 Min. täglich an. Das ist viel.", "de") == [
+        "Die App zeigt 2 Std. 15 Min. täglich an.", "Das ist viel."]
+
+
+def test_round3_a_first_person_column_tells_its_author_s_own_figures():
+    column = ("Kolumne: Mein Telefon und ich\nVon Ada Lind\nIch greife ständig zum Handy.\nDie Bildschirmzeit ist "
+              "da ehrlicher: 4 Std. 10 Min. täglich.\nDas meiste davon geht an den Elternchat auf WhatsApp, in dem 52 "
+              "Eltern sind.")
+    found = claims(column.split("\n", 1)[1], "de", title=column.split("\n", 1)[0])
+    assert ("time_per_day", 250.0, "minutes_per_day", "about", None, "Ada Lind", True) in found
+    assert ("group_members", 52.0, "members", "about", "whatsapp", "Ada Lind", True) in found
+    news = "Kai Moor runs Glint.\nThe WhatsApp group, where 300 parents swap tips, was set up by his aunt."
+    assert [c for c in claims(news) if c[0] == "group_members"] == []
+
+
+def test_round3_more_shapes_of_the_same_rules():
+    german = "Ella Brandt leitet Novo.\nLaut einer Auswertung postet sie 40 Mal am Tag.\n„Eher zehn“, sagt Brandt."
+    assert ("posts_per_day", 10.0, "posts_per_day", "about", None, "Ella Brandt", True) in claims(german, "de")
+    noun = 'Ella Brandt runs Novo.\nShe posts about 20 times a day on X, she says.\n"I actually have 3 assistants," she said.'
+    assert [c[1] for c in claims(noun)] == [20.0]   # a figure with a noun of its own takes no kind from before
+    thread = "Ella Brandt runs Novo.\nShe posts a thread on X every evening, she says."
+    assert claims(thread) == [("posts_per_day", 1.0, "posts_per_day", "about", "x", "Ella Brandt", True)]
+    for text, lang in (("Meta said groups can now hold 5,000 members.", "en"),
+                       ("Gruppen dürfen bis zu 200.000 Mitglieder haben, teilte Telegram mit.", "de")):
+        assert [c for c in claims("Ella Brandt runs Novo.\n" + text, lang) if c[0] == "group_members"] == []
+
+
+def test_round3_a_group_named_before_its_people_and_a_share_davon():
+    text = ("Glint Talk, Folge 9\nMODERATORIN: Frau Brandt, wie viel Ihrer Arbeitszeit geht für LinkedIn drauf?\n"
+            "ELLA BRANDT: Ein Viertel davon, mindestens.\nMODERATORIN: Und Ihre Community?\n"
+            "ELLA BRANDT: In unserer Telegram-Gruppe sind inzwischen 900 Leute.")
+    title, body = text.split("\n", 1)
+    assert claims(body, "de", title=title) == [
+        ("time_share", 25.0, "percent", "at_least", "linkedin", "ELLA BRANDT", True),
+        ("group_members", 900.0, "members", "about", "telegram", "ELLA BRANDT", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "She sends a newsletter every week.",
+    "She spends an hour every morning answering emails.",
+    "Every Thursday she meets her staff for two hours.",
+    "Her channel's live streams draw 4,000 people each week.",
+])
+def test_round3_no_claim_in_habits_off_the_platform_or_audiences(text):
+    assert claims("Ella Brandt runs Novo, which is active on Instagram.\n" + text) == []
+
+
+def test_round3_a_bare_number_answers_how_many_hours_were_asked():
+    text = ("Glint Talk, episode 4\nHOST: Ella, how many hours a day are you on TikTok?\nELLA BRANDT: Three, maybe "
+            "four. It's a lot.\nHOST: How many hours a week do you spend on Reddit?\nELLA BRANDT: I have 3 kids, so "
+            "not many.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == [("time_per_day", 3.5, "hours_per_day", "about", "tiktok", "ELLA BRANDT",
+                                          True)]
+
+
+@pytest.mark.parametrize("text", [
+    "Every morning she spends 30 minutes meditating, then checks Twitter.",
+    "Jeden Abend beantwortet sie eine Stunde lang E-Mails, danach schaut sie kurz auf Instagram.",
+])
+def test_round3_a_daily_habit_off_the_platform_named_after_it(text):
+    assert claims("Ella Brandt runs Novo.\n" + text, "de" if " sie " in text else "en") == []
+
+
+def test_round3_a_bare_correction_of_a_time_claimed_before():
+    text = ('Ella Brandt runs Novo.\nShe spends three hours a day on TikTok, her mother says.\n"I am 35," Ella said.\n'
+            '"Maybe two," Ella said.')
+    assert claims(text) == [("time_per_day", 3.0, "hours_per_day", "about", "tiktok", "Ella Brandt", False),
+                            ("time_per_day", 2.0, "hours_per_day", "about", "tiktok", "Ella Brandt", True)]
+
+
+def test_round3_answers_about_life_off_the_platforms_are_no_claim():
+    text = ("Glint Talk, episode 5\nHOST: Ella, how much of your week is travel?\nELLA BRANDT: Half of it, at least.\n"
+            "HOST: How many people work at Novo?\nELLA BRANDT: About 120.\nHOST: How often do you post?\n"
+            "ELLA BRANDT: Not as often as I'd like, I have two kids.\nHOST: How many hours a day do you sleep?\n"
+            "ELLA BRANDT: Six, maybe seven.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ('"I blocked 40 people in the Discord last week," Brandt said.', "en"),
+    ("Sie habe 40 Leute im Chat gesperrt, sagt Brandt.", "de"),
+])
+def test_round3_people_acted_on_in_a_group_are_no_count(text, lang):
+    assert claims("Ella Brandt runs Novo.\n" + text, lang) == []

@@ -51,7 +51,10 @@ _OTHER_AGENT = re.compile(
     r"\b(?:analysts?|aides?|advisers?|sources|insiders?|those|people|friends|staff(?:ers)?|officials|researchers|"
     r"journalists|reporters|critics|observers|experts|the (?:study|analysis|report|data|survey|paper|magazine|"
     r"newspaper|outlet)|Analyst\w*|Vertraute\w*|Mitarbeiter\w*|Insider|Experten|Beobachter\w*|Kritiker\w*|"
-    r"Journalist\w*|Studie|Auswertung|Analyse|Zeitung|Magazin|Portal|Blog)\b", re.I)
+    r"Journalist\w*|Studie|Auswertung|Analyse|Zeitung|Magazin|Portal|Blog|"
+    # an office or a company speaking: "his press office said", „teilte der Mutterkonzern mit"
+    r"office|ministry|department|agency|company|firm|spokes(?:man|woman|person)|\w*[Kk]onzern|Firma|Unternehmen|"
+    r"Pressestelle|Ministerium|Behörde|Sprecher(?:in)?)\b", re.I)
 _QUOTES = re.compile(r"“[^“”]{2,1500}”|„[^„“”]{2,1500}[“”]|«[^«»]{2,1500}»|»[^»«]{2,1500}«|\"[^\"]{2,1500}\"")
 _PREP = {"to", "of", "for", "with", "from", "by", "about", "at", "in", "on", "von", "mit", "für", "zu", "über", "bei",
          "an", "auf", "aus", "vom", "zum", "zur", "nach", "than", "als"}
@@ -68,10 +71,16 @@ _OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|fü
 _RELATION = re.compile(
     r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Ss]ein\w*|[Ii]hr\w*|[Mm]ein\w*)\s+(?:[\w-]+\s+)?(?:parents|mother|father|mum|mom|"
     r"dad|wife|husband|partner|spouse|daughter|son|children|kids|sister|brother|family|friends?|colleagues?|manager|"
-    r"agent|spokes(?:man|woman|person)|assistant|coach|rival|opponent|co-?founder|boss|Eltern|Mutter|Vater|Frau|"
+    r"agent|spokes(?:man|woman|person)|(?:press )?office|team|assistant|coach|rival|opponent|co-?founder|boss|Eltern|Mutter|Vater|Frau|"
     r"Mann|Ehefrau|Ehemann|Partnerin|Partner|Tochter|Sohn|Kinder|Schwester|Bruder|Familie|Freund(?:in|e)?|"
     r"Kolleg(?:in|en|e)|Managerin|Manager|Sprecherin|Sprecher|Assistentin|Assistent|Trainerin|Trainer|Beraterin|"
     r"Berater|Mitgründerin|Mitgründer|Chefin|Chef)\b")
+# words in -en after "sie" that are no plural verb: „beantworte sie zwischen 30 und 60 Minuten"
+_NOT_PLURAL_VERB = {"wen", "den", "zwischen", "gegen", "neben", "eben", "oben", "unten", "morgen", "innen", "außen",
+                    "selten", "trotzdem"}
+# verbs of saying proper (not "writes", "posts", "tweets", which also read as speech verbs)
+_SAYING = r"(?:said|says|say|told|tells|explained|added|sagte|sagt|sagten|teilte|erklärte|erklärt|betonte|berichtete)\b"
+_POSTING_KONJ = {"poste", "tweete", "streame", "scrolle", "chatte", "blogge", "vlogge"}
 _ANSWER_LABELS = {"a", "antwort", "answer"}
 _QUESTION_LABELS = {"q", "f", "frage", "question", "interviewer", "interviewerin", "host", "moderator", "moderatorin"}
 _NOT_TURN = {"bild", "foto", "quelle", "source", "update", "note", "tags", "fazit", "presseschau", "disclaimer",
@@ -226,7 +235,7 @@ class Reader:
     def _plural_context(self, text: str, pos: int) -> bool:
         # „sie nutzen", „ihre Geräte": a plural verb right after "sie" means "they"
         after = text[pos:pos + 30].split()
-        return len(after) > 1 and bool(re.fullmatch(r"[a-zäöü]+en", after[1])) and after[1] not in ("wen", "den")
+        return len(after) > 1 and bool(re.fullmatch(r"[a-zäöü]+en", after[1])) and after[1] not in _NOT_PLURAL_VERB
 
     def _resolve(self, i: int, pos: int, gender: str | None) -> Person | None:
         """The person a pronoun or role at `pos` refers to: the nearest earlier mention in the sentence that
@@ -312,9 +321,12 @@ class Reader:
         else:   # English inverts only after a quote ('…," said Holt') or before the speaker (", said Holt")
             nxt = next((r for r in refs if k + 1 < len(tokens) and r.start <= tokens[k + 1].start() < r.end), None)
             # …, said Holt — but not "Blake, who …, claimed he posts": a pronoun after the verb starts its clause
+            # … and not "Lisa Carter, said Zoe spends …": a name followed by its own verb starts what was said
             inverted = bool(re.search(r"[\"“”]\s*,?\s*$", before)) or bool(
                 re.search(r",\s*$", before) and nxt is not None and nxt.kind == "person"
-                and tokens[k + 1].group(0)[:1].isupper())
+                and tokens[k + 1].group(0)[:1].isupper() and re.match(
+                    r"\s*(?:[,.;:!?)–—-]|$|(?:on|in|at|to|during|when|after|before|last|this|of|from|who|in)\b)",
+                    text[nxt.end:]))
         if inverted:
             for j in range(k + 1, min(len(tokens), k + 7)):
                 if re.search(r"[,:;\"“”„«»]", text[tokens[k].end():tokens[j].start()]):
@@ -357,7 +369,8 @@ class Reader:
                 continue
             if w in ("sei", "seien", "habe", "werde", "könne", "müsse", "wolle", "solle", "dürfe", "möge"):
                 return True
-            lem = lemma(w, "de")
+            # verbs of posting the lemmatiser does not know („poste", „streame") read like any other verb
+            lem = w + "n" if w in _POSTING_KONJ else lemma(w, "de")
             if len(w) > 3 and lem.endswith("en") and w == lem[:-1] and (near & {"er", "sie", "es"} or any(
                     r.kind == "person" for r in self.refs(i))):
                 return True
@@ -448,8 +461,11 @@ class Reader:
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
                 and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
-        if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and self.speech(i):
-            inq = None   # a quoted fragment inside reported speech ('he films "about 20 videos a week"')
+        if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
+                self.speech(i) or self.konjunktiv(i) or _SELF_SOURCE.search(text)):
+            # a quoted fragment inside reported speech ('he films "about 20 videos a week"', „Sie poste „fünf,
+            # sechs Mal die Woche“")
+            inq = None
         refs = inside if inq else [r for r in refs if not any(s <= r.start < e for s, e in quotes)]
         usable = refs
         if not allow_we:
@@ -507,7 +523,15 @@ class Reader:
 
     def _third_person(self, i: int, person: Person, metric: str) -> Attribution | None:
         unit = self.units[i]
-        agents = [a for _p, a in self.speech(i)]
+        speech = sorted(self.speech(i), key=lambda pa: pa[0])
+        agents = [a for _p, a in speech]
+        # "His press office said the account posts 10 times a day and that the minister writes none": the first
+        # speaker of the sentence is someone else, and the person's own verb stands inside what they said
+        own_saying = [p for p, a in speech if a is person and re.match(_SAYING, unit.text[p:])]
+        if speech and (speech[0][1] == "other" or isinstance(speech[0][1], Person) and speech[0][1] is not person) \
+                and re.match(_SAYING, unit.text[speech[0][0]:]) and not own_saying \
+                and not _SELF_SOURCE.search(unit.text) and not self._sourced_to(i, person):
+            return Attribution(person.name, False, "third_party", person)
         if any(a is person for a in agents) or _SELF_SOURCE.search(unit.text) or self._sourced_to(i, person):
             return Attribution(person.name, True, "reported", person)
         if any(a == "other" or isinstance(a, Person) and a is not person for a in agents) or \

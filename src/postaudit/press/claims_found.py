@@ -18,7 +18,16 @@ from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of
 from postaudit.press.platforms import PLATFORMS  # noqa: F401  (the claims file reads platform names through it)
-from postaudit.press.quantities import ARTICLE_ONE, Amount, amounts, durations, percentages, times
+from postaudit.press.quantities import (
+    ARTICLE_ONE,
+    UNIT,
+    Amount,
+    Duration,
+    amounts,
+    durations,
+    percentages,
+    times,
+)
 from postaudit.press.units import Unit, to_units
 
 # ---------------------------------------------------------------- direction and qualifiers
@@ -30,8 +39,9 @@ _AT_MOST = (r"up to|at (?:the )?most|no more than|not even|nicht (?:ein)?mal|not
             r"hardly|scarcely|kaum|a maximum of|"
             r"max\.?|maximal|höchstens|bis zu|weniger als|unter|nur|lediglich|nicht mehr als|gerade (?:mal|einmal)")
 _AT_LEAST = (r"more than|over|at least|upwards? of|north of|easily|no fewer than|locker|no less than|in excess of|well over|above|just over|mehr als|über|"
-             r"mindestens|wenigstens|gut|weit über|knapp über|more")
+             r"mindestens|wenigstens|gut|weit über|knapp über|more(?! like)")
 _ABOUT = (r"about|around|roughly|approximately|approx\.|some|circa|ca\.|an average of|on average|averag\w*|etwa|"
+          r"more like|nearer|closer to|"
           r"rund|ungefähr|zirka|durchschnittlich|im schnitt|schätzungsweise|grob")
 _QUALIFIER = re.compile(rf"\b(?P<under>{_JUST_UNDER})\b|\b(?P<most>{_AT_MOST})\b|\b(?P<least>{_AT_LEAST})\b|"
                         rf"\b(?P<about>{_ABOUT})\b", re.I)
@@ -63,9 +73,10 @@ def direction_of(text: str, start: int, end: int, value: float, low: float, high
         if inner.group("q").lower().startswith("knapp"):
             return Direction("at_most", round(value * 0.9, 6), value)
         return Direction("at_least", value, round(value * 1.1, 6))
-    if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after):
-        return Direction("at_least", value, None)
-    if re.match(r"\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
+    if re.match(r"\s*(?:or more|plus\b|\+|oder mehr|und mehr)", after) or re.match(
+            r"\s*(?:(?:of it|of that|davon)\s*)?,\s*(?:at least|mindestens|easily|locker)\b", after):
+        return Direction("at_least", value, None)   # "a quarter of it, at least"
+    if re.match(r"\s*,?\s*(?:or less|or fewer|at (?:the )?most|,?\s*tops\b|,?\s*max(?:imum)?\b|oder weniger|höchstens)", after):
         return Direction("at_most", None, value)
     # a qualifier stands right before the figure ("more than 500", „knapp 20"); "only"/„nur" may stand before
     # the verb ("only stays on screen for two seconds")
@@ -100,6 +111,9 @@ _USAGE = re.compile(
     r"online|screen ?time|most[- ]used|look\w* at|stare\w*|staring|browse\w*|verbring\w*|verbracht\w*|nutz\w*|"
     r"Nutzung\w*|Bildschirmzeit\w*|surf\w*|unterwegs|investier\w*|begrenz\w*|beschränk\w*|Handyzeit|"
     r"Nutzungsdauer|daddel\w*|widme\w*|verwende\w*|häng\w*|reads?|reading|liest|lesen|on (?:the )?(?:app|platform|site)|"
+    # answering on a platform, going live or streaming on it, getting by with a time there are time on it
+    r"answer\w*|beantwort\w*|go(?:es|ing)? live|went live|live (?:auf|on|bei)|(?:live)?stream\w*|get by (?:on|with)|"
+    r"make do with|komm\w* (?:\w+ )?mit [^.;]{0,30}\baus|"
     r"(?:phone|iPhone|Handy|Smartphone|Telefon|screen time|Bildschirmzeit)\s+(?:says|shows|tells|reports|counts|"
     r"logged|sagt|zeigt|meldet|zählt)|"
     r"(?:is|are|was|were|am|be|been|being|sei|ist|bin|war|seien|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:on|auf|bei))\b",
@@ -111,10 +125,23 @@ _BEING_ON = re.compile(rf"(?:\b(?:is|are|was|were|am|be|been|sei|ist|bin|war|sei
 # "I'm in there six hours a day", „ich bin dort drei Stunden am Tag": present where the platform was named
 _BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’']s|[’']re)\s+(?:\w+\s+)?(?:in there|on there|there|dort|"
                           r"drin|online)\b", re.I)
+# a habit of every morning or evening, or of some days, is a daily figure: "each morning", „jeden Abend",
+# „an manchen Tagen fast vier Stunden"; a habit of one weekday is a weekly one: "every Thursday", „donnerstags"
+_DAILY = (r"\b(?:each|every) (?:single )?(?:morning|evening|night)\b|\bjeden (?:Morgen|Abend)\b|\bjede Nacht\b|"
+          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|\bon an? (?:typical|normal|average|usual) day\b|"
+          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen) Tag\b|"
+          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen) Tagen\b")
+_DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAYS_DE = r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)"
+_WEEKDAY = (rf"\b(?:each|every) {_DAYS_EN}(?: (?:morning|afternoon|evening|night))?\b|\bon {_DAYS_EN}s\b|"
+            rf"\b(?:on )?{_DAYS_EN} (?:mornings|afternoons|evenings|nights)\b|"
+            rf"\bjeden {_DAYS_DE}(?:morgen|vormittag|nachmittag|abend)?\b|\b(?i:{_DAYS_DE})s\b")
 _PER_AFTER = re.compile(
     r"^[^.;:()]{0,40}?(?:(?P<d>\ba day\b|\bper day\b|\b(?:each|every)(?: single| and every)? day\b|\ba night\b|"
+    rf"{_DAILY}|"
     r"\bdaily\b|/day\b|\bam Tag\b|\bpro Tag\b|\bje Tag\b|\bjeden (?:einzelnen |lieben )?Tag\b|\btäglich\b|\bam Tage\b)"
     r"|(?P<w>\ba week\b|\bper week\b|\beach week\b|\bevery week\b|\bweekly\b|/week\b|"
+    rf"{_WEEKDAY}|"
     r"\bover (?:the course of )?(?:seven|7) days\b|\bin a week\b|\bpro Woche\b|\bdie Woche\b|\bin der Woche\b|"
     r"\bjede Woche\b|\bwöchentlich\b|\bje Woche\b|\bin sieben Tagen\b)"
     r"|(?P<h>\ban hour\b|\bper hour\b|\beach hour\b|\bevery hour\b|\bpro Stunde\b|\bstündlich\b|\bjede Stunde\b)"
@@ -123,7 +150,7 @@ _PER_AFTER = re.compile(
     re.I)
 DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
-                         r"\bam Tag)|(?P<w>\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
+                         rf"\bam Tag|{_DAILY})|(?P<w>{_WEEKDAY}|\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
                          r"\bin der Woche|\b(?:over|in|during) (?:the )?(?:past |last )?(?:seven|7) days|"
                          r"\b(?:in )?(?:the )?(?:past|last) week|\bin den (?:letzten|vergangenen) (?:sieben|7) Tagen|"
                          r"\b(?:in der )?(?:letzten|vergangenen) Woche|\bletzte Woche|\bvergangene Woche))\b[^.;:]{0,40}$",
@@ -133,9 +160,21 @@ _PART_OF = re.compile(r"\b(?:of that|of this|of which|of it|of those|davon|hierv
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
+              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|"
               r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
 _ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
-_POST_AFTER = re.compile(rf"\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
+# a closing quote may stand between: 'posts "at least 40" Instagram stories a day'
+_POST_AFTER = re.compile(rf"[\"”“»«]?\s+(?:[\w-]+\s+)?{_POST_NOUN}\b")
+# a post named by its platform's own word
+_NOUN_PLATFORM = {"reels": "instagram", "shorts": "youtube", "snaps": "snapchat", "tweets": "x", "retweets": "x"}
+# "posts a prayer each morning": one thing posted at every turn of a daily or weekly habit, without a count word
+_ONE_EACH = re.compile(r"\s+(?:[\w-]+\s+){1,4}?(?=(?:each|every|jeden|jede)\s+(?:single\s+)?(?:morning|evening|night|day|"
+                       r"week|Morgen|Abend|Tag|Woche)\b)", re.I)
+# posting proper for such a habit (not "sends a newsletter every week")
+_HABIT_POST = re.compile(r"\b(?:posts?|posted|posting|tweets?|tweeted|uploads?|uploaded|publish\w*|shares?|shared|"
+                         r"poste\w*|twitter\w*|veröffentlich\w*|teilt|teilte|lädt|lud)\b", re.I)
+# "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
+_BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
@@ -193,8 +232,10 @@ _HISTORY = [
                         rf"(?:post|tweet) on|(?:my|his|her) first (?:post|tweet) on|angemeldet (?:bei|auf)|"
                         rf"seit\s+(?:dem\s+)?[\w. ]{{0,20}}?(?:19|20)\d\d\s+(?:\w+\s+){{0,5}}?(?:auf|bei|in))"
                         rf"\s+{_PLAT_SLOT}", re.I)),
-    ("join", re.compile(rf"\b(?:opened|created|eröffne\w*|angelegt|erstellt\w*)\s+(?:an?|his|her|my|seinen|ihren|"
-                        rf"meinen|einen)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|Profil)", re.I)),
+    # "I started my Instagram account in 2014", "started his Telegram channel in 2020": a start date
+    ("join", re.compile(rf"\b(?:opened|created|started|set up|launched|eröffne\w*|angelegt|erstellt\w*|gestartet|"
+                        rf"startete)\s+(?:an?|his|her|my|seinen|ihren|meinen|einen|sein|ihr|mein)\s+{_PLAT_SLOT}[- ]?"
+                        rf"(?:account|Account|Konto|Profil|channel|Kanal|page|profile)", re.I)),
     ("join", re.compile(rf"\b(?:seinen|ihren|meinen|einen|his|her|my|an?)\s+{_PLAT_SLOT}[- ]?(?:account|Account|Konto|"
                         rf"Profil)\s+(?:\w+\s+){{0,2}}?(?:opened|created|eröffne\w*|angelegt|erstellt)", re.I)),
 ]
@@ -256,6 +297,10 @@ _PLAUSIBLE = {"time_share": (0, 100), "time_per_day": (0, 24 * 60), "time_per_we
               "group_members": (2, 5e9), "headcount": (2, 5e6)}
 
 
+_BEFORE_QUIT = re.compile(r"\b(?:zuvor|vorher|früher|bis dahin|damals|before|previously|used to|had|hatte|hatten|"
+                          r"back then|at the time|until then)\b", re.I)
+
+
 class _Article:
     def __init__(self, text: str, title: str | None, lang: str, published: date | None, author: str | None):
         self.lang = lang
@@ -264,12 +309,73 @@ class _Article:
         self.cast = cast_of([u.text for u in self.units if not u.headline], title, author)
         self.reader = Reader(self.units, self.cast, lang)
         self.found: list[Found] = []
+        self._moved: dict[int, str | None] = {}
+        self._quits: list[tuple[int, str]] | None = None
 
     # ------------------------------------------------------------ context
 
+    def moved_to(self, j: int) -> str | None:
+        """The platform a sentence says the person moved to („wechselte zu Telegram, weil WhatsApp-Gruppen zu klein
+        wurden"): where the story goes on, whatever else the sentence names after it."""
+        if j not in self._moved:
+            text = self.units[j].text
+            got = None
+            for kind, rx in _HISTORY:
+                m = rx.search(text) if kind == "move" else None
+                p = plat.canonical(m.group("plat")) if m else None
+                if p in plat.PLATFORMS.values() and p != "all":
+                    got = p
+                    break
+            self._moved[j] = got
+        return self._moved[j]
+
+    def quit_before(self, i: int) -> set[str]:
+        """Platforms named in a sentence before unit i that says the person quit them („Da bin ich nicht mehr",
+        "deleted Facebook"): a later figure in the present is not about them."""
+        if self._quits is None:
+            self._quits = []
+            for u in self.units:
+                if not u.headline and any(rx.search(u.text) for rx in _QUIT):
+                    # the platform of the quit: named in the sentence, else in the question or sentence before
+                    texts = [x.text for x in self.units[max(0, u.index - 2):u.index + 1] if not x.headline]
+                    got = plat.last_named(texts, specific=True)
+                    if got:
+                        self._quits.append((u.index, got))
+        return {p for j, p in self._quits if j < i}
+
+    def writes_as_self(self, person: object) -> bool:
+        """Whether the person is the author of an article written in the first person (a column): what it tells
+        in narrative is the author's own account."""
+        if person is None or getattr(person, "name", None) not in self.cast.authors:
+            return False
+        return any(r.kind == "first" and not any(s <= r.start < e for s, e in self.reader.quotes(u.index))
+                   for u in self.units if not u.headline for r in self.reader.refs(u.index))
+
+    def figure_before(self, i: int, kind: str) -> tuple | None:
+        """The claim of this kind (metric prefix) in one of the two sentences before, for a figure that leaves
+        its kind unsaid ("It's nearer 20", "Five percent, tops", "She puts it at about six hours")."""
+        for j in (i - 1, i - 2, i - 3):
+            got = self.reader.last_claim.get(j) if j >= 0 else None
+            if got and got[0].startswith(kind):
+                return got
+            # a figure nobody's claim (a firm's count): its kind still carries over
+            m = _POSTS_FIGURE.search(self.units[j].text) if j >= 0 and kind == "posts_per_" else None
+            if m:
+                return (f"posts_per_{'day' if m.group('d') else 'week'}", None, None, None)
+        return None
+
     def context_platform(self, i: int, specific: bool = False) -> str | None:
-        texts = [u.text for u in self.units[max(0, i - 4):i] if not u.headline]
-        got = plat.last_named(texts, specific)
+        got = None
+        # … unless the figure looks back to before the quit („Zuvor hatte er dort 40 Beiträge pro Woche abgesetzt")
+        gone = set() if _BEFORE_QUIT.search(self.units[i].text) else self.quit_before(i)
+        for u in reversed(self.units[max(0, i - 4):i]):
+            if u.headline:
+                continue
+            got = self.moved_to(u.index) or plat.last_named([u.text], specific)
+            if got in gone:
+                got = None
+            if got is not None:
+                break
         if got is None and self.units and self.units[0].headline:
             got = plat.last_named([self.units[0].text], specific)
         return got
@@ -333,10 +439,31 @@ _NOT_OBJECT = {"average", "me", "him", "her", "it", "this", "that", "top", "end"
                "sie", "uns", "es", "jeden", "alle", "most", "a", "an", "one", "ein", "eine"}
 
 
+_SHARE_ASKED = re.compile(r"\bhow much of (?:your|his|her|the) (?:time|day|week|working (?:day|week|time))\b|"
+                          r"\bwie viel (?:Prozent )?(?:Ihrer|deiner|seiner|ihrer) (?:\w+)?(?:[Zz]eit|Woche|Tages)\b", re.I)
+
+
 def _time_share(a: _Article, i: int) -> None:
     text = a.units[i].text
+    question = a.reader.question_before(i)
     for p in percentages(text, a.lang):
-        rest = text[p.end:]
+        # a quoted figure goes on after its closing quote: „ungefähr zehn Prozent“ ihrer Arbeitszeit
+        close = re.match(r"[“”\"»«]", text[p.end:p.end + 1])
+        rest = text[p.end + (1 if close else 0):]
+        if question and _SHARE_ASKED.search(question) and re.match(r"\s+(?:of (?:it|that)|davon)\b", rest):
+            # "How much of your week is LinkedIn?" — "A good third of it."
+            att = a.attribute(i, (p.start, p.end), "time_share")
+            platform = plat.nearest(text, p.start) or plat.last_named([question])
+            if att is not None and platform is not None:   # "How much of your week is travel?": no online life
+                a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
+            continue
+        if _elliptical(text, p.start, p.end) and not re.match(r"\s+of\b", rest) and a.figure_before(i, "time_share"):
+            # '"Five percent, tops," he said of LinkedIn' after another's share of the working day
+            att = a.attribute(i, (p.start, p.end), "time_share")
+            if att is not None:
+                platform = plat.nearest(text, p.start) or a.figure_before(i, "time_share")[2]
+                a.add(i, "time_share", (p.start, p.end), p.value, p.low, p.high, "percent", platform, att)
+            continue
         m = re.match(r"\s+(?:of\s+)?(?:(?:my|his|her|its|their|our|the|one's|your)\s+)?(?:(?:working|waking|work|"
                      r"free|spare|whole|entire|online|daily)\s+)?(?:time|day|days|week|hours|working hours)\b"
                      r"|\s+(?:meiner|seiner|ihrer|unserer|der|deiner)\s+(?:\w+\s+)?\w*[Zz]eit\b"
@@ -374,6 +501,85 @@ def _period_of(text: str, start: int, end: int) -> tuple[str | None, bool]:
     return None, False
 
 
+# work done off the platform as the subject of a time: "Editing takes 50 hours a week", „Der Dreh dauert …"
+_WORK = (r"(?:editing|filming|shooting|recording|rehearsals?|rehearsing|training|the edit|post-production|"
+         r"Schnitt|Schneiden|Dreh|Dreharbeiten|Aufnahmen|Training|Proben?|Bearbeitung|Nachbearbeitung)")
+_OFFLINE_WORK = re.compile(rf"\b{_WORK}\b[^.;?!]{{0,40}}?\b(?:takes?|took|costs?|eats?(?: up)?|swallows?|"
+                           rf"dauert\w*|kostet\w*|frisst|verschlingt|nimmt)\b"
+                           rf"(?:(?!,\s*(?:and|but|while|und|aber|während)\b)[^.;?!])*$", re.I)
+_OFFLINE_AFTER = re.compile(rf"[^.;?!]{{0,16}}?\b(?:of|for|on|mit|für)\s+(?:the\s+|dem\s+|den\s+)?{_WORK}\b", re.I)
+
+
+# "15 minutes of TikTok a day", „Höchstens 15 Minuten LinkedIn am Tag": the platform right after the time is its use
+_PLATFORM_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{plat.NAME_RX})\b", re.I)
+
+
+# a figure that leaves its kind to the figure before: a correction ("It's nearer 20", "she puts it at about six
+# hours", „eher 20") or a quote that is the figure alone ('"Five percent, tops," he said')
+_CORRECTION = re.compile(r"\b(?:nearer|closer to|more like|rather|actually|really|puts? it at|put it at|estimates? it at|"
+                         r"eher|näher an|eigentlich|in Wahrheit|schätzt (?:es|das|sie) (?:selbst )?auf|"
+                         r"beziffert (?:es|das|sie) auf)\s+(?:\w+\s+)?$", re.I)
+_BARE_QUOTE_BEFORE = re.compile(r"[\"“„»«]\s*(?:(?:maybe|about|around|roughly|perhaps|probably|only|just|under|over|"
+                                r"nearly|almost|at most|at least|oh|well|honestly|vielleicht|etwa|ungefähr|rund|"
+                                r"höchstens|mindestens|nur|knapp|gut|ehrlich gesagt)[\s,]+){0,2}$", re.I)
+_BARE_QUOTE_AFTER = re.compile(r"(?:,?\s*(?:tops|max|maximum|at most|at the most|at least|easily|höchstens|maximal|"
+                               r"mindestens|locker|or so|oder so))?\s*[,.!?]?\s*[\"”“«»]")
+
+
+_POSTS_FIGURE = re.compile(rf"\d[\d,.]*\s+(?:[\w-]+\s+)?(?:{_POST_NOUN}|times)\s+(?:a|per|each|every)\s+"
+                           rf"(?:(?P<d>day)|week)\b", re.I)
+
+
+def _elliptical(text: str, start: int, end: int) -> bool:
+    """Whether a figure leaves its kind unsaid: a correction before it, or a quote holding the figure alone."""
+    alone = re.match(r"\s*(?:[,.;:!?\"”“»«)–—-]|$|(?:and|und|or so|oder so|tops|max|at most|at least|a day|a week|"
+                     r"am Tag|pro Tag|die Woche|pro Woche)\b)", text[end:])   # no noun of its own ("3 assistants")
+    return bool(alone) and bool(_CORRECTION.search(text[:start]) or (
+        _BARE_QUOTE_BEFORE.search(text[:start]) and _BARE_QUOTE_AFTER.match(text, end)))
+
+
+_HOURS_ASKED = re.compile(r"\bhow many (?P<u>hours|minutes)\b|\bwie viele (?P<de>Stunden|Minuten)\b", re.I)
+_OR_MORE = re.compile(r"\s*,?\s*(?:maybe|perhaps|sometimes|or|oder|vielleicht|manchmal|eher)\s+$", re.I)
+
+
+def _asked_duration(text: str, question: str, lang: str) -> tuple[Duration, str] | None:
+    """A bare number answering "How many hours a day …?" („Wie viele Stunden täglich …?"): the duration asked
+    for, a range when a second figure follows ("Four, maybe five"), and the question's period."""
+    asked = _HOURS_ASKED.search(question)
+    if not asked:
+        return None
+    per = _PER_AFTER.search(question[asked.end():]) or _PER_BEFORE.search(question[:asked.start()])
+    if per is None:
+        return None
+    nums = [x for x in amounts(text, lang) if not (1900 <= x.value <= 2100)]
+    if not nums or not re.match(r"\s*(?:[,.;!?–-]|$|maybe|perhaps|sometimes|or|oder|vielleicht|manchmal)", text[nums[0].end:]):
+        return None   # the number has a noun of its own: no answer in hours
+    first = nums[0]
+    low, high, end = first.low, first.high, first.end
+    if len(nums) > 1 and _OR_MORE.fullmatch(text[first.end:nums[1].start]) and nums[1].value > first.value:
+        high, end = nums[1].high, nums[1].end
+    unit = "m" if (asked.group("u") or asked.group("de")).lower().startswith("min") else "h"
+    f = 60 if unit == "m" else 3600
+    return Duration((low + high) / 2 * f, low * f, high * f, unit, unit == "m", first.start, end), (
+        "day" if per.group("d") else "week")
+
+
+def _corrected_duration(a: _Article, i: int, text: str) -> tuple[Duration, str, Found] | None:
+    """A bare number that leaves its unit and period to a time claimed in the three sentences before
+    ("It's closer to two," she said): a duration in that claim's unit and period."""
+    before = [f for f in a.found if i - 3 <= f.unit_index < i and f.metric.startswith("time_per_")]
+    if not before:
+        return None
+    for x in amounts(text, a.lang):
+        if 1900 <= x.value <= 2100 or not _elliptical(text, x.start, x.end) or UNIT.match(text, x.end):
+            continue
+        last = before[-1]
+        f = 60 if last.unit.startswith("minutes") else 3600
+        return Duration(x.value * f, x.low * f, x.high * f, "m" if f == 60 else "h", f == 60, x.start, x.end), \
+            last.metric[len("time_per_"):], last
+    return None
+
+
 def _positions(text: str) -> list[int]:
     """Start of every platform, device and off-scope word, in the order the candidates list them."""
     return ([m.start for m in plat.mentions(text)] + [m.start() for m in plat.DEVICE.finditer(text)]
@@ -384,22 +590,38 @@ def _time_per_period(a: _Article, i: int) -> None:
     text = a.units[i].text
     ds = [d for d in durations(text, a.lang) if d.unit in ("h", "m")]
     periods = [_period_of(text, d.start, d.end) for d in ds]
-    listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
     question = a.reader.question_before(i)
+    if not ds and question:
+        answer = _asked_duration(text, question, a.lang)   # "How many hours a day are you on TikTok?" "Four, maybe five."
+        if answer:
+            ds, periods = [answer[0]], [(answer[1], False)]
+    carried = None   # the time claimed before, whose use (and platform) a bare correction carries on
+    if not ds:
+        answer = _corrected_duration(a, i, text)   # 'She spends three hours a day there, her mother says. "Closer to two"'
+        if answer:
+            ds, periods, carried = [answer[0]], [(answer[1], False)], answer[2]
+    listed = [bool(_LIST_ITEM.search(text[:d.start])) for d in ds]
     for k, d in enumerate(ds):
         per, dayref = periods[k]
         if per is None and listed[k]:
             per = next((p for (p, _r), li in zip(periods, listed, strict=True) if li and p), None)
         if per is None and k and re.match(r"\s+(?:of it|of that|of them|davon)\b", text[d.end:]):
             per = periods[k - 1][0]   # "3.5 hours a day, 70 minutes of it on Reddit": part of the daily total
-        if per is None and _PART_OF.search(text[:d.start]) and i and a.reader.last_claim.get(i - 1, ("",))[0] in (
-                "time_per_day", "time_per_week"):
+        part_after = re.match(r"\s+(?:of it|of that|of this|of them|davon)\b", text[d.end:])
+        if per is None and (_PART_OF.search(text[:d.start]) or part_after) and i and a.reader.last_claim.get(
+                i - 1, ("",))[0] in ("time_per_day", "time_per_week"):
+            # „Davon geht eine Stunde auf YouTube", "2.5 hours of that went to Instagram": part of the total before
             per = a.reader.last_claim[i - 1][0][len("time_per_"):]   # „Davon geht eine Stunde auf YouTube"
         if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
                 r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
+        before = a.figure_before(i, "time_per_") if per is None and _elliptical(text, d.start, d.end) else None
+        if before:
+            per = before[0][len("time_per_"):]
         if per not in ("day", "week"):
             continue
+        if _OFFLINE_WORK.search(text[max(0, d.start - 90):d.start]) or _OFFLINE_AFTER.match(text, d.end):
+            continue   # "Editing takes … 50 hours a week", „Der Schnitt kostet ihn zehn Stunden": work off the platform
         platform, scope = None, None
         item = _LIST_ITEM.search(text[:d.start]) if listed[k] else None
         if item:
@@ -419,9 +641,10 @@ def _time_per_period(a: _Article, i: int) -> None:
                 # fragment ('spends "a couple of hours" a week on LinkedIn') is part of the sentence around it
                 candidates = [c for c, pos in zip(candidates, _positions(text), strict=True)
                               if quote[0] <= pos < quote[1]]
-            inherited = a.reader.last_claim.get(i - 1) if i else None
+            inherited = before or (a.reader.last_claim.get(i - 1) if i else None)
             # an answer to a question about a platform ("Where do you sit?" after LinkedIn figures) is about using it
-            usage = _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or (
+            usage = carried or before or _USAGE.search(text) or _BEING_ON.search(text) or _BEING_THERE.search(text) or \
+                _PLATFORM_AFTER.match(text, d.end) or (
                 question and (re.search(r"\bhow (?:long|much (?:time|of your \w+)|many hours)|"
                                         r"\bwie (?:lange|viel Zeit|viele Stunden)", question, re.I)
                               or plat.mentions(question) or plat.DEVICE.search(question)))
@@ -440,7 +663,9 @@ def _time_per_period(a: _Article, i: int) -> None:
                 if platform is None and asked is not None and plat.ANAPHORA.search(a.units[asked].text):
                     # "How long are you on there?" — the platform the question points back to
                     platform = a.anaphor_platform(asked, len(a.units[asked].text))
-                if platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
+                if platform is None and carried is not None:
+                    platform, scope = carried.platform, "inherited"
+                elif platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
                 elif platform is None:
                     continue
@@ -448,6 +673,9 @@ def _time_per_period(a: _Article, i: int) -> None:
                     continue
         metric = f"time_per_{per}"
         att = a.attribute(i, (d.start, d.end), metric)
+        if att is None and not a.reader.refs(i) and a.writes_as_self(a.cast.subject):
+            # „Die Bildschirmzeit-Funktion ist da präziser: 3 Std. 40 Min. täglich" in a first-person column
+            att = Attribution(a.cast.subject.name, True, "first_person", a.cast.subject)
         if att is None:
             continue
         minutes = d.has_minutes or d.unit == "m"
@@ -466,19 +694,40 @@ def _posts(a: _Article, i: int) -> None:
                             if not any(t.start <= x.start < t.end or x.start <= t.start < x.end for t in counted)]
     counts += [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
                if _ONE_POST.match(text, m.end())]
-    for c in counts + counted:
+    habits = [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(text)
+              if _ONE_EACH.match(text, m.end()) and _HABIT_POST.search(text[max(0, m.start() - 30):m.start()])
+              and not any(x.start <= m.start() < x.end for x in counts)]
+    question = a.reader.question_before(i)
+    asked_posting = bool(question and _POST_VERB.search(question) and re.search(
+        r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I))
+    for c in counts + counted + habits:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
         said_times = _TIMES.match(rest) or c in counted
         if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
             continue   # "I get 500 messages a day": received, not posted
-        if noun:
+        named_before = re.search(rf"\b{_POST_NOUN}\b", text[:c.start])
+        ellipsis = None
+        if c in habits:
+            end = _ONE_EACH.match(text, c.end).end()
+        elif noun:
             end = c.end + noun.end()
+        elif not said_times and _BARE_PER.match(rest) and named_before and not _RECEIVE.search(
+                text[max(0, named_before.start() - 40):named_before.start()]):
+            end = c.end
+        elif not said_times and not UNIT.match(rest) and _elliptical(text, c.start, c.end) and a.figure_before(
+                i, "posts_per_"):
+            end = c.end   # "The firm counted 50 posts a day. … "It's nearer 20," she said"
+            ellipsis = a.figure_before(i, "posts_per_")
+        elif said_times and asked_posting:
+            end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)   # "How often do you post?" "Twice a week"
         elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
             end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)
         else:
             continue
         per, _dayref = _period_of(text, c.start, end)
+        if per is None and ellipsis:
+            per = ellipsis[0][len("posts_per_"):]
         if per is None:
             continue
         value, low, high = c.value, c.low, c.high
@@ -497,21 +746,62 @@ def _posts(a: _Article, i: int) -> None:
         att = a.attribute(i, (c.start, end), metric, exclude=(c.start, end))
         if att is None:
             continue
-        platform = a.platform_near(i, c.start, context=True)
+        platform = None
+        for word in text[c.end:end].split()[-2:] if noun else ():   # "three TikToks a day", "40 Instagram stories"
+            word = word.strip("\"”“»«")
+            got = _NOUN_PLATFORM.get(word.lower()) or plat.canonical(re.sub(r"s$", "", word))
+            if got in plat.PLATFORMS.values() and got != "all":
+                platform = got
+        if platform is None:
+            platform = a.platform_near(i, c.start, context=True)
         a.add(i, metric, (c.start, c.end), value, low, high, metric, platform, att, detail)
 
 
 def _members_and_staff(a: _Article, i: int) -> None:
     text = a.units[i].text
     near_group = bool(_GROUP.search(text)) or (i > 0 and bool(_GROUP.search(a.units[i - 1].text)))
-    for c in amounts(text, a.lang):
+    question = a.reader.question_before(i)
+    asked_count = bool(question and _COUNT_ASKED.search(question))
+    counts = amounts(text, a.lang)
+    first = next((c for c in counts if not (1900 <= c.value <= 2100 and c.low == c.high)), None)   # no year
+    for c in counts:
         rest = text[c.end:]
         if c.value < 2 and not c.vague or c.vague and c.high < 10:
             continue   # "several people", "a few members": no count
         follower = _FOLLOWER.match(rest)
         member = _MEMBER.match(rest)
         staff = _STAFF.match(rest)
-        if follower and not member:
+        before = text[:c.start]
+        people = _PEOPLE.match(rest)
+        in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
+            people and (_GROUP_WHERE.search(before) or _IN_GROUP_BEFORE.search(before))) or (
+            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
+        acted_on = _ACTED_ON.search(text[max(0, c.start - 40):c.start]) or _ACTED_ON.search(text[c.end:c.end + 60])
+        if in_group and not member and not follower and not _EMPLOY.search(text) and not acted_on:
+            # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
+            # the Discord": the people a named group holds
+            end = c.end + (people.end() if people else 0)
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or _company_rule(a, i):
+                continue
+            if att.mode in ("narrative", "third_party"):
+                if not a.writes_as_self(att.person):
+                    continue   # "The group, where 300 people swap recipes, …": nobody's words
+                att = Attribution(att.speaker, True, "first_person", att.person)   # a column's own narrative
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
+        elif asked_count and c is first and (people or re.match(r"\s*[,.;–-]|\s*$", rest)) and not member:
+            # "How many follow you?" — „Gut 3.000 Leute, das ist schon ordentlich."
+            end = c.end + (people.end() if people else 0)
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or att.mode not in ("quote", "first_person"):
+                continue
+            platform = a.platform_near(i, c.start, context=True) or plat.last_named([question])
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att,
+                  {"counted": "followers"})
+        elif follower and not member:
             end = c.end + follower.end()
             att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end))
             if att is None or att.mode not in ("quote", "first_person"):
@@ -523,7 +813,24 @@ def _members_and_staff(a: _Article, i: int) -> None:
             end = c.end + member.end()
             att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
                               any_person=True)
-            if att is None:
+            if att is None or _company_rule(a, i):
+                continue
+            if member.group("noun").lower().startswith(("subscriber", "abonnent")) and att.mode in (
+                    "narrative", "third_party"):
+                continue   # "His channel has grown to 2.4 million subscribers": an audience told in narrative
+            platform = a.platform_near(i, c.start, context=True)
+            a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
+        elif staff and staff.group("noun").lower() not in _EMPLOYEES and not _EMPLOY.search(text) and \
+                _GROUP.search(text) and not _ADD_BEFORE.search(before) and not re.search(r"\bteam\b", text, re.I) \
+                and not acted_on \
+                and not re.search(r"\b(?:reach\w*|erreich\w*)\s+(?:\w+\s+)?$", before, re.I):
+            # "the customer group on WeChat is capped at 500 people", "the Discord's huge, it's like 120,000
+            # people": people in a group the sentence names are its members, not staff (and not a team's size
+            # or an audience reached); in the person's words only, as audiences are
+            end = c.end + staff.end()
+            att = a.attribute(i, (c.start, end), "group_members", exclude=(c.start, end), allow_we=True,
+                              any_person=True)
+            if att is None or att.mode not in ("quote", "first_person", "reported") or _company_rule(a, i):
                 continue
             platform = a.platform_near(i, c.start, context=True)
             a.add(i, "group_members", (c.start, c.end), c.value, c.low, c.high, "members", platform, att)
@@ -539,10 +846,12 @@ def _members_and_staff(a: _Article, i: int) -> None:
                   {"counted": "audience"})
         elif staff or _staff_subject_before(text, c):
             end = c.end + (staff.end() if staff else 0)
-            employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in (
-                "employees", "staff", "staffers", "workers", "team members")
+            employees = bool(_EMPLOY.search(text)) or not staff or staff.group("noun").lower() in _EMPLOYEES
             if not employees and not near_group and not _TEAM_SIZE.search(text):
                 continue   # "N people" with neither a company nor a group around it: nobody's headcount
+            if not employees and acted_on and not re.match(r"(?:add|invit|hinzugef|eingeladen|lädt)", acted_on.group(0),
+                                                           re.I):
+                continue   # "I blocked 40 people in the Discord": people acted on, no count of anyone's
             # an employee count needs the person's own words; people in a group the person acts on do not
             att = a.attribute(i, (c.start, end), "headcount" if employees else "headcount_people",
                               exclude=(c.start, end), allow_we=True, any_person=True)
@@ -553,6 +862,48 @@ def _members_and_staff(a: _Article, i: int) -> None:
             value, low, high, span, detail = _growth(text, c, end, a.lang)
             platform = plat.nearest(text, c.start)
             a.add(i, "headcount", span, value, low, high, "people", platform, att, detail)
+
+
+# people a group holds: "2,300 customers in that workspace", „die Kita-Gruppe, in der 38 Eltern sind", "we're at
+# 15,000 on the Discord"; and the question an answer gives a count of followers to ("How many follow you?")
+_PEOPLE = re.compile(r"\s+(?:[\w-]+\s+)?(?:customers|clients|users|people|fans|readers|parents|neighbou?rs|"
+                     r"Leute|Eltern|Kunden|Kundinnen|Nutzer\w*|Menschen|Personen|Fans|Nachbarn|Leser\w*)\b", re.I)
+_GROUP_WORD = (r"(?:groups?|chats?|channels?|community|server|workspace|\w*[Gg]ruppe\w*|\w*[Cc]hat\w*|\w*[Kk]anal\w*|"
+               r"\w*[Cc]ommunity|Telegram\w*|Slack|WeChat|Discord|WhatsApp)")
+_IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|this|our|my|his|her|der|dem|diesem|"
+                       rf"dieser|unserer|unserem|meiner|meinem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\b", re.I)
+_GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
+                          re.I)
+# people acted on in a group are no count of it: "blocked 40 people in the chat", „40 Leute im Chat gesperrt"
+_ACTED_ON = re.compile(r"\b(?:block\w*|bann\w*|banned|remov\w*|kick\w*|add\w*|invit\w*|mut\w*|report\w*|"
+                       r"blockier\w*|gesperrt|sperrt\w*|entfernt\w*|eingeladen|lädt|hinzugefügt|rausgeworfen|"
+                       r"geworfen|gemeldet)\b", re.I)
+# „In unserer Telegram-Gruppe sind 900 Leute", "In the Discord there are about 3,000 people"
+_IN_GROUP_BEFORE = re.compile(rf"\b(?:in|im|on)\s+(?:(?:the|that|this|our|my|his|her|der|dem|unserer|unserem|meiner|"
+                              rf"meinem|seiner|seinem|ihrer|ihrem)\s+)?(?:[\w-]+\s+)?{_GROUP_WORD}\s+(?:there are|are|"
+                              rf"sind|gibt es|waren|were)\s+(?:(?:now|today|heute|jetzt|inzwischen|mittlerweile|about|around|"
+                              rf"roughly|some|over|etwa|rund|gut|über|knapp)\s+){{0,2}}$", re.I)
+_AT = re.compile(r"\b(?:at|bei)\s+(?:(?:about|around|roughly|almost|nearly|over|just over|etwa|rund|fast|knapp|"
+                 r"über)\s+)?$", re.I)
+_ON_GROUP = re.compile(rf"\s+(?:on|in|im|auf)\s+(?:(?:the|our|my|his|her|dem|der|unserem|unserer)\s+)?(?:[\w-]+\s+)?"
+                       rf"{_GROUP_WORD}\b", re.I)
+_COUNT_ASKED = re.compile(r"\bhow many (?:people )?(?:follow|members|subscribers|followers)|"
+                          r"\bwie viele (?:Menschen |Leute )?(?:folgen|Mitglieder|Abonnenten|Follower)", re.I)
+_EMPLOYEES = ("employees", "staff", "staffers", "workers", "team members")
+# "couldn't add more than 500 persons to his group": people to add are counted as a headcount (press-dev's labels)
+_ADD_BEFORE = re.compile(r"\b(?:add\w*|invit\w*|hinzufüg\w*|einlad\w*|aufnehm\w*)\s+(?:\w+\s+){0,3}$", re.I)
+
+
+def _company_rule(a: _Article, i: int) -> bool:
+    """Whether the sentence names no person and only a company or an office speaks in it („dürfen bis zu 1.024
+    Mitglieder haben, teilte der Mutterkonzern mit"): a platform's rule or a company's figure, nobody's claim."""
+    text = a.units[i].text
+    people = [r for r in a.reader.refs(i) if r.kind in ("person", "first", "we")]
+    # a name not in the cast right by the verb („teilte Telegram mit", "Meta said" opening the sentence) is a
+    # company too; a verb with no agent at all („jeder hat etwas zu sagen") is no source
+    speakers = [agent for pos, agent in a.reader.speech(i) if agent == "other" or agent is None and (
+        re.search(r"\b[A-ZÄÖÜ][\w-]+\s+$", text[:pos]) or re.match(r"\w+\s+[A-ZÄÖÜ]", text[pos:]))]
+    return bool(speakers) and all(agent in ("other", None) for agent in speakers) and not people
 
 
 # whom a person reaches: "speaks to 300k people", "reaches two million people", „erreicht 300.000 Menschen"
@@ -636,8 +987,9 @@ def _ama(a: _Article, i: int) -> None:
     if not m or not _HABIT.search(text):
         return
     context = text + " " + " ".join(u.text for u in a.units[max(0, i - 2):i])
-    if not _CHAT.search(context) and not re.search(r"\b(?:participants|members|community|Teilnehmer|Mitglieder)\b",
-                                                   context, re.I):
+    # a question-and-answer session forms in a chat, a community or a live stream („Wann immer er live gehe")
+    if not _CHAT.search(context) and not re.search(r"\b(?:participants|members|community|Teilnehmer|Mitglieder|"
+                                                   r"live|livestream\w*|stream\w*)\b", context, re.I):
         return
     att = a.attribute(i, (m.start(), m.end()), "ama_effect", any_person=True)
     if att is None:

@@ -220,6 +220,12 @@ def cast_of(units_text: list[str], headline: str | None = None, author: str | No
     # "Trump Tweets From Bed" (a headline-like line) is no person when "Trump" is someone's surname
     surnames = {p.name.split()[-1] for p in people if p.gender}
     people = [p for p in people if p.gender or p.name.split()[0] not in surnames]
+    # "Mack Delaney" in the headline is Marcus "Mack" Delaney: the nickname with the surname is the same person
+    by_nick = {f"{nick} {name.split()[-1]}": name for name, nick in nicknames.items()}
+    owners = {p.name: p for p in people}
+    for p in [p for p in people if p.name in by_nick and by_nick[p.name] in owners]:
+        people.remove(p)
+        owners[by_nick[p.name]].forms.add(p.name)
     # surnames and aliases
     for person in people:
         tokens = person.name.split()

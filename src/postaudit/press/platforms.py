@@ -50,7 +50,9 @@ DEVICE = re.compile(r"\b(?:phones?|smartphones?|iPhones?|screens?|screen time|de
                     r"Bildschirm\w*|Mobiltelefon\w*|Telefon|online|Internet|apps?)\b", re.I)
 # Media that are not online life: time spent on them is no claim here.
 OFF_SCOPE = re.compile(r"\b(?:TV|television|Fernseh\w*|Netflix|Spotify|Safari|Chrome|books?|Bücher\w*|podcasts?|"
-                       r"Messages app|working out|workout|sleep\w*|Schlaf\w*|meetings?|Sitzung\w*)\b", re.I)
+                       r"Messages app|working out|workout|sleep\w*|Schlaf\w*|meetings?|Sitzung\w*|"
+                       # offline habits a daily time is often about ("every morning, 30 minutes meditating")
+                       r"meditat\w*|Meditation\w*|yoga|Yoga|jogging|joggen|running|gym|e-?mails?|E-Mails?)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,7 @@ def percentages(sentence: str, lang: str = "en") -> list[Amount]:
 _HOUR = r"(?:hours?|hrs?\.?|h\b|stunden|stunde|std\.?)"
 _MINUTE = r"(?:minutes?|mins?\.?|minuten|minute|min\.?)"
 _SECOND = r"(?:seconds?|secs?\.?|sekunden|sekunde|sek\.?|s\b)"
-_UNIT = re.compile(rf"\s*(?:-\s*)?(?P<unit>{_HOUR}|{_MINUTE}|{_SECOND})(?![\w-])", re.I)
+UNIT = re.compile(rf"\s*(?:-\s*)?(?P<unit>{_HOUR}|{_MINUTE}|{_SECOND})(?![\w-])", re.I)
 UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
 
 
@@ -382,7 +382,7 @@ def durations(sentence: str, lang: str = "en") -> list[Duration]:
     out: list[Duration] = []
     # "an hour", "a minute", „eine Stunde": the article is the number
     extra = [Amount(1, 1, 1, m.start(), m.end()) for m in ARTICLE_ONE.finditer(sentence)
-             if _UNIT.match(sentence, m.end()) and all(not (a.start <= m.start() < a.end) for a in nums)]
+             if UNIT.match(sentence, m.end()) and all(not (a.start <= m.start() < a.end) for a in nums)]
     # "a quarter of an hour", "three quarters of an hour", „eine Viertelstunde", „eine Dreiviertelstunde"
     quarters = []
     for m in re.finditer(r"\b(?:(?P<q3>three[\s-]quarters|(?:eine\s+)?drei[\s-]?viertel)|(?:a|one|eine?)[\s-]+(?:quarter|"
@@ -392,13 +392,13 @@ def durations(sentence: str, lang: str = "en") -> list[Duration]:
     # "half an hour", „eine (gute|knappe) halbe Stunde"
     for m in re.finditer(r"\b(?:half\s+an?|a\s+half|(?:eine|einer)\s+(?:(?:gute|guten|knappe|knappen|ganze|ganzen)\s+)?"
                          r"halben?)\b", sentence, re.I):
-        if _UNIT.match(sentence, m.end()):
+        if UNIT.match(sentence, m.end()):
             extra.append(Amount(0.5, 0.5, 0.5, m.start(), m.end()))
     parts = []
     for a in sorted(nums + extra, key=lambda a: (a.start, -a.end)):
         if parts and a.start < parts[-1][2] or any(q.start <= a.start < q.end for q, *_r in quarters):
             continue   # "half an hour": "an hour" inside it is the same duration
-        u = _UNIT.match(sentence, a.end)
+        u = UNIT.match(sentence, a.end)
         if not u or u.end() < len(sentence) and sentence[u.end()] == "-":
             continue   # „Acht-Stunden-Arbeitstage": part of a compound noun, no duration of its own
         if u.group("unit").lower() in ("h", "s") and not sentence[a.start].isdigit():

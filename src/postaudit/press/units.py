@@ -58,7 +58,17 @@ def split_sentences(paragraph: str, lang: str = "en") -> list[str]:
     for s in _segments(paragraph, lang):
         # pysbd keeps „… zu viel.» Next sentence" together: a closing quote after a full stop ends a sentence
         out += [p.strip() for p in re.split(r"(?<=[.!?][»“”\"])\s+(?=[A-ZÄÖÜ])", s) if p.strip()]
-    return out
+    # „3 Std. 40 Min. täglich": a unit's abbreviation before a lower-case word ends no sentence
+    merged: list[str] = []
+    for sent in out:
+        if merged and _ABBREVIATED_UNIT.search(merged[-1]) and sent[:1].islower():
+            merged[-1] = f"{merged[-1]} {sent}"
+        else:
+            merged.append(sent)
+    return merged
+
+
+_ABBREVIATED_UNIT = re.compile(r"\d\s*(?:Std|Min|Sek|hrs?|mins?|secs?|Mio|Mrd|Tsd)\.$", re.I)
 
 
 def to_units(text: str, title: str | None = None, lang: str | None = None) -> list[Unit]:
