@@ -64,8 +64,11 @@ _SKIP = {"also", "then", "later", "previously", "once", "repeatedly", "has", "ha
 _OBJECT = {"him", "them", "me", "us", "ihn", "ihm", "ihnen", "mich", "mir", "uns"}
 _TOKEN = re.compile(r"[\w’'-]+")
 _VOCATIVE = re.compile(r"\b(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?P<name>[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)\s*,")
-_TURN = re.compile(r"^(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
+# a turn's label, its time stamp before the name ("[00:02:31] HOST:") or after it ("Weber (01:17):")
+_TURN = re.compile(r"^(?:(?P<lts>[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?)\s*)?(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
                    r"\s*:\s*")
+# "before anyone else is in", „bevor alle anderen …": others in a clause of time or comparison are no subject
+_CONTRAST_CLAUSE = re.compile(r"\b(?:before|after|until|while|than|bevor|ehe|nachdem|bis|als)\s+$", re.I)
 _OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|für|von|zu|bei|gegenüber)\s+(?:the|all|den|die|"
                           r"allen|anderen|other|many|viele[n]?)?\s*$", re.I)
 _RELATION = re.compile(
@@ -135,7 +138,7 @@ class Reader:
         for u in units:
             m = _TURN.match(u.text)
             if m and not u.headline and m.group("name").lower() not in _NOT_TURN and (
-                    m.group("ts") or cast.by_name(m.group("name")) or m.group("name").isupper()
+                    m.group("ts") or m.group("lts") or cast.by_name(m.group("name")) or m.group("name").isupper()
                     or re.fullmatch(r"[A-ZÄÖÜ]+(?:\s+[A-ZÄÖÜ]+)?", m.group("name"))):
                 turn = self._turn_of(m.group("name"))
             elif u.paragraph != (units[u.index - 1].paragraph if u.index else -1) and not self._continues_turn(u):
@@ -154,7 +157,8 @@ class Reader:
             return self.cast.subject
         if key in _QUESTION_LABELS:
             return "interviewer"
-        return self.cast.by_name(label) or label
+        # a transcript writes the name in capitals ("MAYHEW:"): the person of the cast all the same
+        return self.cast.by_name(label) or (label.isupper() and self.cast.by_name(label.title())) or label
 
     def _continues_turn(self, u: Unit) -> bool:
         # transcripts number continued turns "(01:17):" on their own line; a bare time stamp keeps the speaker
@@ -419,7 +423,9 @@ class Reader:
         turn = self.turns.get(i)
         for j in range(i - 1, max(-1, i - 4), -1):
             u = self.units[j]
-            if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and len(u.text) > 15:
+            # a short question counts when it closes another paragraph before a labelled answer („Stimmt das?")
+            if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and (len(u.text) > 15 or (
+                    turn is not None and u.paragraph != self.units[i].paragraph)):
                 return j
         return None
 
@@ -459,7 +465,8 @@ class Reader:
         text = self.units[i].text
         # "replying to people", „mit Nutzern": a group as the object of a preposition is not whom the figure is about
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
-                and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
+                and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))
+                and not (r.kind == "population" and _CONTRAST_CLAUSE.search(text[:r.start]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
         if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
                 self.speech(i) or self.konjunktiv(i) or _SELF_SOURCE.search(text)):

@@ -128,9 +128,12 @@ _BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’'
 # a habit of every morning or evening, or of some days, is a daily figure: "each morning", „jeden Abend",
 # „an manchen Tagen fast vier Stunden"; a habit of one weekday is a weekly one: "every Thursday", „donnerstags"
 _DAILY = (r"\b(?:each|every) (?:single )?(?:morning|evening|night)\b|\bjeden (?:Morgen|Abend)\b|\bjede Nacht\b|"
-          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|\bon an? (?:typical|normal|average|usual) day\b|"
-          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen) Tag\b|"
-          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen) Tagen\b")
+          r"\bon (?:some|many|most|bad|good|busy|heavy|quiet|slow|normal|typical|such) days\b|"
+          r"\bon an? (?:typical|normal|average|usual|ordinary|regular|busy|bad|good|quiet|slow|heavy) day\b|"
+          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen|vollen|ruhigen|stressigen|guten|"
+          r"schlechten) Tag\b|"
+          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen|normalen|gewöhnlichen|"
+          r"typischen|ruhigen|vollen) Tagen\b")
 _DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAYS_DE = r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)"
 _WEEKDAY = (rf"\b(?:each|every) {_DAYS_EN}(?: (?:morning|afternoon|evening|night))?\b|\bon {_DAYS_EN}s\b|"
@@ -148,6 +151,29 @@ _PER_AFTER = re.compile(
     r"|(?P<m>\ba month\b|\bper month\b|\beach month\b|\bevery month\b|\bmonthly\b|\bim Monat\b|\bpro Monat\b|"
     r"\bjeden Monat\b|\bmonatlich\b))",
     re.I)
+# a sentence opening with its period: „Pro Tag, wohlgemerkt", "A day, mind you"
+_PERIOD_OPENS = re.compile(r"\s*(?:(?P<d>(?:a|per|each|every) day|daily|pro Tag|am Tag|täglich|jeden Tag)|"
+                           r"(?P<w>(?:a|per|each|every) week|weekly|pro Woche|in der Woche|wöchentlich|jede Woche))\b",
+                           re.I)
+_TURN_LABEL = re.compile(r"^(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s*)?(?:[A-ZÄÖÜ][\w.'’-]*\s*){1,3}:\s*")
+# a trailing clause that qualifies a time by a kind of day ("…, less on sitting days", „an Sitzungstagen weniger"):
+# its off-platform word is no activity of the figure
+_QUALIFIER_AFTER = re.compile(r"[^.;]*?,\s*(?:(?:on|at|in|an|bei|in)\s+)?(?:\w+\s+){0,2}$", re.I)
+_LESS_MORE = re.compile(r"\w*\s+(?:weniger|mehr|less|more|fewer|kürzer|länger|shorter|longer)\b", re.I)
+
+
+def _qualifies(text: str, end: int, m: re.Match) -> bool:
+    """Whether an off-platform word after a time only qualifies it by a kind of day ("…, less on sitting days")."""
+    return bool(_QUALIFIER_AFTER.match(text, end, m.start()) and (
+        _LESS_MORE.match(text, m.start()) or re.search(r"\b(?:less|more|fewer)\s+(?:on|at|in)\s+$",
+                                                       text[end:m.start()], re.I)))
+
+
+# a wish or plan, not a habit: "from the summer, an hour a day — that's the plan", "Wollen Sie weniger online sein?"
+_PLAN = re.compile(r"\b(?:plan\w*|goal|target|aim\w*|intend\w*|want\w*|would like|I['’]d like|hop(?:e|es|ing)|"
+                   r"going to|from next|next (?:year|month|week)|Plan|Ziel\w*|Vorsatz|vorgenommen|will|wollen|wollte\w*|"
+                   r"möchte\w*|hoffe\w*|soll\w*|ab (?:dem|der|nächste\w*|kommende\w*)|künftig|in Zukunft|"
+                   r"im kommenden)\b", re.I)
 DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
                          rf"\bam Tag|{_DAILY})|(?P<w>{_WEEKDAY}|\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
@@ -363,6 +389,34 @@ class _Article:
             if m:
                 return (f"posts_per_{'day' if m.group('d') else 'week'}", None, None, None)
         return None
+
+    def neighbour_period(self, i: int) -> str | None:
+        """The period a bare unit next to a figure gives it: the sentence before ("Every morning.") or a next one
+        opening with it („Pro Tag, wohlgemerkt, …"), within the same paragraph."""
+        u = self.units[i]
+        if i and self.units[i - 1].paragraph == u.paragraph:
+            prev = _TURN_LABEL.sub("", self.units[i - 1].text)
+            m = _PER_AFTER.search(prev)
+            if len(prev) < 40 and m and not amounts(prev, self.lang):
+                return "day" if m.group("d") else "week" if m.group("w") else None
+        if i + 1 < len(self.units) and self.units[i + 1].paragraph == u.paragraph:
+            m = _PERIOD_OPENS.match(self.units[i + 1].text)
+            if m:
+                return "day" if m.group("d") else "week"
+        return None
+
+    def named_before(self, i: int) -> str | None:
+        """The platform last named anywhere before unit i (the title last): what an interview or profile is about."""
+        got = plat.last_named([u.text for u in self.units[:i] if not u.headline], specific=True)
+        if got is None and self.units and self.units[0].headline:
+            got = plat.last_named([self.units[0].text], specific=True)
+        return got
+
+    def time_use_before(self, i: int) -> bool:
+        """Whether one of the two sentences before tells a time spent on something: a figure after it with no
+        activity of its own answers or corrects it."""
+        return any(durations(self.units[j].text, self.lang) and _USAGE.search(self.units[j].text)
+                   for j in range(max(0, i - 2), i) if not self.units[j].headline)
 
     def context_platform(self, i: int, specific: bool = False) -> str | None:
         got = None
@@ -612,6 +666,8 @@ def _time_per_period(a: _Article, i: int) -> None:
                 i - 1, ("",))[0] in ("time_per_day", "time_per_week"):
             # „Davon geht eine Stunde auf YouTube", "2.5 hours of that went to Instagram": part of the total before
             per = a.reader.last_claim[i - 1][0][len("time_per_"):]   # „Davon geht eine Stunde auf YouTube"
+        if per is None:
+            per = a.neighbour_period(i)   # "A: Every morning. Forty-five minutes, give or take." / „… Pro Tag."
         if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
                 r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
@@ -634,7 +690,7 @@ def _time_per_period(a: _Article, i: int) -> None:
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "device", None)
                            for m in plat.DEVICE.finditer(text)]
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
-                           for m in plat.OFF_SCOPE.finditer(text)]
+                           for m in plat.OFF_SCOPE.finditer(text) if not _qualifies(text, d.end, m)]
             quote = next(((qs, qe) for qs, qe in a.reader.quotes(i) if qs <= d.start < qe), None)
             if quote and not a.reader.fragment(i, quote):
                 # inside a quote only the quote speaks of the activity ("…," he said on a podcast); a quoted
@@ -667,6 +723,13 @@ def _time_per_period(a: _Article, i: int) -> None:
                     platform, scope = carried.platform, "inherited"
                 elif platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
+                elif platform is None and not _PLAN.search(text) and not (question and _PLAN.search(question)) and (
+                        (question and _USAGE.search(question)) or a.time_use_before(i)):
+                    # "And time spent?" "Up to three hours a day." / „X selbst spricht von „einer Stunde am Tag“"
+                    # after a time spent in the group: the activity and platform the talk is about
+                    platform, scope, usage = a.context_platform(i) or a.named_before(i), "context", True
+                    if platform is None:
+                        continue
                 elif platform is None:
                     continue
                 if not usage and scope != "inherited":
