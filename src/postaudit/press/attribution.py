@@ -412,6 +412,17 @@ class Reader:
             return self._resolve(i, q[1], None)
         return None
 
+    def actor_before(self, i: int) -> Person | None:
+        """The person a short narrative sentence just before, in the same paragraph, opens with ("She shrugged.",
+        „Kalkan lacht."): who speaks a quote standing alone after it."""
+        if i == 0 or self.units[i - 1].paragraph != self.units[i].paragraph or self.quotes(i - 1):
+            return None
+        prev = self.units[i - 1].text
+        refs = self.refs(i - 1)
+        if len(prev) > 80 or not refs or refs[0].start > 0 or refs[0].kind != "person" or refs[0].person is None:
+            return None
+        return refs[0].person if isinstance(refs[0].person, Person) else None
+
     def person_speech_in(self, i: int, person: Person | None) -> bool:
         """Does the unit report this person's speech (speech verb with them as agent, or a self-source cue)?"""
         if _SELF_SOURCE.search(self.units[i].text):
@@ -466,7 +477,10 @@ class Reader:
         # "replying to people", „mit Nutzern": a group as the object of a preposition is not whom the figure is about
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
                 and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))
-                and not (r.kind == "population" and _CONTRAST_CLAUSE.search(text[:r.start]))]
+                and not (r.kind == "population" and _CONTRAST_CLAUSE.search(text[:r.start]))
+                # people in another sentence of the same quote ("… The rest is reposting other people.")
+                and not (r.kind == "population" and re.search(r"[.!?]\s", text[min(span[0], r.start):
+                                                                              max(span[1], r.start)]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
         if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
                 self.speech(i) or self.konjunktiv(i) or _SELF_SOURCE.search(text)):
@@ -492,6 +506,10 @@ class Reader:
             if any_person and not refs and self.focus.get(i):
                 # "In the Telegram group a message stays on screen for two seconds": the group of the one in focus
                 return self._third_person(i, self.focus[i][0], metric)
+            actor = self.actor_before(i) if inq and not any(ag is not None for _p, ag in self.speech(i)) else None
+            if actor is not None and not text[:inq[0]].strip():
+                # 'Castaño laughed at the figure. "On a busy day, a dozen tweets."': the one who just acted speaks
+                return Attribution(actor.name, True, "quote", actor)
             return self._continued(i, metric, inq)
         ref = min(usable, key=lambda r: min(abs(r.start - span[0]), abs(r.end - span[0]), abs(r.start - span[1])))
         if ref.kind in ("population", "company", "other"):

@@ -151,6 +151,12 @@ _PER_AFTER = re.compile(
     r"|(?P<m>\ba month\b|\bper month\b|\beach month\b|\bevery month\b|\bmonthly\b|\bim Monat\b|\bpro Monat\b|"
     r"\bjeden Monat\b|\bmonatlich\b))",
     re.I)
+# what a short answer may open with before its count: "Honestly? Four or five.", „Ehrlich gesagt drei"
+_ANSWER_OPENS = re.compile(r"\s*[\"“„»«]?\s*(?:(?:oh|well|honestly|maybe|perhaps|probably|about|around|roughly|usually|"
+                           r"normally|ehrlich gesagt|vielleicht|etwa|ungefähr|rund|meistens|normalerweise|so)[\s,]+)*",
+                           re.I)
+_GETTING = re.compile(r"\b(?:get|gets|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|lesen|liest)\b",
+                      re.I)
 # a sentence opening with its period: „Pro Tag, wohlgemerkt", "A day, mind you"
 _PERIOD_OPENS = re.compile(r"\s*(?:(?P<d>(?:a|per|each|every) day|daily|pro Tag|am Tag|täglich|jeden Tag)|"
                            r"(?P<w>(?:a|per|each|every) week|weekly|pro Woche|in der Woche|wöchentlich|jede Woche))\b",
@@ -174,6 +180,8 @@ _PLAN = re.compile(r"\b(?:plan\w*|goal|target|aim\w*|intend\w*|want\w*|would lik
                    r"going to|from next|next (?:year|month|week)|Plan|Ziel\w*|Vorsatz|vorgenommen|will|wollen|wollte\w*|"
                    r"möchte\w*|hoffe\w*|soll\w*|ab (?:dem|der|nächste\w*|kommende\w*)|künftig|in Zukunft|"
                    r"im kommenden)\b", re.I)
+# the same periods anywhere in a sentence (a question's "on a normal day")
+_PERIOD_ANY = re.compile(_PER_AFTER.pattern.replace("^[^.;:()]{0,40}?", "", 1), re.I)
 DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
                          rf"\bam Tag|{_DAILY})|(?P<w>{_WEEKDAY}|\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
@@ -201,7 +209,10 @@ _HABIT_POST = re.compile(r"\b(?:posts?|posted|posting|tweets?|tweeted|uploads?|u
                          r"poste\w*|twitter\w*|veröffentlich\w*|teilt|teilte|lädt|lud)\b", re.I)
 # "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
 _BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
+# going live is a post of its own (a stream): "goes live three times a week", „geht zwei- bis dreimal die Woche live"
 _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
+                        r"go(?:es)? live|went live|going live|(?:geh\w*|ging\w*)\s[^.;?!]{0,60}?\blive|"
+                        r"live (?:geh\w*|ging\w*)|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
 _RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
@@ -761,8 +772,15 @@ def _posts(a: _Article, i: int) -> None:
               if _ONE_EACH.match(text, m.end()) and _HABIT_POST.search(text[max(0, m.start() - 30):m.start()])
               and not any(x.start <= m.start() < x.end for x in counts)]
     question = a.reader.question_before(i)
-    asked_posting = bool(question and _POST_VERB.search(question) and re.search(
-        r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I))
+    if question is None and i and a.units[i - 1].paragraph == a.units[i].paragraph and \
+            a.units[i - 1].text.rstrip().endswith("?"):
+        question = a.units[i - 1].text   # a column's own question: „Was ich dort poste? Drei Videos …"
+        self_asked = True
+    else:
+        self_asked = False
+    # a question about posting ("How many posts on a normal day?", „Was posten Sie dort?"), not about what one gets
+    asked_posting = bool(question and _POST_VERB.search(question) and not _GETTING.search(question) and (
+        re.search(r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I) or len(question) < 60))
     for c in counts + counted + habits:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
@@ -782,6 +800,9 @@ def _posts(a: _Article, i: int) -> None:
                 i, "posts_per_"):
             end = c.end   # "The firm counted 50 posts a day. … "It's nearer 20," she said"
             ellipsis = a.figure_before(i, "posts_per_")
+        elif not said_times and asked_posting and not UNIT.match(rest) and _ANSWER_OPENS.fullmatch(
+                _TURN_LABEL.sub("", text[:c.start])) and re.match(r"\s*(?:[,.;!?–-]|$)", rest):
+            end = c.end   # "How many posts on a normal day?" "Four or five."
         elif said_times and asked_posting:
             end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)   # "How often do you post?" "Twice a week"
         elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
@@ -791,9 +812,18 @@ def _posts(a: _Article, i: int) -> None:
         per, _dayref = _period_of(text, c.start, end)
         if per is None and ellipsis:
             per = ellipsis[0][len("posts_per_"):]
+        if per is None and (asked_posting or noun):
+            per = a.neighbour_period(i)   # „Drei Videos, manchmal vier. Pro Tag, wohlgemerkt"
+        if per is None and asked_posting:
+            m = _PERIOD_ANY.search(question)
+            per = ("day" if m.group("d") else "week" if m.group("w") else None) if m else None
+        value, low, high = c.value, c.low, c.high
+        more = next((x for x in counts if x.start >= end and _OR_MORE.fullmatch(text[end:x.start])), None)
+        if per is not None and more is not None and more.value > c.value and UNIT.match(text, more.end) is None:
+            low, high = c.low, more.high   # "three videos, sometimes four": a range
+            value = (low + high) / 2
         if per is None:
             continue
-        value, low, high = c.value, c.low, c.high
         detail = {}
         if per == "hour":
             value, low, high, per = value * 24, low * 24, high * 24, "day"
@@ -807,6 +837,9 @@ def _posts(a: _Article, i: int) -> None:
             continue   # a company's message volume, not one person's posting
         metric = f"posts_per_{per}"
         att = a.attribute(i, (c.start, end), metric, exclude=(c.start, end))
+        if att is None and asked_posting and self_asked and not a.reader.refs(i):
+            # „Was ich dort poste? Drei Videos, manchmal vier.": the answer is of whoever asks about their posting
+            att = a.attribute(i - 1, (0, len(question)), metric)
         if att is None:
             continue
         platform = None
