@@ -67,6 +67,9 @@ _VOCATIVE = re.compile(r"\b(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?P<name>[A-ZÄÖ�
 # a turn's label, its time stamp before the name ("[00:02:31] HOST:") or after it ("Weber (01:17):")
 _TURN = re.compile(r"^(?:(?P<lts>[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?)\s*)?(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
                    r"\s*:\s*")
+# a bare plural with an average ("that MPs on average spend", „dass Abgeordnete im Schnitt"): a group's statistic
+_GENERIC_AVERAGE = re.compile(r"\b(?:that|dass|wonach|where|wo)\s+(?P<n>[^\W\d][\w-]*)\s+(?:\w+\s+)?"
+                              r"(?:im Schnitt|im Durchschnitt|durchschnittlich|on average|an average of)\b", re.I)
 # "before anyone else is in", „bevor alle anderen …": others in a clause of time or comparison are no subject
 _CONTRAST_CLAUSE = re.compile(r"\b(?:before|after|until|while|than|bevor|ehe|nachdem|bis|als)\s+$", re.I)
 _OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|für|von|zu|bei|gegenüber)\s+(?:the|all|den|die|"
@@ -214,6 +217,10 @@ class Reader:
                 add(m.start(), m.end(), "second", addressed)
             else:
                 add(m.start(), m.end(), "population")
+        for m in _GENERIC_AVERAGE.finditer(text):
+            w = m.group("n")
+            if w.lower() not in FIRST and w.lower() not in WE and w.lower() not in PRONOUNS and not self.cast.find(w):
+                add(m.start("n"), m.end("n"), "population")   # „dass Abgeordnete im Schnitt 40 Minuten …"
         for m in _TOKEN.finditer(text):
             w = m.group(0)
             lw = w.lower()

@@ -215,8 +215,13 @@ _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|put
                         r"live (?:geh\w*|ging\w*)|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
-_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
-                      r"lese|liest|lesen)\s+(?:\w+\s+){0,2}$", re.I)
+# "I get 500 messages", „bekomme ich mehr als 300 Nachrichten", „erreichten ihn Hunderte": received, not posted
+_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|bekam\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
+                      r"lese|liest|lesen|erreich\w*)\s+(?:\w+\s+){0,4}$", re.I)
+# … or said after the noun: "300 messages arrive", „gingen bei ihm mehrere Tausend Direktnachrichten ein"
+_RECEIVED_AFTER = re.compile(r"\s+(?:[\w-]+\s+)?(?:arriv\w*|come in|came in|pour in|flood in|land in|erreich\w*)",
+                             re.I)
+_GOING_IN = re.compile(r"\b(?:geh\w*|ging\w*)\b[^.;]*$", re.I)   # „… gingen bei ihm … Nachrichten ein" (eingehen)
 _TIMES = re.compile(r"\s*(?:(?:of\s+)?times|x\b|Male?\b|mal\b)", re.I)
 _MEMBER = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>members|subscribers|participants|Mitglieder\w*|Teilnehmer\w*|"
                      r"Abonnent\w*)\b", re.I)
@@ -785,7 +790,8 @@ def _posts(a: _Article, i: int) -> None:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
         said_times = _TIMES.match(rest) or c in counted
-        if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
+        if _RECEIVE.search(text[max(0, c.start - 50):c.start]) or (noun and _RECEIVED_AFTER.match(rest, noun.end())) or (
+                noun and re.match(r"\s+ein\b", rest[noun.end():]) and _GOING_IN.search(text[:c.start])):
             continue   # "I get 500 messages a day": received, not posted
         named_before = re.search(rf"\b{_POST_NOUN}\b", text[:c.start])
         ellipsis = None
@@ -871,7 +877,8 @@ def _members_and_staff(a: _Article, i: int) -> None:
         people = _PEOPLE.match(rest)
         in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
             people and (_GROUP_WHERE.search(before) or _IN_GROUP_BEFORE.search(before))) or (
-            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
+            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest)) or (   # not a clock time ("at 9 in the chat")
+            people and near_group and _IN_IT.match(text, c.end + people.end()))   # "… people in it", „Leute drin"
         acted_on = _ACTED_ON.search(text[max(0, c.start - 40):c.start]) or _ACTED_ON.search(text[c.end:c.end + 60])
         if in_group and not member and not follower and not _EMPLOY.search(text) and not acted_on:
             # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
@@ -971,6 +978,8 @@ _IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|th
 _GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
                           re.I)
 # people acted on in a group are no count of it: "blocked 40 people in the chat", „40 Leute im Chat gesperrt"
+# people "in it" / „drin" after a sentence naming a group: the group's members
+_IN_IT = re.compile(r"\s+(?:are\s+|sind\s+)?(?:in it|in there|in here|inside|darin|drin|da drin|dort drin)\b", re.I)
 _ACTED_ON = re.compile(r"\b(?:block\w*|bann\w*|banned|remov\w*|kick\w*|add\w*|invit\w*|mut\w*|report\w*|"
                        r"blockier\w*|gesperrt|sperrt\w*|entfernt\w*|eingeladen|lädt|hinzugefügt|rausgeworfen|"
                        r"geworfen|gemeldet)\b", re.I)
