@@ -26,7 +26,7 @@ SPEECH_EN = {"say", "tell", "explain", "add", "write", "recall", "admit", "insis
              "emphasize", "emphasise", "stress", "claim", "confess", "concede", "describe", "acknowledge", "announce",
              "disclose", "mention", "joke", "confirm", "reply", "answer", "state", "note", "estimate", "report",
              "suggest", "boast", "brag", "complain", "argue", "remark", "quip", "muse", "recount", "divulge",
-             "tweet", "declare", "assert", "maintain"}
+             "tweet", "declare", "assert", "maintain", "speak", "talk"}
 SPEECH_DE = {"sagen", "erklären", "betonen", "schreiben", "verraten", "gestehen", "berichten", "erzählen", "meinen",
              "bekennen", "behaupten", "beschreiben", "mitteilen", "twittern", "schätzen", "sprechen", "antworten",
              "bestätigen", "klagen", "beklagen", "verkünden", "offenbaren", "bekräftigen", "ergänzen", "zugeben",
@@ -35,7 +35,9 @@ SPEECH_DE = {"sagen", "erklären", "betonen", "schreiben", "verraten", "gestehen
 # verbs that report speech only when a quote or a "that"-clause goes with them
 _AMBIGUOUS = {"add", "share", "note", "state", "answer", "put", "post", "report", "estimate", "describe", "tweet"}
 # separable German verbs: "räumte … ein", "gab … zu", "fügte … hinzu"
-_PARTICLE_OF = {"räumen": "ein", "geben": "zu|an", "fügen": "hinzu", "kündigen": "an", "teilen": "mit"}
+_PARTICLE_OF = {"räumen": "ein", "geben": "zu|an", "fügen": "hinzu", "kündigen": "an", "teilen": "mit",
+                # "speaks of an hour a day", "talked of two hours": speech with its "of"
+                "speak": "of", "talk": "of"}
 _SELF_SOURCE = re.compile(
     r"\b(?:by (?:his|her|their) own (?:count|account|admission|estimate)|according to (?:him|her|himself|herself)|"
     r"in (?:his|her) (?:own )?words|he says|she says|nach eigene[nr] (?:Worten|Aussage|Angabe|Angaben|Zählung|"
@@ -71,7 +73,8 @@ _TURN = re.compile(r"^(?:(?P<lts>[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?)\s*)?(?P<n
 _GENERIC_AVERAGE = re.compile(r"\b(?:that|dass|wonach|where|wo)\s+(?P<n>[^\W\d][\w-]*)\s+(?:\w+\s+)?"
                               r"(?:im Schnitt|im Durchschnitt|durchschnittlich|on average|an average of)\b", re.I)
 # "before anyone else is in", „bevor alle anderen …": others in a clause of time or comparison are no subject
-_CONTRAST_CLAUSE = re.compile(r"\b(?:before|after|until|while|than|bevor|ehe|nachdem|bis|als)\s+$", re.I)
+_CONTRAST_CLAUSE = re.compile(r"\b(?:before|after|until|while|than|bevor|ehe|nachdem|bis|als)\s+"
+                              r"(?:(?:the|all|den|die|alle)\s+)?$", re.I)
 _OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|für|von|zu|bei|gegenüber)\s+(?:the|all|den|die|"
                           r"allen|anderen|other|many|viele[n]?)?\s*$", re.I)
 _RELATION = re.compile(

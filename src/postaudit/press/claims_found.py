@@ -194,7 +194,7 @@ _PART_OF = re.compile(r"\b(?:of that|of this|of which|of it|of those|davon|hierv
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
-              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|"
+              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|clips|Clips|"
               r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
 _ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
 # a closing quote may stand between: 'posts "at least 40" Instagram stories a day'
@@ -210,7 +210,8 @@ _HABIT_POST = re.compile(r"\b(?:posts?|posted|posting|tweets?|tweeted|uploads?|u
 # "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
 _BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
 # going live is a post of its own (a stream): "goes live three times a week", „geht zwei- bis dreimal die Woche live"
-_POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
+_POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|hochlad\w*|lade\w*\s[^.;?!]{0,40}?\bhoch\b|"
+                        r"send\w*|putting out|puts? out|fires? off|"
                         r"go(?:es)? live|went live|going live|(?:geh\w*|ging\w*)\s[^.;?!]{0,60}?\blive|"
                         r"live (?:geh\w*|ging\w*)|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
