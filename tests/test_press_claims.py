@@ -714,3 +714,16 @@ def test_round4_people_in_a_group_named_before_are_members_not_staff():
     got = claims(text)
     assert ("group_members", 40000.0, "members", "about", "telegram", "Ella Brandt", True) in got
     assert not any(c[0] == "headcount" and c[1] == 40000.0 for c in got)
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ('Ella Brandt logs her rides on Strava.\n"Every ride goes up, so that\'s about nine a week," she said.', "en", 9.0),
+    ("Ella Brandt ist auf Instagram.\n„Ich poste jede Probe, also etwa sechs pro Woche“, sagte sie.", "de", 6.0),
+])
+def test_round4_a_posting_clause_summed_as_a_bare_count(text, lang, value):
+    assert [(c[0], c[1], c[6]) for c in claims(text, lang)] == [("posts_per_week", value, True)]
+
+
+def test_round4_a_count_with_a_noun_of_its_own_after_a_rising_clause_is_no_post():
+    text = ('Ella Brandt runs Novo.\n"Hiring goes up, so that\'s about four new engineers a week," Brandt said.')
+    assert [c for c in claims(text) if c[0].startswith("posts")] == []

@@ -151,6 +151,11 @@ _PER_AFTER = re.compile(
     r"|(?P<m>\ba month\b|\bper month\b|\beach month\b|\bevery month\b|\bmonthly\b|\bim Monat\b|\bpro Monat\b|"
     r"\bjeden Monat\b|\bmonatlich\b))",
     re.I)
+# a clause of posting, then a bare count with its period as its sum: "Every session goes up, so that's about twelve
+# a week" — what is posted, and going up or online as being posted
+_POSTED_CLAUSE = re.compile(r"(?:\b(?:goes|go|went|gets|get) (?:up|online|posted)\b|\b(?:post|poste|teile|upload)\w*\b)"
+                            r"[^.;?!]{0,50}?,\s*(?:so|also|das sind|that['’]s|that is|which is|which makes|macht)\b"
+                            r"[^.;?!]{0,20}$", re.I)
 # what a short answer may open with before its count: "Honestly? Four or five.", „Ehrlich gesagt drei"
 _ANSWER_OPENS = re.compile(r"\s*[\"“„»«]?\s*(?:(?:oh|well|honestly|maybe|perhaps|probably|about|around|roughly|usually|"
                            r"normally|ehrlich gesagt|vielleicht|etwa|ungefähr|rund|meistens|normalerweise|so)[\s,]+)*",
@@ -803,6 +808,9 @@ def _posts(a: _Article, i: int) -> None:
         elif not said_times and _BARE_PER.match(rest) and named_before and not _RECEIVE.search(
                 text[max(0, named_before.start() - 40):named_before.start()]):
             end = c.end
+        elif not said_times and _BARE_PER.match(rest) and not UNIT.match(rest) and _POSTED_CLAUSE.search(
+                text[max(0, c.start - 80):c.start]):
+            end = c.end   # "Every session goes up, so that's about twelve a week", „ich poste jedes Training, also zehn pro Woche"
         elif not said_times and not UNIT.match(rest) and _elliptical(text, c.start, c.end) and a.figure_before(
                 i, "posts_per_"):
             end = c.end   # "The firm counted 50 posts a day. … "It's nearer 20," she said"
