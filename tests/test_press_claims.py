@@ -727,3 +727,17 @@ def test_round4_a_posting_clause_summed_as_a_bare_count(text, lang, value):
 def test_round4_a_count_with_a_noun_of_its_own_after_a_rising_clause_is_no_post():
     text = ('Ella Brandt runs Novo.\n"Hiring goes up, so that\'s about four new engineers a week," Brandt said.')
     assert [c for c in claims(text) if c[0].startswith("posts")] == []
+
+
+@pytest.mark.parametrize("text, lang, n", [
+    ("Ella Brandt runs Novo.\nShe spends two hours a day on TikTok, she says.\nShe also cooks for an hour a day, "
+     "she says.", "en", 1),
+    ("Ella Brandt leitet Novo.\nSie verbringe zwei Stunden am Tag auf TikTok, sagt sie.\nAußerdem trainiere sie eine "
+     "Stunde am Tag, sagt sie.", "de", 1),
+    # a use said again: kept
+    ("Ella Brandt runs Novo.\nShe spends two hours a day on TikTok, she says.\nShe also scrolls there for an hour "
+     "each night, she says.", "en", 2),
+])
+def test_round4_another_activity_added_after_a_time_takes_no_platform(text, lang, n):
+    got = claims(text, lang)
+    assert len(got) == n and all(c[4] == "tiktok" for c in got)

@@ -180,6 +180,9 @@ def _qualifies(text: str, end: int, m: re.Match) -> bool:
                                                        text[end:m.start()], re.I)))
 
 
+_ALSO = re.compile(r"\b(?:also|besides|außerdem|zudem|daneben|ebenfalls|auch noch)\b", re.I)
+# … unless the sentence goes on with the same amount ("At weekends it's also four hours a day")
+_SAME_AMOUNT = re.compile(r"\b(?:it|that|es|das)(?:['’]s| is| was| sind| ist| waren| war)\b", re.I)
 # a wish or plan, not a habit: "from the summer, an hour a day — that's the plan", "Wollen Sie weniger online sein?"
 _PLAN = re.compile(r"\b(?:plan\w*|goal|target|aim\w*|intend\w*|want\w*|would like|I['’]d like|hop(?:e|es|ing)|"
                    r"going to|from next|next (?:year|month|week)|Plan|Ziel\w*|Vorsatz|vorgenommen|will|wollen|wollte\w*|"
@@ -754,6 +757,8 @@ def _time_per_period(a: _Article, i: int) -> None:
                         continue
                 elif platform is None:
                     continue
+                if not usage and scope == "inherited" and _ALSO.search(text) and not _SAME_AMOUNT.search(text):
+                    continue   # "She also cooks an hour a day": another activity added, not more of the one before
                 if not usage and scope != "inherited":
                     continue
         metric = f"time_per_{per}"
