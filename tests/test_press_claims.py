@@ -741,3 +741,13 @@ def test_round4_a_count_with_a_noun_of_its_own_after_a_rising_clause_is_no_post(
 def test_round4_another_activity_added_after_a_time_takes_no_platform(text, lang, n):
     got = claims(text, lang)
     assert len(got) == n and all(c[4] == "tiktok" for c in got)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt posts on Instagram.\n\nQ: How much time do you spend with your kids?\n\nA: Three hours a day, at "
+     "least.", "en"),
+    ("Ella Brandt ist auf Instagram aktiv.\n\nWie viel Zeit verbringen Sie im Fitnessstudio?\n\nBrandt: Eine Stunde am "
+     "Tag, mindestens.", "de"),
+])
+def test_round4_a_time_question_naming_its_own_object_takes_no_platform(text, lang):
+    assert claims(text, lang) == []

@@ -183,6 +183,21 @@ def _qualifies(text: str, end: int, m: re.Match) -> bool:
 _ALSO = re.compile(r"\b(?:also|besides|außerdem|zudem|daneben|ebenfalls|auch noch)\b", re.I)
 # … unless the sentence goes on with the same amount ("At weekends it's also four hours a day")
 _SAME_AMOUNT = re.compile(r"\b(?:it|that|es|das)(?:['’]s| is| was| sind| ist| waren| war)\b", re.I)
+_ASKED_OBJECT = re.compile(r"\b(?:with|in|at|for|on|to|mit|im|in|bei|beim|auf|für|zum|zur|am)\s+(?:\w+\s+)?(?P<w>\w+)",
+                           re.I)
+
+
+def _asks_time_of_nothing(question: str) -> bool:
+    """Whether a question asks about time spent without naming on what ("And time spent?", „Und wie lange sind Sie
+    online?"): the talk's platform is meant, not the gym or the children a question may name."""
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    m = _USAGE.search(last)
+    if not m:
+        return False
+    obj = _ASKED_OBJECT.search(last, m.end())
+    return obj is None or bool(re.fullmatch(r"online|there|dort|it|that|average|all|total", obj.group("w"), re.I))
+
+
 # a wish or plan, not a habit: "from the summer, an hour a day — that's the plan", "Wollen Sie weniger online sein?"
 _PLAN = re.compile(r"\b(?:plan\w*|goal|target|aim\w*|intend\w*|want\w*|would like|I['’]d like|hop(?:e|es|ing)|"
                    r"going to|from next|next (?:year|month|week)|Plan|Ziel\w*|Vorsatz|vorgenommen|will|wollen|wollte\w*|"
@@ -749,7 +764,7 @@ def _time_per_period(a: _Article, i: int) -> None:
                 elif platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
                 elif platform is None and not _PLAN.search(text) and not (question and _PLAN.search(question)) and (
-                        (question and _USAGE.search(question)) or a.time_use_before(i)):
+                        (question and _asks_time_of_nothing(question)) or a.time_use_before(i)):
                     # "And time spent?" "Up to three hours a day." / „X selbst spricht von „einer Stunde am Tag“"
                     # after a time spent in the group: the activity and platform the talk is about
                     platform, scope, usage = a.context_platform(i) or a.named_before(i), "context", True
