@@ -751,3 +751,12 @@ def test_round4_another_activity_added_after_a_time_takes_no_platform(text, lang
 ])
 def test_round4_a_time_question_naming_its_own_object_takes_no_platform(text, lang):
     assert claims(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt posts on Instagram.\n\nQ: How many posts does your company put out a week?\n\nA: Around 40.", "en"),
+    ("Ella Brandt ist auf Instagram.\n\nWie viele Beiträge veröffentlicht Ihr Team pro Woche?\n\nBrandt: Etwa 40.",
+     "de"),
+])
+def test_round4_a_count_answer_about_a_teams_posting_is_not_hers(text, lang):
+    assert [c for c in claims(text, lang) if c[0].startswith("posts") and c[6]] == []

@@ -160,6 +160,11 @@ _POSTED_CLAUSE = re.compile(r"(?:\b(?:goes|go|went|gets|get) (?:up|online|posted
 _ANSWER_OPENS = re.compile(r"\s*[\"“„»«]?\s*(?:(?:oh|well|honestly|maybe|perhaps|probably|about|around|roughly|usually|"
                            r"normally|ehrlich gesagt|vielleicht|etwa|ungefähr|rund|meistens|normalerweise|so)[\s,]+)*",
                            re.I)
+# a question about what a company, team or office posts ("How many posts does your company put out?")
+_OTHERS_POSTING = re.compile(r"\b(?:your|his|her|the|Ihr\w*|dein\w*|sein\w*|die|das|der)\s+(?:[\w-]+\s+)?"
+                             r"(?:company|team|firm|office|staff|brand|agency|party|ministry|department|newsroom|"
+                             r"Firma|Team|Unternehmen|Büro|Agentur|Partei|Ministerium|Abteilung|Redaktion|"
+                             r"Mitarbeiter\w*)\b", re.I)
 _GETTING = re.compile(r"\b(?:get|gets|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|lesen|liest)\b",
                       re.I)
 # a sentence opening with its period: „Pro Tag, wohlgemerkt", "A day, mind you"
@@ -810,7 +815,8 @@ def _posts(a: _Article, i: int) -> None:
     else:
         self_asked = False
     # a question about posting ("How many posts on a normal day?", „Was posten Sie dort?"), not about what one gets
-    asked_posting = bool(question and _POST_VERB.search(question) and not _GETTING.search(question) and (
+    asked_posting = bool(question and _POST_VERB.search(question) and not _GETTING.search(question) and not
+                         _OTHERS_POSTING.search(question) and (
         re.search(r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I) or len(question) < 60))
     for c in counts + counted + habits:
         rest = text[c.end:]
