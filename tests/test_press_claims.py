@@ -760,3 +760,15 @@ def test_round4_a_time_question_naming_its_own_object_takes_no_platform(text, la
 ])
 def test_round4_a_count_answer_about_a_teams_posting_is_not_hers(text, lang):
     assert [c for c in claims(text, lang) if c[0].startswith("posts") and c[6]] == []
+
+
+@pytest.mark.parametrize("text, lang, want", [
+    ("Ella Brandt posts on Instagram.\n\nQ: Do you still answer emails yourself?\n\nA: Every morning. Forty "
+     "minutes, before work.", "en", []),
+    ("Ella Brandt ist auf Instagram.\n\nLesen Sie noch Zeitung?\n\nBrandt: Jeden Morgen. Eine halbe Stunde, beim "
+     "Frühstück.", "de", []),
+    ("Ella Brandt ist auf Instagram.\n\nUnd wie lange sind Sie online?\n\nBrandt: Eine halbe Stunde am Tag.", "de",
+     [("time_per_day", 0.5, "instagram")]),
+])
+def test_round4_only_a_question_about_time_lends_the_talks_platform(text, lang, want):
+    assert [(c[0], c[1], c[4]) for c in claims(text, lang)] == want

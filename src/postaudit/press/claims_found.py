@@ -192,13 +192,16 @@ _ASKED_OBJECT = re.compile(r"\b(?:with|in|at|for|on|to|mit|im|in|bei|beim|auf|fÃ
                            re.I)
 
 
+_TIME_WORD = re.compile(r"\b(?:time|how long|hours|minutes|Zeit|wie lange|Stunden|Minuten)\b", re.I)
+
+
 def _asks_time_of_nothing(question: str) -> bool:
     """Whether a question asks about time spent without naming on what ("And time spent?", â€žUnd wie lange sind Sie
     online?"): the talk's platform is meant, not the gym or the children a question may name."""
     last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
     m = _USAGE.search(last)
-    if not m:
-        return False
+    if not m or not _TIME_WORD.search(last) or plat.OFF_SCOPE.search(last):
+        return False   # "Do you still answer emails yourself?" asks about something else
     obj = _ASKED_OBJECT.search(last, m.end())
     return obj is None or bool(re.fullmatch(r"online|there|dort|it|that|average|all|total", obj.group("w"), re.I))
 
