@@ -772,3 +772,13 @@ def test_round4_a_count_answer_about_a_teams_posting_is_not_hers(text, lang):
 ])
 def test_round4_only_a_question_about_time_lends_the_talks_platform(text, lang, want):
     assert [(c[0], c[1], c[4]) for c in claims(text, lang)] == want
+
+
+@pytest.mark.parametrize("text, lang", [
+    ('Ella Brandt posts on Instagram.\nHer husband says she spends two hours a day cooking.\nBrandt herself speaks of '
+     '"ninety minutes a day".', "en"),
+    ("Ella Brandt ist auf Instagram.\nIhr Mann sagt, sie verbringe täglich zwei Stunden in der Küche.\nBrandt selbst "
+     "spricht von „neunzig Minuten am Tag“.", "de"),
+])
+def test_round4_a_time_answering_one_spent_off_the_platforms_takes_no_platform(text, lang):
+    assert [c for c in claims(text, lang) if c[6]] == []

@@ -463,7 +463,10 @@ class _Article:
     def time_use_before(self, i: int) -> bool:
         """Whether one of the two sentences before tells a time spent on something: a figure after it with no
         activity of its own answers or corrects it."""
-        return any(durations(self.units[j].text, self.lang) and _USAGE.search(self.units[j].text)
+        # … spent on a platform, a group or a place named before ("in der Gruppe", "there"), not on cooking
+        return any(durations(self.units[j].text, self.lang) and _USAGE.search(self.units[j].text) and (
+            plat.mentions(self.units[j].text) or _GROUP.search(self.units[j].text)
+            or plat.ANAPHORA.search(self.units[j].text)) and not plat.OFF_SCOPE.search(self.units[j].text)
                    for j in range(max(0, i - 2), i) if not self.units[j].headline)
 
     def context_platform(self, i: int, specific: bool = False) -> str | None:
