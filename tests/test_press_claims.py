@@ -262,11 +262,11 @@ def test_one_claim_per_story_across_copies_and_translations():
 FIXTURES = Path(__file__).parent / "fixtures" / "press"
 
 
-# batches 3–5 are development material since round 3 (read while its rules were written): they guard against a
-# rule that breaks them again, not an estimate
+# batches 3–5 are development material since round 3, batch 6 since round 4 (read while their rules were
+# written): they guard against a rule that breaks them again, not an estimate
 @pytest.mark.parametrize("folder, labelled", [("claims_own", 18), ("claims_fresh", 12), ("claims_blind1", 25),
                                                ("claims_blind2", 24), ("claims_blind3", 23), ("claims_blind4", 16),
-                                               ("claims_blind5", 20)])
+                                               ("claims_blind5", 20), ("claims_blind6", 29)])
 def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     from postaudit.bench.claims import run, score
 
@@ -620,3 +620,165 @@ def test_round3_answers_about_life_off_the_platforms_are_no_claim():
 ])
 def test_round3_people_acted_on_in_a_group_are_no_count(text, lang):
     assert claims("Ella Brandt runs Novo.\n" + text, lang) == []
+
+
+# ---------------------------------------------------------------- round 4 (blind batch 6 read as development material)
+
+def test_round4_short_time_answers_take_platform_and_period_from_the_talk():
+    # a transcript whose labels open with a time stamp; the question asks about time, the title names the platform
+    text = ("Open Line: Ella Brandt on Mastodon and the move\n[00:01:05] HOST: And the time you spend?\n"
+            "[00:01:09] BRANDT: Honestly? At most two hours a day.\n[00:01:20] HOST: Any plans to cut down?\n"
+            "[00:01:24] BRANDT: From next month, half an hour a day, that's the goal.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == [("time_per_day", 2.0, "hours_per_day", "at_most", "mastodon", "Ella Brandt",
+                                          True)]
+    # the period in the bare sentence before the figure ("Every evening.")
+    qa = ("Q: Do you still reply to readers on Threads yourself?\n\nA: Every evening. Thirty minutes or so, after the "
+          "children are asleep.")
+    assert claims("Ella Brandt runs Novo.\n\n" + qa) == [("time_per_day", 30.0, "minutes_per_day", "about", "threads",
+                                                          "Ella Brandt", True)]
+
+
+def test_round4_a_short_german_question_and_a_day_kind_qualifier():
+    text = ("Frau Brandt, man hört, Sie seien täglich vier Stunden auf TikTok. Stimmt das?\n\n"
+            "Brandt: So viel nicht. Gut drei Stunden am Tag, an Reisetagen weniger.\n\n"
+            "Und offline?\n\nBrandt: Jeden Sonntag, drei Stunden im Garten.")
+    got = claims("Ella Brandt leitet Novo.\n\n" + text, "de")
+    assert ("time_per_day", 3.0, "hours_per_day", "at_least", "tiktok", "Ella Brandt", True) in got
+    assert not any(c[1] == 3.0 and c[0] == "time_per_week" for c in got)
+
+
+@pytest.mark.parametrize("text, lang, value, platform", [
+    # a figure after a third party's estimate of time spent in the group, in the person's own words
+    ("Ella Brandt runs the Novo group on Telegram.\nHer assistant reckons she spends 20 hours a week in the group.\n"
+     "Brandt herself speaks of \"an hour a day, tops\".", "en", 1.0, "telegram"),
+    ("Ella Brandt betreibt die Novo-Gruppe auf Telegram.\nIhr Büro schätzt, dass sie 20 Stunden pro Woche in der "
+     "Gruppe verbringt.\nBrandt selbst spricht von „höchstens einer halben Stunde am Tag“.", "de", 0.5, "telegram"),
+])
+def test_round4_a_time_answering_one_told_before(text, lang, value, platform):
+    own = [c for c in claims(text, lang) if c[6]]
+    assert [(c[0], c[1], c[4]) for c in own] == [("time_per_day", value, platform)]
+
+
+def test_round4_count_answers_to_a_posting_question():
+    text = ("Open Line: Ella Brandt on Bluesky\n[00:02:01] HOST: How many posts on an ordinary day?\n"
+            "[00:02:04] BRANDT: Six or seven. More in an election.\n[00:02:30] HOST: Do you get a lot of replies?\n"
+            "[00:02:33] BRANDT: Hundreds a day.")
+    title, body = text.split("\n", 1)
+    assert claims(body, title=title) == [("posts_per_day", 6.5, "posts_per_day", "about", "bluesky", "Ella Brandt",
+                                          True)]
+    # a column's own question, the period only in the sentence after, a range said as "sometimes"
+    column = ("Ich bin seit 2019 auf YouTube. Was ich dort hochlade? Zwei Clips, manchmal drei. Pro Woche, "
+              "wohlgemerkt, und jeder kostet mich einen Tag am Schnittplatz.")
+    got = claims("Ella Brandt\n\n" + column, "de", title="Meine Woche mit YouTube")
+    assert [(c[0], c[1], c[4], c[6]) for c in got if c[0].startswith("posts")] == [
+        ("posts_per_week", 2.5, "youtube", True)]
+
+
+@pytest.mark.parametrize("text, lang, metric, value", [
+    ('Ella Brandt runs Novo and posts on X.\nBrandt shrugged. "On a slow day, half a dozen tweets, maybe."', "en",
+     "posts_per_day", 6.0),
+    ("Ella Brandt streamt auf Twitch.\nDort geht sie nach eigenen Angaben drei- bis viermal die Woche live.", "de",
+     "posts_per_week", 3.5),
+    ("Ella Brandt streams on Twitch.\nShe goes live five times a week there, she says.", "en", "posts_per_week", 5.0),
+    ("Ella Brandt ist auf LinkedIn aktiv.\nDort veröffentliche sie an gewöhnlichen Tagen drei Beiträge, sagt sie.",
+     "de", "posts_per_day", 3.0),
+])
+def test_round4_posting_habits_in_more_wordings(text, lang, metric, value):
+    assert [(c[0], c[1], c[6]) for c in claims(text, lang)] == [(metric, value, True)]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt runs Novo.\nOn busy days I get well over 400 messages, most of them from strangers, Brandt said.",
+     "en"),
+    ("Ella Brandt leitet Novo.\nAn vollen Tagen bekomme ich weit mehr als 400 Nachrichten, sagt Brandt.", "de"),
+    ("Ella Brandt leitet Novo.\nJeden Tag gingen bei ihr mehrere Hundert Nachrichten ein, sagt Brandt.", "de"),
+    ("Ella Brandt runs Novo.\nEvery day, about 300 messages arrive in her inbox, Brandt said.", "en"),
+])
+def test_round4_messages_received_are_no_posts(text, lang):
+    assert [c for c in claims(text, lang) if c[0].startswith("posts")] == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt ist Abgeordnete.\nIhre Partei hat ermittelt, dass Abgeordnete im Schnitt 50 Minuten täglich auf "
+     "Instagram verbringen.", "de"),
+    ("Ella Brandt is an MP.\nHer party found that MPs on average spend 50 minutes a day on Instagram.", "en"),
+])
+def test_round4_a_groups_average_is_no_ones_claim(text, lang):
+    assert claims(text, lang) == []
+
+
+def test_round4_people_in_a_group_named_before_are_members_not_staff():
+    text = ("Ella Brandt founded Novo, which employs 80 people.\nShe also runs the Novo group on Telegram.\n"
+            "It has some 40,000 people in it, according to Brandt.")
+    got = claims(text)
+    assert ("group_members", 40000.0, "members", "about", "telegram", "Ella Brandt", True) in got
+    assert not any(c[0] == "headcount" and c[1] == 40000.0 for c in got)
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ('Ella Brandt logs her rides on Strava.\n"Every ride goes up, so that\'s about nine a week," she said.', "en", 9.0),
+    ("Ella Brandt ist auf Instagram.\n„Ich poste jede Probe, also etwa sechs pro Woche“, sagte sie.", "de", 6.0),
+])
+def test_round4_a_posting_clause_summed_as_a_bare_count(text, lang, value):
+    assert [(c[0], c[1], c[6]) for c in claims(text, lang)] == [("posts_per_week", value, True)]
+
+
+def test_round4_a_count_with_a_noun_of_its_own_after_a_rising_clause_is_no_post():
+    text = ('Ella Brandt runs Novo.\n"Hiring goes up, so that\'s about four new engineers a week," Brandt said.')
+    assert [c for c in claims(text) if c[0].startswith("posts")] == []
+
+
+@pytest.mark.parametrize("text, lang, n", [
+    ("Ella Brandt runs Novo.\nShe spends two hours a day on TikTok, she says.\nShe also cooks for an hour a day, "
+     "she says.", "en", 1),
+    ("Ella Brandt leitet Novo.\nSie verbringe zwei Stunden am Tag auf TikTok, sagt sie.\nAußerdem trainiere sie eine "
+     "Stunde am Tag, sagt sie.", "de", 1),
+    # a use said again: kept
+    ("Ella Brandt runs Novo.\nShe spends two hours a day on TikTok, she says.\nShe also scrolls there for an hour "
+     "each night, she says.", "en", 2),
+])
+def test_round4_another_activity_added_after_a_time_takes_no_platform(text, lang, n):
+    got = claims(text, lang)
+    assert len(got) == n and all(c[4] == "tiktok" for c in got)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt posts on Instagram.\n\nQ: How much time do you spend with your kids?\n\nA: Three hours a day, at "
+     "least.", "en"),
+    ("Ella Brandt ist auf Instagram aktiv.\n\nWie viel Zeit verbringen Sie im Fitnessstudio?\n\nBrandt: Eine Stunde am "
+     "Tag, mindestens.", "de"),
+])
+def test_round4_a_time_question_naming_its_own_object_takes_no_platform(text, lang):
+    assert claims(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ella Brandt posts on Instagram.\n\nQ: How many posts does your company put out a week?\n\nA: Around 40.", "en"),
+    ("Ella Brandt ist auf Instagram.\n\nWie viele Beiträge veröffentlicht Ihr Team pro Woche?\n\nBrandt: Etwa 40.",
+     "de"),
+])
+def test_round4_a_count_answer_about_a_teams_posting_is_not_hers(text, lang):
+    assert [c for c in claims(text, lang) if c[0].startswith("posts") and c[6]] == []
+
+
+@pytest.mark.parametrize("text, lang, want", [
+    ("Ella Brandt posts on Instagram.\n\nQ: Do you still answer emails yourself?\n\nA: Every morning. Forty "
+     "minutes, before work.", "en", []),
+    ("Ella Brandt ist auf Instagram.\n\nLesen Sie noch Zeitung?\n\nBrandt: Jeden Morgen. Eine halbe Stunde, beim "
+     "Frühstück.", "de", []),
+    ("Ella Brandt ist auf Instagram.\n\nUnd wie lange sind Sie online?\n\nBrandt: Eine halbe Stunde am Tag.", "de",
+     [("time_per_day", 0.5, "instagram")]),
+])
+def test_round4_only_a_question_about_time_lends_the_talks_platform(text, lang, want):
+    assert [(c[0], c[1], c[4]) for c in claims(text, lang)] == want
+
+
+@pytest.mark.parametrize("text, lang", [
+    ('Ella Brandt posts on Instagram.\nHer husband says she spends two hours a day cooking.\nBrandt herself speaks of '
+     '"ninety minutes a day".', "en"),
+    ("Ella Brandt ist auf Instagram.\nIhr Mann sagt, sie verbringe täglich zwei Stunden in der Küche.\nBrandt selbst "
+     "spricht von „neunzig Minuten am Tag“.", "de"),
+])
+def test_round4_a_time_answering_one_spent_off_the_platforms_takes_no_platform(text, lang):
+    assert [c for c in claims(text, lang) if c[6]] == []

@@ -26,7 +26,7 @@ SPEECH_EN = {"say", "tell", "explain", "add", "write", "recall", "admit", "insis
              "emphasize", "emphasise", "stress", "claim", "confess", "concede", "describe", "acknowledge", "announce",
              "disclose", "mention", "joke", "confirm", "reply", "answer", "state", "note", "estimate", "report",
              "suggest", "boast", "brag", "complain", "argue", "remark", "quip", "muse", "recount", "divulge",
-             "tweet", "declare", "assert", "maintain"}
+             "tweet", "declare", "assert", "maintain", "speak", "talk"}
 SPEECH_DE = {"sagen", "erklären", "betonen", "schreiben", "verraten", "gestehen", "berichten", "erzählen", "meinen",
              "bekennen", "behaupten", "beschreiben", "mitteilen", "twittern", "schätzen", "sprechen", "antworten",
              "bestätigen", "klagen", "beklagen", "verkünden", "offenbaren", "bekräftigen", "ergänzen", "zugeben",
@@ -35,7 +35,9 @@ SPEECH_DE = {"sagen", "erklären", "betonen", "schreiben", "verraten", "gestehen
 # verbs that report speech only when a quote or a "that"-clause goes with them
 _AMBIGUOUS = {"add", "share", "note", "state", "answer", "put", "post", "report", "estimate", "describe", "tweet"}
 # separable German verbs: "räumte … ein", "gab … zu", "fügte … hinzu"
-_PARTICLE_OF = {"räumen": "ein", "geben": "zu|an", "fügen": "hinzu", "kündigen": "an", "teilen": "mit"}
+_PARTICLE_OF = {"räumen": "ein", "geben": "zu|an", "fügen": "hinzu", "kündigen": "an", "teilen": "mit",
+                # "speaks of an hour a day", "talked of two hours": speech with its "of"
+                "speak": "of", "talk": "of"}
 _SELF_SOURCE = re.compile(
     r"\b(?:by (?:his|her|their) own (?:count|account|admission|estimate)|according to (?:him|her|himself|herself)|"
     r"in (?:his|her) (?:own )?words|he says|she says|nach eigene[nr] (?:Worten|Aussage|Angabe|Angaben|Zählung|"
@@ -64,8 +66,15 @@ _SKIP = {"also", "then", "later", "previously", "once", "repeatedly", "has", "ha
 _OBJECT = {"him", "them", "me", "us", "ihn", "ihm", "ihnen", "mich", "mir", "uns"}
 _TOKEN = re.compile(r"[\w’'-]+")
 _VOCATIVE = re.compile(r"\b(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?P<name>[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)\s*,")
-_TURN = re.compile(r"^(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
+# a turn's label, its time stamp before the name ("[00:02:31] HOST:") or after it ("Weber (01:17):")
+_TURN = re.compile(r"^(?:(?P<lts>[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?)\s*)?(?P<name>[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3})\s*(?P<ts>\(\d{1,2}:\d{2}(?::\d{2})?\))?"
                    r"\s*:\s*")
+# a bare plural with an average ("that MPs on average spend", „dass Abgeordnete im Schnitt"): a group's statistic
+_GENERIC_AVERAGE = re.compile(r"\b(?:that|dass|wonach|where|wo)\s+(?P<n>[^\W\d][\w-]*)\s+(?:\w+\s+)?"
+                              r"(?:im Schnitt|im Durchschnitt|durchschnittlich|on average|an average of)\b", re.I)
+# "before anyone else is in", „bevor alle anderen …": others in a clause of time or comparison are no subject
+_CONTRAST_CLAUSE = re.compile(r"\b(?:before|after|until|while|than|bevor|ehe|nachdem|bis|als)\s+"
+                              r"(?:(?:the|all|den|die|alle)\s+)?$", re.I)
 _OBJECT_PREP = re.compile(r"\b(?:to|with|for|from|about|at|by|towards|mit|an|für|von|zu|bei|gegenüber)\s+(?:the|all|den|die|"
                           r"allen|anderen|other|many|viele[n]?)?\s*$", re.I)
 _RELATION = re.compile(
@@ -135,7 +144,7 @@ class Reader:
         for u in units:
             m = _TURN.match(u.text)
             if m and not u.headline and m.group("name").lower() not in _NOT_TURN and (
-                    m.group("ts") or cast.by_name(m.group("name")) or m.group("name").isupper()
+                    m.group("ts") or m.group("lts") or cast.by_name(m.group("name")) or m.group("name").isupper()
                     or re.fullmatch(r"[A-ZÄÖÜ]+(?:\s+[A-ZÄÖÜ]+)?", m.group("name"))):
                 turn = self._turn_of(m.group("name"))
             elif u.paragraph != (units[u.index - 1].paragraph if u.index else -1) and not self._continues_turn(u):
@@ -154,7 +163,8 @@ class Reader:
             return self.cast.subject
         if key in _QUESTION_LABELS:
             return "interviewer"
-        return self.cast.by_name(label) or label
+        # a transcript writes the name in capitals ("MAYHEW:"): the person of the cast all the same
+        return self.cast.by_name(label) or (label.isupper() and self.cast.by_name(label.title())) or label
 
     def _continues_turn(self, u: Unit) -> bool:
         # transcripts number continued turns "(01:17):" on their own line; a bare time stamp keeps the speaker
@@ -210,6 +220,10 @@ class Reader:
                 add(m.start(), m.end(), "second", addressed)
             else:
                 add(m.start(), m.end(), "population")
+        for m in _GENERIC_AVERAGE.finditer(text):
+            w = m.group("n")
+            if w.lower() not in FIRST and w.lower() not in WE and w.lower() not in PRONOUNS and not self.cast.find(w):
+                add(m.start("n"), m.end("n"), "population")   # „dass Abgeordnete im Schnitt 40 Minuten …"
         for m in _TOKEN.finditer(text):
             w = m.group(0)
             lw = w.lower()
@@ -408,6 +422,17 @@ class Reader:
             return self._resolve(i, q[1], None)
         return None
 
+    def actor_before(self, i: int) -> Person | None:
+        """The person a short narrative sentence just before, in the same paragraph, opens with ("She shrugged.",
+        „Kalkan lacht."): who speaks a quote standing alone after it."""
+        if i == 0 or self.units[i - 1].paragraph != self.units[i].paragraph or self.quotes(i - 1):
+            return None
+        prev = self.units[i - 1].text
+        refs = self.refs(i - 1)
+        if len(prev) > 80 or not refs or refs[0].start > 0 or refs[0].kind != "person" or refs[0].person is None:
+            return None
+        return refs[0].person if isinstance(refs[0].person, Person) else None
+
     def person_speech_in(self, i: int, person: Person | None) -> bool:
         """Does the unit report this person's speech (speech verb with them as agent, or a self-source cue)?"""
         if _SELF_SOURCE.search(self.units[i].text):
@@ -419,7 +444,9 @@ class Reader:
         turn = self.turns.get(i)
         for j in range(i - 1, max(-1, i - 4), -1):
             u = self.units[j]
-            if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and len(u.text) > 15:
+            # a short question counts when it closes another paragraph before a labelled answer („Stimmt das?")
+            if u.text.rstrip().endswith("?") and self.turns.get(j) is not turn and (len(u.text) > 15 or (
+                    turn is not None and u.paragraph != self.units[i].paragraph)):
                 return j
         return None
 
@@ -459,7 +486,11 @@ class Reader:
         text = self.units[i].text
         # "replying to people", „mit Nutzern": a group as the object of a preposition is not whom the figure is about
         refs = [r for r in self.refs(i) if not (exclude and exclude[0] <= r.start < exclude[1])
-                and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))]
+                and not (r.kind in ("population", "company") and _OBJECT_PREP.search(text[:r.start]))
+                and not (r.kind == "population" and _CONTRAST_CLAUSE.search(text[:r.start]))
+                # people in another sentence of the same quote ("… The rest is reposting other people.")
+                and not (r.kind == "population" and re.search(r"[.!?]\s", text[min(span[0], r.start):
+                                                                              max(span[1], r.start)]))]
         inside = [r for r in refs if inq and inq[0] <= r.start < inq[1]]
         if inq and not inside and (inq[0] > 0 or inq[1] < len(self.units[i].text)) and (
                 self.speech(i) or self.konjunktiv(i) or _SELF_SOURCE.search(text)):
@@ -485,6 +516,10 @@ class Reader:
             if any_person and not refs and self.focus.get(i):
                 # "In the Telegram group a message stays on screen for two seconds": the group of the one in focus
                 return self._third_person(i, self.focus[i][0], metric)
+            actor = self.actor_before(i) if inq and not any(ag is not None for _p, ag in self.speech(i)) else None
+            if actor is not None and not text[:inq[0]].strip():
+                # 'Castaño laughed at the figure. "On a busy day, a dozen tweets."': the one who just acted speaks
+                return Attribution(actor.name, True, "quote", actor)
             return self._continued(i, metric, inq)
         ref = min(usable, key=lambda r: min(abs(r.start - span[0]), abs(r.end - span[0]), abs(r.start - span[1])))
         if ref.kind in ("population", "company", "other"):

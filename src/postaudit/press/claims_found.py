@@ -128,9 +128,12 @@ _BEING_THERE = re.compile(r"(?:\b(?:am|is|are|was|bin|ist|sei|war)|[’']m|[’'
 # a habit of every morning or evening, or of some days, is a daily figure: "each morning", „jeden Abend",
 # „an manchen Tagen fast vier Stunden"; a habit of one weekday is a weekly one: "every Thursday", „donnerstags"
 _DAILY = (r"\b(?:each|every) (?:single )?(?:morning|evening|night)\b|\bjeden (?:Morgen|Abend)\b|\bjede Nacht\b|"
-          r"\bon (?:some|many|most|bad|good|busy|heavy|such) days\b|\bon an? (?:typical|normal|average|usual) day\b|"
-          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen) Tag\b|"
-          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen) Tagen\b")
+          r"\bon (?:some|many|most|bad|good|busy|heavy|quiet|slow|normal|typical|such) days\b|"
+          r"\bon an? (?:typical|normal|average|usual|ordinary|regular|busy|bad|good|quiet|slow|heavy) day\b|"
+          r"\ban einem (?:typischen|normalen|durchschnittlichen|gewöhnlichen|vollen|ruhigen|stressigen|guten|"
+          r"schlechten) Tag\b|"
+          r"\ban (?:manchen|vielen|den meisten|schlechten|guten|solchen|stressigen|einigen|normalen|gewöhnlichen|"
+          r"typischen|ruhigen|vollen) Tagen\b")
 _DAYS_EN = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAYS_DE = r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)"
 _WEEKDAY = (rf"\b(?:each|every) {_DAYS_EN}(?: (?:morning|afternoon|evening|night))?\b|\bon {_DAYS_EN}s\b|"
@@ -148,6 +151,68 @@ _PER_AFTER = re.compile(
     r"|(?P<m>\ba month\b|\bper month\b|\beach month\b|\bevery month\b|\bmonthly\b|\bim Monat\b|\bpro Monat\b|"
     r"\bjeden Monat\b|\bmonatlich\b))",
     re.I)
+# a clause of posting, then a bare count with its period as its sum: "Every session goes up, so that's about twelve
+# a week" — what is posted, and going up or online as being posted
+_POSTED_CLAUSE = re.compile(r"(?:\b(?:goes|go|went|gets|get) (?:up|online|posted)\b|\b(?:post|poste|teile|upload)\w*\b)"
+                            r"[^.;?!]{0,50}?,\s*(?:so|also|das sind|that['’]s|that is|which is|which makes|macht)\b"
+                            r"[^.;?!]{0,20}$", re.I)
+# what a short answer may open with before its count: "Honestly? Four or five.", „Ehrlich gesagt drei"
+_ANSWER_OPENS = re.compile(r"\s*[\"“„»«]?\s*(?:(?:oh|well|honestly|maybe|perhaps|probably|about|around|roughly|usually|"
+                           r"normally|ehrlich gesagt|vielleicht|etwa|ungefähr|rund|meistens|normalerweise|so)[\s,]+)*",
+                           re.I)
+# a question about what a company, team or office posts ("How many posts does your company put out?")
+_OTHERS_POSTING = re.compile(r"\b(?:your|his|her|the|Ihr\w*|dein\w*|sein\w*|die|das|der)\s+(?:[\w-]+\s+)?"
+                             r"(?:company|team|firm|office|staff|brand|agency|party|ministry|department|newsroom|"
+                             r"Firma|Team|Unternehmen|Büro|Agentur|Partei|Ministerium|Abteilung|Redaktion|"
+                             r"Mitarbeiter\w*)\b", re.I)
+_GETTING = re.compile(r"\b(?:get|gets|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|lesen|liest)\b",
+                      re.I)
+# a sentence opening with its period: „Pro Tag, wohlgemerkt", "A day, mind you"
+_PERIOD_OPENS = re.compile(r"\s*(?:(?P<d>(?:a|per|each|every) day|daily|pro Tag|am Tag|täglich|jeden Tag)|"
+                           r"(?P<w>(?:a|per|each|every) week|weekly|pro Woche|in der Woche|wöchentlich|jede Woche))\b",
+                           re.I)
+_TURN_LABEL = re.compile(r"^(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s*)?(?:[A-ZÄÖÜ][\w.'’-]*\s*){1,3}:\s*")
+# a trailing clause that qualifies a time by a kind of day ("…, less on sitting days", „an Sitzungstagen weniger"):
+# its off-platform word is no activity of the figure
+_QUALIFIER_AFTER = re.compile(r"[^.;]*?,\s*(?:(?:on|at|in|an|bei|in)\s+)?(?:\w+\s+){0,2}$", re.I)
+_LESS_MORE = re.compile(r"\w*\s+(?:weniger|mehr|less|more|fewer|kürzer|länger|shorter|longer)\b", re.I)
+
+
+def _qualifies(text: str, end: int, m: re.Match) -> bool:
+    """Whether an off-platform word after a time only qualifies it by a kind of day ("…, less on sitting days")."""
+    return bool(_QUALIFIER_AFTER.match(text, end, m.start()) and (
+        _LESS_MORE.match(text, m.start()) or re.search(r"\b(?:less|more|fewer)\s+(?:on|at|in)\s+$",
+                                                       text[end:m.start()], re.I)))
+
+
+_ALSO = re.compile(r"\b(?:also|besides|außerdem|zudem|daneben|ebenfalls|auch noch)\b", re.I)
+# … unless the sentence goes on with the same amount ("At weekends it's also four hours a day")
+_SAME_AMOUNT = re.compile(r"\b(?:it|that|es|das)(?:['’]s| is| was| sind| ist| waren| war)\b", re.I)
+_ASKED_OBJECT = re.compile(r"\b(?:with|in|at|for|on|to|mit|im|in|bei|beim|auf|für|zum|zur|am)\s+(?:\w+\s+)?(?P<w>\w+)",
+                           re.I)
+
+
+_TIME_WORD = re.compile(r"\b(?:time|how long|hours|minutes|Zeit|wie lange|Stunden|Minuten)\b", re.I)
+
+
+def _asks_time_of_nothing(question: str) -> bool:
+    """Whether a question asks about time spent without naming on what ("And time spent?", „Und wie lange sind Sie
+    online?"): the talk's platform is meant, not the gym or the children a question may name."""
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    m = _USAGE.search(last)
+    if not m or not _TIME_WORD.search(last) or plat.OFF_SCOPE.search(last):
+        return False   # "Do you still answer emails yourself?" asks about something else
+    obj = _ASKED_OBJECT.search(last, m.end())
+    return obj is None or bool(re.fullmatch(r"online|there|dort|it|that|average|all|total", obj.group("w"), re.I))
+
+
+# a wish or plan, not a habit: "from the summer, an hour a day — that's the plan", "Wollen Sie weniger online sein?"
+_PLAN = re.compile(r"\b(?:plan\w*|goal|target|aim\w*|intend\w*|want\w*|would like|I['’]d like|hop(?:e|es|ing)|"
+                   r"going to|from next|next (?:year|month|week)|Plan|Ziel\w*|Vorsatz|vorgenommen|will|wollen|wollte\w*|"
+                   r"möchte\w*|hoffe\w*|soll\w*|ab (?:dem|der|nächste\w*|kommende\w*)|künftig|in Zukunft|"
+                   r"im kommenden)\b", re.I)
+# the same periods anywhere in a sentence (a question's "on a normal day")
+_PERIOD_ANY = re.compile(_PER_AFTER.pattern.replace("^[^.;:()]{0,40}?", "", 1), re.I)
 DAYS_PER_MONTH = 30.44   # a posting rate stated per month is converted to one per week (detail.stated_per)
 _PER_BEFORE = re.compile(r"(?:(?P<d>\bdaily|\bevery day|\beach day|\btäglich|\bjeden Tag|\bpro Tag|\btagtäglich|"
                          rf"\bam Tag|{_DAILY})|(?P<w>{_WEEKDAY}|\bweekly|\bevery week|\bwöchentlich|\bjede Woche|\bpro Woche|"
@@ -160,7 +225,7 @@ _PART_OF = re.compile(r"\b(?:of that|of this|of which|of it|of those|davon|hierv
 _DAY_REF = re.compile(r"\b(?:yesterday|today|gestern|heute)\b", re.I)
 _LIST_ITEM = re.compile(r"(?P<name>[A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)\s*\(\s*(?:about|around|roughly|etwa|rund)?\s*$")
 _POST_NOUN = (r"(?:tweets?|retweets?|posts?|updates|messages|videos|stories|photos|pictures|reels|Tweets?|Posts?|"
-              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|"
+              r"TikToks|Shorts|Reels|[Ss]naps|(?:live)?streams|(?:Live)?[Ss]treams|clips|Clips|"
               r"Beiträge\w*|Nachrichten|Kurznachrichten|Videos|Fotos|Bilder|Storys)")
 _ONE_POST = re.compile(rf"\s+(?:single\s+)?{_POST_NOUN}\b")
 # a closing quote may stand between: 'posts "at least 40" Instagram stories a day'
@@ -175,11 +240,20 @@ _HABIT_POST = re.compile(r"\b(?:posts?|posted|posting|tweets?|tweeted|uploads?|u
                          r"poste\w*|twitter\w*|veröffentlich\w*|teilt|teilte|lädt|lud)\b", re.I)
 # "schreibe die meisten Beiträge, …, etwa fünf pro Tag": a bare count with its period, the posts named before it
 _BARE_PER = re.compile(r"\s*(?:a|an|per|each|every|pro|am|je|in der|die)\s+(?:day|week|Tag|Woche)\b", re.I)
-_POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|send\w*|putting out|puts? out|fires? off|"
+# going live is a post of its own (a stream): "goes live three times a week", „geht zwei- bis dreimal die Woche live"
+_POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|hochlad\w*|lade\w*\s[^.;?!]{0,40}?\bhoch\b|"
+                        r"send\w*|putting out|puts? out|fires? off|"
+                        r"go(?:es)? live|went live|going live|(?:geh\w*|ging\w*)\s[^.;?!]{0,60}?\blive|"
+                        r"live (?:geh\w*|ging\w*)|"
                         r"twitter\w*|zwitscher\w*|poste\w*|veröffentlich\w*|schick\w*|setzt\w* ab|abgesetzt|"
                         r"verschick\w*)\b", re.I)
-_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
-                      r"lese|liest|lesen)\s+(?:\w+\s+){0,2}$", re.I)
+# "I get 500 messages", „bekomme ich mehr als 300 Nachrichten", „erreichten ihn Hunderte": received, not posted
+_RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|bekam\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
+                      r"lese|liest|lesen|erreich\w*)\s+(?:\w+\s+){0,4}$", re.I)
+# … or said after the noun: "300 messages arrive", „gingen bei ihm mehrere Tausend Direktnachrichten ein"
+_RECEIVED_AFTER = re.compile(r"\s+(?:[\w-]+\s+)?(?:arriv\w*|come in|came in|pour in|flood in|land in|erreich\w*)",
+                             re.I)
+_GOING_IN = re.compile(r"\b(?:geh\w*|ging\w*)\b[^.;]*$", re.I)   # „… gingen bei ihm … Nachrichten ein" (eingehen)
 _TIMES = re.compile(r"\s*(?:(?:of\s+)?times|x\b|Male?\b|mal\b)", re.I)
 _MEMBER = re.compile(r"\s+(?:[\w-]+\s+)?(?P<noun>members|subscribers|participants|Mitglieder\w*|Teilnehmer\w*|"
                      r"Abonnent\w*)\b", re.I)
@@ -363,6 +437,37 @@ class _Article:
             if m:
                 return (f"posts_per_{'day' if m.group('d') else 'week'}", None, None, None)
         return None
+
+    def neighbour_period(self, i: int) -> str | None:
+        """The period a bare unit next to a figure gives it: the sentence before ("Every morning.") or a next one
+        opening with it („Pro Tag, wohlgemerkt, …"), within the same paragraph."""
+        u = self.units[i]
+        if i and self.units[i - 1].paragraph == u.paragraph:
+            prev = _TURN_LABEL.sub("", self.units[i - 1].text)
+            m = _PER_AFTER.search(prev)
+            if len(prev) < 40 and m and not amounts(prev, self.lang):
+                return "day" if m.group("d") else "week" if m.group("w") else None
+        if i + 1 < len(self.units) and self.units[i + 1].paragraph == u.paragraph:
+            m = _PERIOD_OPENS.match(self.units[i + 1].text)
+            if m:
+                return "day" if m.group("d") else "week"
+        return None
+
+    def named_before(self, i: int) -> str | None:
+        """The platform last named anywhere before unit i (the title last): what an interview or profile is about."""
+        got = plat.last_named([u.text for u in self.units[:i] if not u.headline], specific=True)
+        if got is None and self.units and self.units[0].headline:
+            got = plat.last_named([self.units[0].text], specific=True)
+        return got
+
+    def time_use_before(self, i: int) -> bool:
+        """Whether one of the two sentences before tells a time spent on something: a figure after it with no
+        activity of its own answers or corrects it."""
+        # … spent on a platform, a group or a place named before ("in der Gruppe", "there"), not on cooking
+        return any(durations(self.units[j].text, self.lang) and _USAGE.search(self.units[j].text) and (
+            plat.mentions(self.units[j].text) or _GROUP.search(self.units[j].text)
+            or plat.ANAPHORA.search(self.units[j].text)) and not plat.OFF_SCOPE.search(self.units[j].text)
+                   for j in range(max(0, i - 2), i) if not self.units[j].headline)
 
     def context_platform(self, i: int, specific: bool = False) -> str | None:
         got = None
@@ -612,6 +717,8 @@ def _time_per_period(a: _Article, i: int) -> None:
                 i - 1, ("",))[0] in ("time_per_day", "time_per_week"):
             # „Davon geht eine Stunde auf YouTube", "2.5 hours of that went to Instagram": part of the total before
             per = a.reader.last_claim[i - 1][0][len("time_per_"):]   # „Davon geht eine Stunde auf YouTube"
+        if per is None:
+            per = a.neighbour_period(i)   # "A: Every morning. Forty-five minutes, give or take." / „… Pro Tag."
         if per is None and question and _PER_AFTER.search(question + " ") is None and re.search(
                 r"\b(?:each|every|a|per)\s+(day|week)\b|\btäglich|\bjeden Tag|\bpro Tag", question, re.I):
             per = "day" if re.search(r"day|täglich|Tag", question, re.I) else "week"
@@ -634,7 +741,7 @@ def _time_per_period(a: _Article, i: int) -> None:
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "device", None)
                            for m in plat.DEVICE.finditer(text)]
             candidates += [(min(abs(m.start() - d.start), abs(m.end() - d.end)), "off", None)
-                           for m in plat.OFF_SCOPE.finditer(text)]
+                           for m in plat.OFF_SCOPE.finditer(text) if not _qualifies(text, d.end, m)]
             quote = next(((qs, qe) for qs, qe in a.reader.quotes(i) if qs <= d.start < qe), None)
             if quote and not a.reader.fragment(i, quote):
                 # inside a quote only the quote speaks of the activity ("…," he said on a podcast); a quoted
@@ -667,8 +774,17 @@ def _time_per_period(a: _Article, i: int) -> None:
                     platform, scope = carried.platform, "inherited"
                 elif platform is None and inherited and inherited[0] in ("time_per_day", "time_per_week"):
                     platform, scope = inherited[2], "inherited"
+                elif platform is None and not _PLAN.search(text) and not (question and _PLAN.search(question)) and (
+                        (question and _asks_time_of_nothing(question)) or a.time_use_before(i)):
+                    # "And time spent?" "Up to three hours a day." / „X selbst spricht von „einer Stunde am Tag“"
+                    # after a time spent in the group: the activity and platform the talk is about
+                    platform, scope, usage = a.context_platform(i) or a.named_before(i), "context", True
+                    if platform is None:
+                        continue
                 elif platform is None:
                     continue
+                if not usage and scope == "inherited" and _ALSO.search(text) and not _SAME_AMOUNT.search(text):
+                    continue   # "She also cooks an hour a day": another activity added, not more of the one before
                 if not usage and scope != "inherited":
                     continue
         metric = f"time_per_{per}"
@@ -698,13 +814,22 @@ def _posts(a: _Article, i: int) -> None:
               if _ONE_EACH.match(text, m.end()) and _HABIT_POST.search(text[max(0, m.start() - 30):m.start()])
               and not any(x.start <= m.start() < x.end for x in counts)]
     question = a.reader.question_before(i)
-    asked_posting = bool(question and _POST_VERB.search(question) and re.search(
-        r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I))
+    if question is None and i and a.units[i - 1].paragraph == a.units[i].paragraph and \
+            a.units[i - 1].text.rstrip().endswith("?"):
+        question = a.units[i - 1].text   # a column's own question: „Was ich dort poste? Drei Videos …"
+        self_asked = True
+    else:
+        self_asked = False
+    # a question about posting ("How many posts on a normal day?", „Was posten Sie dort?"), not about what one gets
+    asked_posting = bool(question and _POST_VERB.search(question) and not _GETTING.search(question) and not
+                         _OTHERS_POSTING.search(question) and (
+        re.search(r"\bhow (?:often|many)|\bwie (?:oft|viele)", question, re.I) or len(question) < 60))
     for c in counts + counted + habits:
         rest = text[c.end:]
         noun = _POST_AFTER.match(rest)
         said_times = _TIMES.match(rest) or c in counted
-        if _RECEIVE.search(text[max(0, c.start - 40):c.start]):
+        if _RECEIVE.search(text[max(0, c.start - 50):c.start]) or (noun and _RECEIVED_AFTER.match(rest, noun.end())) or (
+                noun and re.match(r"\s+ein\b", rest[noun.end():]) and _GOING_IN.search(text[:c.start])):
             continue   # "I get 500 messages a day": received, not posted
         named_before = re.search(rf"\b{_POST_NOUN}\b", text[:c.start])
         ellipsis = None
@@ -715,10 +840,16 @@ def _posts(a: _Article, i: int) -> None:
         elif not said_times and _BARE_PER.match(rest) and named_before and not _RECEIVE.search(
                 text[max(0, named_before.start() - 40):named_before.start()]):
             end = c.end
+        elif not said_times and _BARE_PER.match(rest) and not UNIT.match(rest) and _POSTED_CLAUSE.search(
+                text[max(0, c.start - 80):c.start]):
+            end = c.end   # "Every session goes up, so that's about twelve a week", „ich poste jedes Training, also zehn pro Woche"
         elif not said_times and not UNIT.match(rest) and _elliptical(text, c.start, c.end) and a.figure_before(
                 i, "posts_per_"):
             end = c.end   # "The firm counted 50 posts a day. … "It's nearer 20," she said"
             ellipsis = a.figure_before(i, "posts_per_")
+        elif not said_times and asked_posting and not UNIT.match(rest) and _ANSWER_OPENS.fullmatch(
+                _TURN_LABEL.sub("", text[:c.start])) and re.match(r"\s*(?:[,.;!?–-]|$)", rest):
+            end = c.end   # "How many posts on a normal day?" "Four or five."
         elif said_times and asked_posting:
             end = c.end + (_TIMES.match(rest).end() if _TIMES.match(rest) else 0)   # "How often do you post?" "Twice a week"
         elif said_times and _POST_VERB.search(text[max(0, c.start - 60):c.start] + " " + rest[:40]):
@@ -728,9 +859,18 @@ def _posts(a: _Article, i: int) -> None:
         per, _dayref = _period_of(text, c.start, end)
         if per is None and ellipsis:
             per = ellipsis[0][len("posts_per_"):]
+        if per is None and (asked_posting or noun):
+            per = a.neighbour_period(i)   # „Drei Videos, manchmal vier. Pro Tag, wohlgemerkt"
+        if per is None and asked_posting:
+            m = _PERIOD_ANY.search(question)
+            per = ("day" if m.group("d") else "week" if m.group("w") else None) if m else None
+        value, low, high = c.value, c.low, c.high
+        more = next((x for x in counts if x.start >= end and _OR_MORE.fullmatch(text[end:x.start])), None)
+        if per is not None and more is not None and more.value > c.value and UNIT.match(text, more.end) is None:
+            low, high = c.low, more.high   # "three videos, sometimes four": a range
+            value = (low + high) / 2
         if per is None:
             continue
-        value, low, high = c.value, c.low, c.high
         detail = {}
         if per == "hour":
             value, low, high, per = value * 24, low * 24, high * 24, "day"
@@ -744,6 +884,9 @@ def _posts(a: _Article, i: int) -> None:
             continue   # a company's message volume, not one person's posting
         metric = f"posts_per_{per}"
         att = a.attribute(i, (c.start, end), metric, exclude=(c.start, end))
+        if att is None and asked_posting and self_asked and not a.reader.refs(i):
+            # „Was ich dort poste? Drei Videos, manchmal vier.": the answer is of whoever asks about their posting
+            att = a.attribute(i - 1, (0, len(question)), metric)
         if att is None:
             continue
         platform = None
@@ -775,7 +918,8 @@ def _members_and_staff(a: _Article, i: int) -> None:
         people = _PEOPLE.match(rest)
         in_group = (people and _IN_GROUP.match(text, c.end + people.end())) or (
             people and (_GROUP_WHERE.search(before) or _IN_GROUP_BEFORE.search(before))) or (
-            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest))   # not a clock time ("at 9 in the chat")
+            c.value >= 20 and _AT.search(before) and _ON_GROUP.match(rest)) or (   # not a clock time ("at 9 in the chat")
+            people and near_group and _IN_IT.match(text, c.end + people.end()))   # "… people in it", „Leute drin"
         acted_on = _ACTED_ON.search(text[max(0, c.start - 40):c.start]) or _ACTED_ON.search(text[c.end:c.end + 60])
         if in_group and not member and not follower and not _EMPLOY.search(text) and not acted_on:
             # "about 2,300 customers in that workspace", „die Gruppe, in der 38 Eltern sind", "we're at 15,000 on
@@ -875,6 +1019,8 @@ _IN_GROUP = re.compile(rf"\s+(?:are\s+|sind\s+)?(?:in|im|on)\s+(?:(?:the|that|th
 _GROUP_WHERE = re.compile(rf"\b{_GROUP_WORD}\b[^,.;]{{0,40}},\s*(?:in (?:der|dem|which|whom)|where|wo)\s+(?:\w+\s+)?$",
                           re.I)
 # people acted on in a group are no count of it: "blocked 40 people in the chat", „40 Leute im Chat gesperrt"
+# people "in it" / „drin" after a sentence naming a group: the group's members
+_IN_IT = re.compile(r"\s+(?:are\s+|sind\s+)?(?:in it|in there|in here|inside|darin|drin|da drin|dort drin)\b", re.I)
 _ACTED_ON = re.compile(r"\b(?:block\w*|bann\w*|banned|remov\w*|kick\w*|add\w*|invit\w*|mut\w*|report\w*|"
                        r"blockier\w*|gesperrt|sperrt\w*|entfernt\w*|eingeladen|lädt|hinzugefügt|rausgeworfen|"
                        r"geworfen|gemeldet)\b", re.I)
