@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from postaudit.press import platforms as plat
 from postaudit.press import not_own
+from postaudit.press import platforms as plat
 from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
 from postaudit.press.people import cast_of

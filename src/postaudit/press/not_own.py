@@ -9,7 +9,7 @@ import re
 # someone other than the person speaks for them: "A spokesperson, Dana X, estimated that", „Ein Sprecher der Stadt
 # schätzt, dass", „Ihr Management sagt, Sie …", "Her club reckons she …"
 _OTHER_SPEAKER = re.compile(
-    r"\b(?:spokes(?:man|woman|person)|press (?:office|team)|(?:parliamentary |campaign )?office|aides?|advisers?|"
+    r"\b(?:spokes(?:man|woman|person)|press (?:team|secretary)|office(?:rs?)?|officials?|aides?|advisers?|"
     r"management|manager|agent|label|club|publicist|staff|Sprecher(?:in)?|Pressestelle|Büro|Management|Manager(?:in)?|"
     r"Berater(?:in)?|Verein|Klub|Label|Agentur|Umfeld)\b[^.;:!?\"“”„«»]{0,60}?\b(?:estimat\w*|reckons?|reckoned|"
     r"puts? (?:it|the figure) at|put (?:it|the figure) at|believes?|believed|thinks?|thought|says?|said|claims?|"
