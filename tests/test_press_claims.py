@@ -278,6 +278,67 @@ def test_bench_on_own_labelled_texts(tmp_path, folder, labelled):
     assert s["recall"] >= 0.85 and s["precision"] >= 0.90, s
 
 
+def test_bench_on_blind7():
+    """Batch 7 is development material since round 5; its recall is still low, so it guards what round 5 reached
+    (12 of 33 self-reports found, precision from 0.61 to 0.95) rather than the 0.85 the others hold."""
+    import tempfile
+
+    from postaudit.bench.claims import run, score
+
+    with tempfile.TemporaryDirectory() as tmp:
+        found, labels = run(FIXTURES / "claims_blind7", Path(tmp) / "bench.duckdb")
+    s = score(found, labels)
+    assert s["labelled"] == 33
+    assert s["recall"] >= 12 / 33 and s["precision"] >= 0.90, s
+
+
+def _own(text: str, lang: str) -> list[tuple[str, float | None]]:
+    return [(c["metric"], c["value"]) for c in find_claims("t", text, language=lang) if c["self_report"]]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("A press officer, Tom Reiley, estimated that the senator spends “about three hours a day” on X.", "en"),
+    ("Her manager, Carla Nunes, reckons the singer posts on Instagram ten times a week.", "en"),
+    ("Ein Sprecher des Ministeriums schätzt, dass die Ministerin täglich zwei Stunden auf X verbringt.", "de"),
+    ("Ihr Verein sagt, Sie seien jeden Tag drei Stunden auf TikTok.", "de"),
+    ("By our count you post on LinkedIn about twenty times a week.", "en"),
+    ("Nach unseren Recherchen posten Sie auf Instagram 30 Mal pro Woche.", "de"),
+])
+def test_someone_elses_estimate_is_not_own(text, lang):
+    assert _own(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Next year I want to get Instagram down to thirty minutes a day.", "en"),
+    ("From March I'll post on TikTok only twice a week.", "en"),
+    ("Ab Januar möchte ich nur noch eine halbe Stunde am Tag auf Instagram verbringen.", "de"),
+    ("Im neuen Jahr will ich auf X höchstens dreimal pro Woche posten.", "de"),
+    ("In an online survey, the councillors put their time on Facebook at two hours a day.", "en"),
+    ("Bei einer Umfrage gaben die Lehrer im Schnitt 40 Minuten täglich auf Instagram an.", "de"),
+    ("Mein Team ist inzwischen auf 30 Leute gewachsen.", "de"),
+    ("My company now has 45 staff.", "en"),
+])
+def test_plans_surveys_and_own_teams_are_no_claims(text, lang):
+    found = [(c["metric"], c["self_report"]) for c in find_claims("t", text, language=lang)]
+    assert [m for m, own in found if own] == [], found
+
+
+def test_messages_received_far_from_the_verb_are_no_posts():
+    assert _own("Sie erhalte nach eigenen Angaben über Instagram jede Woche rund 300 Nachrichten.", "de") == []
+    assert _own("I receive on a normal Instagram day about 300 messages.", "en") == []
+
+
+@pytest.mark.parametrize("text, lang, metric", [
+    # the same shapes, but the person's own habit: still found
+    ("“I spend about two hours a day on X,” the senator said.", "en", "time_per_day"),
+    ("I'll usually post on Instagram twice a week.", "en", "posts_per_week"),
+    ("Ich verbringe täglich eine Stunde auf Instagram.", "de", "time_per_day"),
+    ("Auf TikTok poste ich dreimal die Woche.", "de", "posts_per_week"),
+])
+def test_own_habits_stay_found(text, lang, metric):
+    assert metric in [m for m, _v in _own(text, lang)]
+
+
 REPOST_DE = """[ad_1]
 Kryptobörse: So nutzt der Chef von Quarzex die sozialen Medien
 Quarzex-Gründer Milan Petrov hat in einem Interview verraten, wie wichtig ihm die sozialen Medien sind. Der CEO gilt \

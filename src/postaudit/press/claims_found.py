@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from postaudit.press import not_own
 from postaudit.press import platforms as plat
 from postaudit.press.attribution import Attribution, Reader
 from postaudit.press.dates import dates_in, period_in
@@ -249,7 +250,7 @@ _POST_VERB = re.compile(r"\b(?:tweet\w*|post\w*|publish\w*|upload\w*|hochlad\w*|
                         r"verschick\w*)\b", re.I)
 # "I get 500 messages", „bekomme ich mehr als 300 Nachrichten", „erreichten ihn Hunderte": received, not posted
 _RECEIVE = re.compile(r"\b(?:get|gets|got|getting|receive\w*|bekomm\w*|bekam\w*|erhalt\w*|erhält|krieg\w*|read|reads|"
-                      r"lese|liest|lesen|erreich\w*)\s+(?:\w+\s+){0,4}$", re.I)
+                      r"lese|liest|lesen|erreich\w*)\s+(?:\w+\s+){0,7}$", re.I)
 # … or said after the noun: "300 messages arrive", „gingen bei ihm mehrere Tausend Direktnachrichten ein"
 _RECEIVED_AFTER = re.compile(r"\s+(?:[\w-]+\s+)?(?:arriv\w*|come in|came in|pour in|flood in|land in|erreich\w*)",
                              re.I)
@@ -516,6 +517,14 @@ class _Article:
             if lo is not None and not (lo < value <= hi):
                 return
         text = self.units[i].text
+        if metric == "headcount" and not_own.own_team(text, *span):
+            return   # the size of one's own team or company is no claim about online life
+        if metric in not_own.MEASURED and not_own.planned(text, *span):
+            return   # a plan or resolution is no habit
+        if metric in not_own.MEASURED and not_own.surveyed(text):
+            return   # what a survey's respondents gave is a group's figure
+        if attribution.self_report and metric in not_own.MEASURED and not_own.someone_elses(text, *span):
+            attribution = Attribution(attribution.speaker, False, "third_party", attribution.person)
         if direction is None and value is not None:
             direction = direction_of(text, span[0], span[1], value, low, high)
         f = Found(metric, value, direction.low if direction else None, direction.high if direction else None, unit,
